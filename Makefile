@@ -1,0 +1,67 @@
+# Korea Reader. The two commands a newcomer needs:
+#   make run    set up everything and serve http://127.0.0.1:8000/ with demo data
+#   make test   set up everything and run the whole test suite
+# Without DATABASE_URL both use the embedded PostgreSQL in .data/ (korea_reader/embedded_db.py).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Starts the embedded server for the command and stops it after, unless it was running.
+WITH_DB := $(PY) -m korea_reader.embedded_db run --
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# Development defaults; a value set in the environment wins.
+export DEBUG ?= 1
+
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean
+
+run: install
+	@$(WITH_DB) $(MAKE) --no-print-directory serve
+
+# The steps of `make run`, once the database is up.
+serve:
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_documents
+	@$(PY) manage.py load_demo --if-empty
+	@echo "Serving Korea Reader at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+install: $(VENV)/.installed
+
+# Installs exactly the locked versions (hashes checked), again whenever the lock changes.
+$(VENV)/.installed: requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Korea Reader needs Python 3.11 or newer; set PYTHON=python3.11") if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
+	@touch $@
+
+# Re-lock after changing pyproject.toml; add PIP_COMPILE_ARGS=--upgrade to move to newer versions.
+lock: install
+	$(VENV)/bin/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe $(PIP_COMPILE_ARGS) -o requirements/base.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --extra dev $(PIP_COMPILE_ARGS) -o requirements/dev.txt pyproject.toml
+
+db-start: install
+	$(PY) -m korea_reader.embedded_db start
+
+db-stop: install
+	$(PY) -m korea_reader.embedded_db stop
+
+db-status: install
+	$(PY) -m korea_reader.embedded_db status
+
+# Removes the virtualenv and build output; the database in .data/ is kept.
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

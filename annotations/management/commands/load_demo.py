@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations.demo import create_demo_accounts, demo_logins_text
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (development only: refuses to run with DEBUG off)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing if the database already has any user.",
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "Demo accounts share a published password, so they are for development only. "
+                "Set DEBUG=1 to create them."
+            )
+        if if_empty and get_user_model().objects.exists():
+            self.stdout.write("Users exist already: demo accounts not loaded.")
+        else:
+            created = create_demo_accounts()
+            self.stdout.write(f"Demo accounts created: {', '.join(created) or 'none (all exist)'}.")
+        self.stdout.write(demo_logins_text())

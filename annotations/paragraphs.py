@@ -1,0 +1,39 @@
+"""Paragraphs derived from a document's text.
+
+A paragraph is a run of non-blank lines; blank lines separate paragraphs. Offsets are
+code points into `Document.text`, so a paragraph is addressed the same way highlights are.
+Numbers start at 1 and give the stable link targets `#p-1`, `#p-2`, ...
+"""
+
+import re
+from dataclasses import dataclass
+
+# Lines holding only spaces or tabs count as blank.
+_PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int
+    start: int
+    end: int
+    text: str
+    role: str = "body"  # "body", "heading", or "furniture" (captions, bylines, page links)
+
+    @property
+    def anchor(self) -> str:
+        return f"p-{self.number}"
+
+
+def split_paragraphs(text: str, roles: dict[str, str] | None = None) -> list[Paragraph]:
+    roles = roles or {}
+    return [
+        Paragraph(
+            number=number,
+            start=match.start(),
+            end=match.end(),
+            text=match.group(),
+            role=roles.get(match.group(), "body"),
+        )
+        for number, match in enumerate(_PARAGRAPH.finditer(text), start=1)
+    ]

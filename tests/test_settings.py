@@ -1,0 +1,96 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from korea_reader.settings import env_bool, env_int, env_list
+
+LONG_SECRET = "a-production-secret-that-is-long-and-random-enough-0123456789abcdefgh"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("true", True), ("ON", True), ("0", False), ("no", False)]
+)
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG", not expected) is expected
+
+
+def test_env_bool_uses_the_default_when_unset(monkeypatch):
+    monkeypatch.delenv("SOME_FLAG", raising=False)
+    assert env_bool("SOME_FLAG", True) is True
+
+
+def test_env_bool_fails_loudly_on_anything_else(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG", False)
+
+
+def test_env_int_fails_loudly(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "sixty")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be a whole number"):
+        env_int("SOME_NUMBER", 60)
+
+
+def test_env_list_splits_and_trims(monkeypatch):
+    monkeypatch.setenv("SOME_HOSTS", " reader.example.org, ,www.example.org ")
+    assert env_list("SOME_HOSTS", "") == ["reader.example.org", "www.example.org"]
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh interpreter, against the database the tests use."""
+    database = settings.DATABASES["default"]
+    url = (
+        f"postgresql://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+    environ = {**os.environ, "DATABASE_URL": url, **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", DEBUG="0", SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_non_postgres_database_url_is_refused():
+    result = manage("check", DEBUG="1", DATABASE_URL="mysql://localhost/korea")
+
+    assert result.returncode != 0
+    assert "PostgreSQL only" in result.stderr
+
+
+def test_a_bad_boolean_is_refused():
+    result = manage("check", DEBUG="perhaps")
+
+    assert result.returncode != 0
+    assert "DEBUG must be 1/0" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", DEBUG="0", SECRET_KEY=LONG_SECRET
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_demo_accounts_cannot_be_loaded_in_production():
+    result = manage("load_demo", DEBUG="0", SECRET_KEY=LONG_SECRET)
+
+    assert result.returncode != 0
+    assert "development only" in result.stderr
