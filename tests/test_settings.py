@@ -49,6 +49,8 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         f"{database['PORT']}/{database['NAME']}"
     )
     environ = {**os.environ, "DATABASE_URL": url, **env}
+    # The browser tests' async-safety switch is theirs alone, not production's.
+    environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
