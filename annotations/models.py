@@ -1,8 +1,15 @@
+import secrets
+import uuid
 from functools import cached_property
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
 
 from annotations.paragraphs import Paragraph, split_paragraphs
 
@@ -62,3 +69,176 @@ class Document(models.Model):
     @property
     def word_count(self) -> int:
         return len(self.text.split())
+
+
+def new_join_code() -> str:
+    # Eight characters without look-alikes (0/O, 1/I/L), easy to read out in class.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Classroom(models.Model):
+    """A class: a teacher and students who read and annotate together."""
+
+    name = models.CharField(max_length=100)
+    join_code = models.CharField(max_length=8, unique=True, default=new_join_code)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        TEACHER = "teacher", "Teacher"
+        STUDENT = "student", "Student"
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STUDENT)
+    joined = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "user"], name="one_membership_per_class"),
+            models.CheckConstraint(
+                condition=Q(role__in=["teacher", "student"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.classroom} ({self.role})"
+
+
+class Tag(TagBase):
+    """A tag, unique whatever its case: "Cold War" and "cold war" are one tag."""
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_any_case")]
+
+
+class TaggedHighlight(TaggedItemBase):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_highlights")
+    content_object = models.ForeignKey(
+        "Highlight", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="one_tag_once_per_highlight"
+            )
+        ]
+
+
+class HighlightQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Own highlights, and those classmates share with the class. Private stays private."""
+        if not user.is_authenticated:
+            return self.none()
+        classmates = Membership.objects.filter(classroom__memberships__user=user).values("user")
+        return self.filter(
+            Q(owner=user) | Q(visibility=Highlight.Visibility.CLASS, owner__in=classmates)
+        )
+
+    def in_document(self, document):
+        return self.filter(document=document)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def for_listing(self):
+        return self.select_related("owner", "document").prefetch_related("tags")
+
+
+class Highlight(models.Model):
+    """A passage a student marked, with an optional note and tags.
+
+    Anchored twice, as the W3C Web Annotation model does: by position (`start`, `end`,
+    code points into the document's text at `revision`) and by quote (`exact` with
+    `prefix` and `suffix` context), so it can be placed again when the text changes.
+    """
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Only me"
+        CLASS = "class", "My class"
+
+    class AnchorStatus(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        REANCHORED = "reanchored", "Re-anchored"
+        ORPHANED = "orphaned", "Orphaned"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="highlights"
+    )
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="highlights")
+    revision = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=32, blank=True)
+    suffix = models.CharField(max_length=32, blank=True)
+    note = models.TextField(blank=True, max_length=5000)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    anchor_status = models.CharField(
+        max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
+    )
+    # Sent by the browser with each new highlight, so a retried request creates nothing new.
+    client_key = models.UUIDField(default=uuid.uuid4)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    tags = TaggableManager(through=TaggedHighlight, blank=True)
+
+    objects = HighlightQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "start", "end", "id"]
+        indexes = [models.Index(fields=["document", "start"], name="highlight_document_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="highlight_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_status="orphaned") | Q(end=F("start") + Length("exact")),
+                name="highlight_exact_matches_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=["private", "class"]), name="highlight_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_status__in=["anchored", "reanchored", "orphaned"]),
+                name="highlight_anchor_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), 5000), name="highlight_note_at_most_5000"
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "client_key"], name="highlight_client_key_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner}: {self.exact[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("highlight", args=[self.pk])
+
+    @property
+    def anchor(self) -> str:
+        return f"h-{self.pk}"
+
+    @property
+    def paragraph_number(self) -> int | None:
+        for paragraph in self.document.paragraphs:
+            if paragraph.start <= self.start < paragraph.end or self.start < paragraph.start:
+                return paragraph.number
+        return None

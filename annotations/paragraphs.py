@@ -37,3 +37,24 @@ def split_paragraphs(text: str, roles: dict[str, str] | None = None) -> list[Par
         )
         for number, match in enumerate(_PARAGRAPH.finditer(text), start=1)
     ]
+
+
+# A sentence ends at . ! ? (maybe followed by a closing quote or bracket) and a space.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+
+
+def split_sentences(paragraph: Paragraph) -> list[tuple[int, int]]:
+    """(start, end) offsets in the document text of each sentence of a paragraph.
+
+    Good enough for extending a keyboard highlight by sentences; "T.R. Fehrenbach" or
+    "U.S." may cut a sentence short, and the reader simply extends by one more.
+    """
+    sentences = []
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph.text):
+        end = match.end() - len(match.group()) + len(match.group().rstrip())
+        sentences.append((paragraph.start + start, paragraph.start + end))
+        start = match.end()
+    if start < len(paragraph.text):
+        sentences.append((paragraph.start + start, paragraph.end))
+    return sentences

@@ -1,23 +1,289 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from annotations.models import Document
+from annotations.access import get_document, get_highlight_for_user
+from annotations.anchoring import AnchorError, anchor, quote_at
+from annotations.forms import HighlightForm, HighlightNoteForm, parse_tags
+from annotations.models import Document, Highlight, Tag, TaggedHighlight
+from annotations.paragraphs import split_sentences
+from annotations.segments import Span, render_reading_text
+from annotations.writes import create_highlight, delete_highlight, update_highlight
+
+READING = "annotations/document.html"
 
 
 @require_safe
 def library(request: HttpRequest) -> TemplateResponse:
-    documents = Document.objects.in_library_order().defer("text")
+    documents = Document.objects.in_library_order()
     return TemplateResponse(request, "annotations/library.html", {"documents": documents})
+
+
+def reading_context(request: HttpRequest, document: Document, **panel) -> dict:
+    """Everything the reading view shows; `panel` fills the side panel (editor, cards)."""
+    user = request.user
+    visible = Highlight.objects.visible_to(user).in_document(document)
+    rows = visible.exclude(anchor_status=Highlight.AnchorStatus.ORPHANED).values_list(
+        "id", "start", "end", "owner_id"
+    )
+    spans = [Span(id=i, start=s, end=e, own=owner == user.pk) for i, s, e, owner in rows]
+    mine = (
+        list(visible.owned_by(user).prefetch_related("tags").order_by("start", "id"))
+        if user.is_authenticated
+        else []
+    )
+    return {
+        "document": document,
+        "reading_html": render_reading_text(document.text, document.paragraphs, spans),
+        "my_highlights": mine,
+        "shared_count": sum(1 for span in spans if not span.own),
+        **panel,
+    }
 
 
 @require_safe
 def document_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    document = get_object_or_404(Document, slug=slug)
-    return TemplateResponse(request, "annotations/document.html", {"document": document})
+    document = get_document(slug)
+    return TemplateResponse(request, READING, reading_context(request, document))
+
+
+def _selection_from_query(query, document: Document) -> dict:
+    """The editor's starting point: a browser selection, or a paragraph and its sentences."""
+    if "paragraph" in query:
+        count = len(document.paragraphs)
+        number = _bounded_int(query["paragraph"], 1, count, default=None)
+        if number is None:
+            raise AnchorError(f"Choose a paragraph number from 1 to {count}.")
+        paragraph = document.paragraphs[number - 1]
+        sentences = split_sentences(paragraph)
+        first = _bounded_int(query.get("first_sentence"), 1, len(sentences), default=1)
+        last = _bounded_int(
+            query.get("last_sentence"), first, len(sentences), default=len(sentences)
+        )
+        placed = quote_at(document.text, sentences[first - 1][0], sentences[last - 1][1])
+        choices = [
+            (number, document.text[start:end])
+            for number, (start, end) in enumerate(sentences, start=1)
+        ]
+        return {
+            "anchor": placed,
+            "paragraph": paragraph,
+            "sentences": choices,
+            "first_sentence": first,
+            "last_sentence": last,
+        }
+    revision = _bounded_int(query.get("revision"), 1, None, default=document.revision)
+    start = _bounded_int(query.get("start"), 0, None, default=None)
+    end = _bounded_int(query.get("end"), 0, None, default=None)
+    same_revision = revision == document.revision
+    placed = anchor(
+        document.text,
+        start=start if same_revision else None,
+        end=end if same_revision else None,
+        exact=query.get("exact", ""),
+        prefix=query.get("prefix", ""),
+        suffix=query.get("suffix", ""),
+    )
+    return {"anchor": placed}
+
+
+def _bounded_int(raw, low: int, high: int | None, *, default):
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return default
+    if value < low or (high is not None and value > high):
+        return default
+    return value
+
+
+def _editor(request, document, form, *, status=200, **extra) -> TemplateResponse:
+    """The editor: alone for htmx, else the reading view with the editor open."""
+    context = {"form": form, "panel": "editor", **extra}
+    if request.htmx:
+        return TemplateResponse(
+            request, READING + "#panel", {"document": document, **context}, status=status
+        )
+    return TemplateResponse(
+        request, READING, reading_context(request, document, **context), status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def highlight_create(request: HttpRequest, slug: str) -> HttpResponse:
+    document = get_document(slug)
+    if request.method == "POST":
+        form = HighlightForm(request.POST, document=document)
+        if not form.is_valid():
+            return _editor(request, document, form, status=422, quote=_posted_quote(form))
+        data = form.cleaned_data
+        highlight, _ = create_highlight(
+            owner=request.user,
+            document=document,
+            anchor=data["anchor"],
+            note=data["note"],
+            tags=data["tags"],
+            visibility=data["visibility"],
+            client_key=data.get("client_key"),
+        )
+        return _after_change(request, highlight.document, highlight, "Highlight saved.")
+
+    try:
+        selection = _selection_from_query(request.GET, document)
+    except AnchorError as err:
+        return _editor(request, document, None, status=422, selection_error=str(err))
+    placed = selection["anchor"]
+    form = HighlightForm(
+        document=document,
+        initial={
+            "start": placed.start,
+            "end": placed.end,
+            "exact": placed.exact,
+            "prefix": placed.prefix,
+            "suffix": placed.suffix,
+            "revision": document.revision,
+            "client_key": request.GET.get("client_key") or uuid.uuid4(),
+            # Changing the sentence range re-renders the editor: keep what was typed.
+            "note": request.GET.get("note", ""),
+            "tags": request.GET.get("tags", ""),
+            "visibility": request.GET.get("visibility", Highlight.Visibility.PRIVATE),
+        },
+    )
+    return _editor(request, document, form, quote=placed.exact, **selection)
+
+
+def _posted_quote(form: HighlightForm) -> str:
+    anchor_data = form.cleaned_data.get("anchor") if hasattr(form, "cleaned_data") else None
+    return anchor_data.exact if anchor_data else form.data.get("exact", "")
+
+
+def _after_change(request, document, highlight, message: str) -> HttpResponse:
+    """After a save or delete: refresh the reading view in place, or redirect to it."""
+    if request.htmx and request.htmx.target == "panel":
+        context = reading_context(
+            request, document, panel="card", highlight=highlight, message=message
+        )
+        return TemplateResponse(request, READING + "#refresh", context)
+    messages.success(request, message)
+    anchor_link = f"#{highlight.anchor}" if highlight and highlight.pk else ""
+    return HttpResponseRedirect(document.get_absolute_url() + anchor_link)
+
+
+@login_required
+@require_safe
+def highlight_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+    highlight = get_highlight_for_user(request, pk)
+    template = "annotations/highlight.html"
+    if request.htmx:
+        template += "#card"
+    return TemplateResponse(request, template, {"highlight": highlight})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def highlight_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    highlight = get_highlight_for_user(request, pk, change=True)
+    form = HighlightNoteForm(request.POST or None, instance=highlight)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        update_highlight(
+            highlight=highlight, note=data["note"], tags=data["tags"], visibility=data["visibility"]
+        )
+        return _after_change(request, highlight.document, highlight, "Highlight updated.")
+    template = "annotations/highlight_edit.html"
+    if request.htmx:
+        template += "#edit-form"
+    status = 422 if form.is_bound else 200
+    return TemplateResponse(
+        request, template, {"highlight": highlight, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def highlight_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    highlight = get_highlight_for_user(request, pk, change=True)
+    if request.method == "POST":
+        document = highlight.document
+        delete_highlight(highlight=highlight)
+        return _after_change(request, document, None, "Highlight deleted.")
+    template = "annotations/highlight_delete.html"
+    if request.htmx:
+        template += "#confirm"
+    return TemplateResponse(request, template, {"highlight": highlight})
+
+
+@login_required
+@require_safe
+def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
+    """Every highlight on one article the viewer may see; `?ids=1,2` narrows to those."""
+    document = get_document(slug)
+    highlights = Highlight.objects.visible_to(request.user).in_document(document).for_listing()
+    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()]
+    if ids:
+        highlights = highlights.filter(pk__in=ids)
+    template = "annotations/highlight_list.html"
+    if request.htmx:
+        template += "#cards"
+    context = {"document": document, "highlights": highlights, "title": document.title}
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+@require_safe
+def my_highlights(request: HttpRequest) -> TemplateResponse:
+    highlights = Highlight.objects.owned_by(request.user).for_listing()
+    context = {"highlights": highlights, "title": "My highlights", "mine": True}
+    return TemplateResponse(request, "annotations/highlight_list.html", context)
+
+
+@login_required
+@require_safe
+def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    highlights = Highlight.objects.visible_to(request.user).filter(tags=tag).for_listing()
+    if not highlights.exists():
+        # A tag seen only on others' private highlights must not reveal that it exists.
+        raise Http404("No such tag")
+    context = {"tag": tag, "highlights": highlights, "title": f"Tagged “{tag.name}”"}
+    return TemplateResponse(request, "annotations/highlight_list.html", context)
+
+
+@login_required
+@require_safe
+def tag_suggestions(request: HttpRequest) -> TemplateResponse:
+    """Options for the Tags field: the text typed so far, completed by tags in use.
+
+    Ranked by how often they are used on highlights the viewer can see, so nothing
+    written privately by someone else is ever suggested.
+    """
+    typed = request.GET.get("tags", "")
+    done, _, partial = typed.rpartition(",")
+    partial = " ".join(partial.split())
+    chosen = {name.casefold() for name in parse_tags(done)}
+    visible = Highlight.objects.visible_to(request.user)
+    ranked = (
+        TaggedHighlight.objects.filter(content_object__in=visible, tag__name__icontains=partial)
+        .values("tag__name")
+        .annotate(uses=Count("id"))
+        .order_by("-uses", "tag__name")[:20]
+    )
+    lead = ", ".join(parse_tags(done))
+    options = [
+        f"{lead}, {row['tag__name']}" if lead else row["tag__name"]
+        for row in ranked
+        if row["tag__name"].casefold() not in chosen
+    ][:10]
+    return TemplateResponse(request, "annotations/tag_options.html", {"options": options})
 
 
 @require_safe

@@ -123,11 +123,13 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
         "Korea Reader runs on PostgreSQL only."
     )
 DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL,
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
+    "default": {
+        **dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        # Lets two test runs share one server (e.g. test_korea_reader_2); default test_<name>.
+        "TEST": {"NAME": env_str("TEST_DATABASE_NAME", "") or None},
+    }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -137,6 +139,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# "Cold War" and "cold war" are one tag (annotations.Tag enforces it in the database too).
+TAGGIT_CASE_INSENSITIVE = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "library"
 LOGOUT_REDIRECT_URL = "library"

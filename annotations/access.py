@@ -1,0 +1,23 @@
+"""Per-object access checks, in one place.
+
+404 for what the user may not see (it might as well not exist); 403 for what they may
+see but not change.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from annotations.models import Document, Highlight
+
+
+def get_document(slug: str) -> Document:
+    return get_object_or_404(Document, slug=slug)
+
+
+def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = False) -> Highlight:
+    highlights = Highlight.objects.visible_to(request.user).select_related("owner", "document")
+    highlight = get_object_or_404(highlights, pk=pk)
+    if change and highlight.owner_id != request.user.pk:
+        raise PermissionDenied("Only the author of a highlight can change it.")
+    return highlight
