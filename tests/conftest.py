@@ -7,8 +7,9 @@ classes exist), and an outsider who belongs to none of it.
 import pytest
 from django.contrib.auth import get_user_model
 
+from annotations.anchoring import quote_at
 from annotations.loading import load_documents
-from annotations.models import Document
+from annotations.models import Classroom, Document, Highlight, Membership
 
 PASSWORD = "correct-horse-battery"
 
@@ -48,3 +49,39 @@ def classmate(db):
 @pytest.fixture
 def outsider(db):
     return make_user("outsider", "Olive", "Outsider")
+
+
+@pytest.fixture
+def classroom(teacher, student, classmate):
+    """History 101: the teacher, the student and the classmate. The outsider is not in it."""
+    classroom = Classroom.objects.create(name="History 101")
+    Membership.objects.create(classroom=classroom, user=teacher, role=Membership.Role.TEACHER)
+    Membership.objects.create(classroom=classroom, user=student, role=Membership.Role.STUDENT)
+    Membership.objects.create(classroom=classroom, user=classmate, role=Membership.Role.STUDENT)
+    return classroom
+
+
+@pytest.fixture
+def make_highlight(document):
+    """Create a highlight on `phrase` (its first occurrence) with plain ORM calls."""
+
+    def make(owner, phrase: str, *, doc=None, note="", tags=(), visibility="private"):
+        doc = doc or document
+        start = doc.text.index(phrase)
+        placed = quote_at(doc.text, start, start + len(phrase))
+        highlight = Highlight.objects.create(
+            owner=owner,
+            document=doc,
+            revision=doc.revision,
+            start=placed.start,
+            end=placed.end,
+            exact=placed.exact,
+            prefix=placed.prefix,
+            suffix=placed.suffix,
+            note=note,
+            visibility=visibility,
+        )
+        highlight.tags.set(list(tags))
+        return highlight
+
+    return make
