@@ -147,7 +147,10 @@
   document.body.addEventListener("htmx:afterSettle", function (event) {
     const panel = document.getElementById("panel");
     if (!panel || !panel.contains(event.detail.elt) && event.detail.elt !== panel) return;
-    const target = panel.querySelector("[aria-invalid='true'], #id_note, #panel-heading");
+    // In order of preference: a field to correct, the note to write, the heading.
+    const target = ["[aria-invalid='true']", "#id_note", "#panel-heading"]
+      .map((selector) => panel.querySelector(selector))
+      .find(Boolean);
     if (target) {
       target.focus({ preventScroll: true });
       panel.scrollIntoView({ block: "nearest" });
