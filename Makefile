@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean bench-reading
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -65,3 +65,7 @@ db-status: install
 # Removes the virtualenv and build output; the database in .data/ is kept.
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+
+# Benchmarks (see docs/PERFORMANCE.md); each runs in its own database.
+bench-reading: install
+	$(WITH_DB) $(PY) bench/reading_view.py

@@ -81,7 +81,10 @@ def anchor(
     )
     if position_holds_quote:
         return quote_at(text, *_trim(text, start, end))
-    found = _find_by_quote(text, wanted, fold(prefix), fold(suffix), near=start)
+    # Whitespace trimmed off the quote belongs to its context: " Stalin" follows a space.
+    lead = exact[: len(exact) - len(exact.lstrip())]
+    trail = exact[len(exact.rstrip()) :]
+    found = _find_by_quote(text, wanted, fold(prefix + lead), fold(trail + suffix), near=start)
     if found is None:
         raise AnchorError(
             "That passage is not in this article's text, so it cannot be highlighted. "

@@ -49,12 +49,14 @@ def split_sentences(paragraph: Paragraph) -> list[tuple[int, int]]:
     Good enough for extending a keyboard highlight by sentences; "T.R. Fehrenbach" or
     "U.S." may cut a sentence short, and the reader simply extends by one more.
     """
+    text = paragraph.text
     sentences = []
-    start = 0
-    for match in _SENTENCE_END.finditer(paragraph.text):
-        end = match.end() - len(match.group()) + len(match.group().rstrip())
+    start = len(text) - len(text.lstrip())
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start() + len(match.group().rstrip())
         sentences.append((paragraph.start + start, paragraph.start + end))
         start = match.end()
-    if start < len(paragraph.text):
-        sentences.append((paragraph.start + start, paragraph.end))
+    end = len(text.rstrip())
+    if start < end:
+        sentences.append((paragraph.start + start, paragraph.start + end))
     return sentences

@@ -6,17 +6,16 @@ The reading view is the hot path (a teacher may see 1,200 highlights on one arti
 so the HTML is built here in Python rather than by looping in a template.
 """
 
+import html
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.paragraphs import Paragraph
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """What the renderer needs of a highlight: its range, its id, and whose it is."""
 
     id: int
@@ -25,8 +24,7 @@ class Span:
     own: bool
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     start: int
     end: int
     text: str
@@ -38,32 +36,30 @@ class Segment:
 def segment(text: str, spans: Iterable[Span], cuts: Iterable[int] = ()) -> list[Segment]:
     """Cut the whole text wherever a span begins or ends, and at the extra `cuts`."""
     length = len(text)
-    spans = [s for s in spans if s.start < length and s.end > 0]
-    starting: dict[int, list[Span]] = {}
-    ending: dict[int, list[Span]] = {}
-    points = {0, length, *cuts}
+    changes: dict[int, list[tuple[int, Span]]] = {0: [], length: []}
+    for cut in cuts:
+        if 0 <= cut <= length:
+            changes.setdefault(cut, [])
     for span in spans:
-        starting.setdefault(max(span.start, 0), []).append(span)
-        ending.setdefault(min(span.end, length), []).append(span)
-        points.update((max(span.start, 0), min(span.end, length)))
-    ordered = sorted(p for p in points if 0 <= p <= length)
-    active: dict[int, Span] = {}
+        if span.start < length and span.end > 0:
+            changes.setdefault(max(span.start, 0), []).append((1, span))
+            changes.setdefault(min(span.end, length), []).append((-1, span))
+    points = sorted(changes)
+    active: set[int] = set()
+    own = shared = 0  # how many of the active spans are the viewer's, and others'
     segments = []
-    for left, right in zip(ordered, ordered[1:], strict=False):
-        for span in ending.get(left, ()):
-            del active[span.id]
-        for span in starting.get(left, ()):
-            active[span.id] = span
-        covering = tuple(sorted(active))
+    for left, right in zip(points, points[1:], strict=False):
+        for step, span in changes[left]:
+            if step > 0:
+                active.add(span.id)
+            else:
+                active.discard(span.id)
+            if span.own:
+                own += step
+            else:
+                shared += step
         segments.append(
-            Segment(
-                start=left,
-                end=right,
-                text=text[left:right],
-                highlight_ids=covering,
-                own=any(span.own for span in active.values()),
-                shared=any(not span.own for span in active.values()),
-            )
+            Segment(left, right, text[left:right], tuple(sorted(active)), own > 0, shared > 0)
         )
     return segments
 
@@ -72,10 +68,12 @@ def render_reading_text(text: str, paragraphs: list[Paragraph], spans: list[Span
     """The paragraphs of a document as HTML, each highlight painted as <mark>s.
 
     Each paragraph carries `data-start`, its offset in the text, so the selection script
-    can turn a DOM position into a text offset. An empty <span id="h-N"> marks where
-    highlight N first shows, as a target for jump links.
+    can turn a DOM position into a text offset; each mark carries `data-s`, the offset
+    where it starts, which is all a click needs to find the highlights under it. An empty
+    <span id="h-N"> marks where highlight N first shows, as a target for jump links.
     """
     boundaries = [offset for p in paragraphs for offset in (p.start, p.end)]
+    ends = {span.id: span.end for span in spans}
     pieces = iter(segment(text, spans, boundaries))
     piece = next(pieces, None)
     anchored: set[int] = set()
@@ -88,20 +86,27 @@ def render_reading_text(text: str, paragraphs: list[Paragraph], spans: list[Span
         )
         while piece is not None and piece.start < paragraph.end:
             if piece.start >= paragraph.start:  # else it lies between paragraphs
-                parts.append(_render_piece(piece, anchored))
+                parts.append(_render_piece(piece, anchored, ends))
             piece = next(pieces, None)
         parts.append(f"</{tag}>")
     return mark_safe("".join(parts))  # every piece of text was escaped on the way in
 
 
-def _render_piece(piece: Segment, anchored: set[int]) -> str:
-    body = escape(piece.text).replace("\n", "<br>")
+_KINDS = {(True, False): "hl-own", (False, True): "hl-shared", (True, True): "hl-own hl-shared"}
+
+
+def _render_piece(piece: Segment, anchored: set[int], ends: dict[int, int]) -> str:
+    body = html.escape(piece.text).replace("\n", "<br>")
     if not piece.highlight_ids:
         return body
-    new = [i for i in piece.highlight_ids if i not in anchored]
-    targets = "".join(f'<span id="h-{i}" class="hl-anchor"></span>' for i in new)
-    anchored.update(piece.highlight_ids)
-    kind = " ".join(name for name, on in (("hl-own", piece.own), ("hl-shared", piece.shared)) if on)
-    ids = " ".join(map(str, piece.highlight_ids))
+    targets = ""
+    for span_id in piece.highlight_ids:
+        if span_id not in anchored:
+            anchored.add(span_id)
+            targets += f'<span id="h-{span_id}" data-end="{ends[span_id]}"></span>'
     depth = min(len(piece.highlight_ids), 3)
-    return f'{targets}<mark class="hl {kind}" data-ids="{ids}" data-depth="{depth}">{body}</mark>'
+    kind = _KINDS[piece.own, piece.shared]
+    return (
+        f'{targets}<mark class="hl {kind}" data-s="{piece.start}" data-depth="{depth}">'
+        f"{body}</mark>"
+    )

@@ -162,13 +162,20 @@
     const mark = event.target.closest("#reading-text mark.hl");
     if (!mark || !window.getSelection().isCollapsed) return;
     const root = document.getElementById("reading-text");
-    const ids = mark.dataset.ids.split(" ").join(",");
-    htmx.ajax("GET", root.dataset.cardsUrl + "?ids=" + ids, { target: "#panel", swap: "innerHTML" });
+    const url = root.dataset.cardsUrl + "?at=" + mark.dataset.s;
+    htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" });
   });
 
-  // Jump links: flash the passage they land on.
+  // Jump links: flash the passage they land on, from its anchor to its end.
   function flash(id) {
-    for (const mark of document.querySelectorAll('#reading-text mark[data-ids~="' + id + '"]')) {
+    const anchor = document.getElementById("h-" + id);
+    if (!anchor) return;
+    const end = Number(anchor.dataset.end);
+    let started = false;
+    for (const mark of document.querySelectorAll("#reading-text mark")) {
+      started = started || Boolean(anchor.compareDocumentPosition(mark) & Node.DOCUMENT_POSITION_FOLLOWING);
+      if (!started) continue;
+      if (Number(mark.dataset.s) >= end) break;
       mark.classList.remove("flash");
       void mark.offsetWidth; // restart the animation
       mark.classList.add("flash");
