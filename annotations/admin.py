@@ -1,6 +1,7 @@
 from django.contrib import admin
+from taggit.models import Tag as TaggitTag
 
-from annotations.models import Document
+from annotations.models import Classroom, Document, Highlight, Membership, Tag, TaggedHighlight
 
 
 @admin.register(Document)
@@ -10,3 +11,57 @@ class DocumentAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     # The text changes only through the loader until corrections re-anchor highlights.
     readonly_fields = ["text", "revision", "created", "updated"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Classroom)
+class ClassroomAdmin(admin.ModelAdmin):
+    list_display = ["name", "join_code", "created"]
+    search_fields = ["name", "join_code"]
+    inlines = [MembershipInline]
+
+
+class TaggedHighlightInline(admin.TabularInline):
+    model = TaggedHighlight
+    extra = 0
+    autocomplete_fields = ["tag"]
+
+
+@admin.register(Highlight)
+class HighlightAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "owner", "document", "visibility", "anchor_status", "created"]
+    list_filter = ["document", "visibility", "anchor_status"]
+    search_fields = ["exact", "note", "owner__username"]
+    list_select_related = ["owner", "document"]
+    raw_id_fields = ["owner"]
+    # Position and quote must stay consistent with the text: they are set by anchoring.
+    readonly_fields = [
+        "document",
+        "revision",
+        "start",
+        "end",
+        "exact",
+        "prefix",
+        "suffix",
+        "client_key",
+        "created",
+        "updated",
+    ]
+    exclude = ["tags"]
+    inlines = [TaggedHighlightInline]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+# Highlights use annotations.Tag (unique in any case); taggit's own is unused.
+admin.site.unregister(TaggitTag)
