@@ -143,10 +143,11 @@
     form.hidden = true;
   });
 
-  // After the side panel changes, move focus there: the editor's Note, or the heading.
+  // After the side panel is replaced, move focus there: the editor's Note, or the heading.
+  // Smaller swaps inside it (tag suggestions) leave focus where the reader is typing.
   document.body.addEventListener("htmx:afterSettle", function (event) {
     const panel = document.getElementById("panel");
-    if (!panel || !panel.contains(event.detail.elt) && event.detail.elt !== panel) return;
+    if (!panel || event.detail.elt !== panel) return;
     // In order of preference: a field to correct, the note to write, the heading.
     const target = ["[aria-invalid='true']", "#id_note", "#panel-heading"]
       .map((selector) => panel.querySelector(selector))

@@ -216,3 +216,48 @@ def test_a_quote_that_is_not_in_the_text_is_refused_in_the_editor(page, log_in, 
 
     expect(page.locator("#panel [role=alert]")).to_contain_text("not in this article's text")
     assert Highlight.objects.count() == 0
+
+
+def test_without_javascript_a_paragraph_can_be_highlighted(
+    browser, live_server, transactional_db, student, document
+):
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/accounts/login/?next=" + DOC)
+    page.get_by_label("User name").fill(student.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+
+    page.get_by_label("Paragraph number").fill("4")
+    page.get_by_role("button", name="Highlight paragraph").click()
+    page.get_by_label("From sentence").select_option("1")
+    page.get_by_label("To sentence").select_option("1")
+    page.get_by_label("Note").fill("Typed before narrowing")
+    page.get_by_role("button", name="Update selection").click()
+    expect(page.locator("blockquote.quote")).to_have_text("Stalin was hardly surprised.")
+    expect(page.get_by_label("Note")).to_have_value("Typed before narrowing")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_text("Highlight saved.")).to_be_visible()
+    expect(page.locator("#reading-text mark.hl-own")).to_have_text("Stalin was hardly surprised.")
+    context.close()
+    assert Highlight.objects.get().note == "Typed before narrowing"
+
+
+def test_the_tags_field_suggests_tags_in_use_as_the_student_types(
+    page, log_in, student, classmate, classroom, make_highlight, select_phrase
+):
+    make_highlight(classmate, "Alexander Mansourov", tags=["propaganda"], visibility="class")
+    make_highlight(classmate, "Pak Myong-rim", tags=["proposal"], visibility="private")
+    open_document_as(page, log_in, student)
+
+    select_phrase(4, "Stalin was hardly surprised")
+    page.get_by_role("button", name="Highlight", exact=True).click()
+    page.get_by_label("Tags").press_sequentially("cold war, prop", delay=30)
+
+    options = page.locator("#tag-options option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "cold war, propaganda")
