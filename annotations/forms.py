@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from annotations.anchoring import AnchorError, anchor
+from annotations.anchoring import AnchorError
 from annotations.models import Highlight
 
 MAX_NOTE_LENGTH = 5000
@@ -129,15 +129,14 @@ class HighlightForm(HighlightNoteForm):
             raise ValidationError(
                 "The page shows a text this server does not know.", code="selection"
             )
-        # A page loaded before a correction of the text has stale offsets: place by quote.
         same_revision = cleaned["revision"] == self.document.revision
         if same_revision and end > len(self.document.text):
             raise ValidationError("The selection runs past the end of the text.", code="selection")
         try:
-            placed = anchor(
-                self.document.text,
-                start=start if same_revision else None,
-                end=end if same_revision else None,
+            placed = self.document.place(
+                start=start,
+                end=end,
+                revision=cleaned["revision"],
                 exact=cleaned["exact"],
                 prefix=cleaned.get("prefix", ""),
                 suffix=cleaned.get("suffix", ""),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from annotations.anchoring import Anchor, anchor
 from annotations.paragraphs import Paragraph, split_paragraphs
 
 
@@ -69,6 +70,18 @@ class Document(models.Model):
     @property
     def word_count(self) -> int:
         return len(self.text.split())
+
+    def place(
+        self, *, exact: str, prefix: str = "", suffix: str = "", start=None, end=None, revision=None
+    ) -> Anchor:
+        """Place a selection a reader made on this text as it was at `revision`.
+
+        Offsets from a page loaded before a correction of the text are stale: then only
+        the quote and its context count. Raises AnchorError when it cannot be placed.
+        """
+        if revision is not None and revision != self.revision:
+            start = end = None
+        return anchor(self.text, start=start, end=end, exact=exact, prefix=prefix, suffix=suffix)
 
 
 def new_join_code() -> str:

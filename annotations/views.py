@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from annotations.access import get_document, get_highlight_for_user
-from annotations.anchoring import AnchorError, anchor, quote_at
+from annotations.anchoring import AnchorError, quote_at
 from annotations.forms import HighlightForm, HighlightNoteForm, parse_tags
 from annotations.models import Document, Highlight, Tag, TaggedHighlight
 from annotations.paragraphs import split_sentences
@@ -81,14 +81,10 @@ def _selection_from_query(query, document: Document) -> dict:
             "first_sentence": first,
             "last_sentence": last,
         }
-    revision = _bounded_int(query.get("revision"), 1, None, default=document.revision)
-    start = _bounded_int(query.get("start"), 0, None, default=None)
-    end = _bounded_int(query.get("end"), 0, None, default=None)
-    same_revision = revision == document.revision
-    placed = anchor(
-        document.text,
-        start=start if same_revision else None,
-        end=end if same_revision else None,
+    placed = document.place(
+        start=_bounded_int(query.get("start"), 0, None, default=None),
+        end=_bounded_int(query.get("end"), 0, None, default=None),
+        revision=_bounded_int(query.get("revision"), 1, None, default=None),
         exact=query.get("exact", ""),
         prefix=query.get("prefix", ""),
         suffix=query.get("suffix", ""),
@@ -163,8 +159,8 @@ def highlight_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _posted_quote(form: HighlightForm) -> str:
-    anchor_data = form.cleaned_data.get("anchor") if hasattr(form, "cleaned_data") else None
-    return anchor_data.exact if anchor_data else form.data.get("exact", "")
+    placed = form.cleaned_data.get("anchor")  # absent when the selection was refused
+    return placed.exact if placed else form.data.get("exact", "")
 
 
 def _after_change(request, document, highlight, message: str) -> HttpResponse:
@@ -193,7 +189,9 @@ def highlight_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 @require_http_methods(["GET", "POST"])
 def highlight_edit(request: HttpRequest, pk: int) -> HttpResponse:
     highlight = get_highlight_for_user(request, pk, change=True)
-    form = HighlightNoteForm(request.POST or None, instance=highlight)
+    # Not `request.POST or None`: an empty POST must be bound, and refused.
+    data = request.POST if request.method == "POST" else None
+    form = HighlightNoteForm(data, instance=highlight)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         update_highlight(
@@ -229,9 +227,9 @@ def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
     """Every highlight on one article the viewer may see; `?at=N`: those covering offset N."""
     document = get_document(slug)
     highlights = Highlight.objects.visible_to(request.user).in_document(document).for_listing()
-    at = request.GET.get("at", "")
-    if at.isdigit():
-        highlights = highlights.filter(start__lte=int(at), end__gt=int(at))
+    at = _bounded_int(request.GET.get("at"), 0, None, default=None)
+    if at is not None:
+        highlights = highlights.filter(start__lte=at, end__gt=at)
     template = "annotations/highlight_list.html"
     if request.htmx:
         template += "#cards"

@@ -14,6 +14,12 @@ from annotations.models import Classroom, Document, Highlight, Membership
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is deliberately slow (about 0.3 s a user); tests make many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def documents(db) -> dict[str, Document]:
     load_documents()
