@@ -1,0 +1,103 @@
+"""The reading view makes as many SQL queries with 200 highlights as with none."""
+
+import itertools
+import re
+import uuid
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from annotations.anchoring import quote_at
+from annotations.models import Highlight, Tag, TaggedHighlight
+
+
+def add_highlights(document, owners, count: int, visibility: str = "class") -> list[Highlight]:
+    """`count` highlights spread over the text, overlapping freely, in one INSERT."""
+    text = document.text
+    highlights = []
+    for n, owner in zip(range(count), itertools.cycle(owners), strict=False):
+        start = (n * 37) % (len(text) - 80)
+        placed = quote_at(text, start, start + 20 + n % 50)
+        highlights.append(
+            Highlight(
+                owner=owner,
+                document=document,
+                revision=document.revision,
+                start=placed.start,
+                end=placed.end,
+                exact=placed.exact,
+                prefix=placed.prefix,
+                suffix=placed.suffix,
+                note=f"Note {n}",
+                visibility=visibility,
+                client_key=uuid.uuid4(),
+            )
+        )
+    return Highlight.objects.bulk_create(highlights)
+
+
+def tag_all(highlights, names) -> None:
+    tags = [Tag.objects.create(name=name) for name in names]
+    TaggedHighlight.objects.bulk_create(
+        TaggedHighlight(content_object=highlight, tag=tag)
+        for highlight, tag in zip(highlights, itertools.cycle(tags), strict=False)
+    )
+
+
+def read(client, document) -> tuple[str, int]:
+    """The reading view's HTML, and how many queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(document.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode(), len(queries.captured_queries)
+
+
+def anchored(html: str) -> int:
+    return len(re.findall(r'<span id="h-\d+"', html))
+
+
+def test_it_makes_as_many_queries_for_200_shared_highlights_as_for_none(
+    client, document, classroom, teacher, student, classmate
+):
+    client.force_login(teacher)
+    read(client, document)  # the first request may set up the session
+    queries = {}
+
+    for total in (0, 10, 200):
+        add_highlights(document, [student, classmate], total - Highlight.objects.count())
+        html, queries[total] = read(client, document)
+        assert anchored(html) == total
+        assert 'class="hl hl-own' not in html
+
+    assert queries[0] == queries[10] == queries[200], queries
+    assert "Class highlights on this article: 200" in html
+
+
+def test_it_makes_as_many_queries_for_200_own_tagged_highlights_as_for_one(
+    client, document, classroom, student
+):
+    client.force_login(student)
+    read(client, document)
+    queries = {}
+
+    for total in (1, 10, 200):
+        added = add_highlights(document, [student], total - Highlight.objects.count(), "private")
+        tag_all(added, [f"Tag {total} {n}" for n in range(3)])
+        html, queries[total] = read(client, document)
+        assert anchored(html) == total
+        assert html.count('<a class="jump"') == total
+
+    assert queries[1] == queries[10] == queries[200], queries
+
+
+def test_it_bounds_the_queries_of_the_reading_view(
+    client, document, classroom, teacher, student, classmate, django_assert_max_num_queries
+):
+    add_highlights(document, [student, classmate], 200)
+    add_highlights(document, [teacher], 20, "private")
+    client.force_login(teacher)
+    client.get(document.get_absolute_url())
+
+    # Session, user, document, highlight positions, own highlights, their tags.
+    with django_assert_max_num_queries(6):
+        assert client.get(document.get_absolute_url()).status_code == 200
