@@ -261,3 +261,37 @@ def test_the_tags_field_suggests_tags_in_use_as_the_student_types(
     options = page.locator("#tag-options option")
     expect(options).to_have_count(1)
     expect(options.first).to_have_attribute("value", "cold war, propaganda")
+
+
+def test_offsets_count_code_points_not_utf16_units(page, log_in, student, select_phrase):
+    from annotations.models import Document
+
+    # Characters outside the Basic Multilingual Plane are two UTF-16 units in JavaScript
+    # and one code point in Python: a highlight after them must land where it was made.
+    Document.objects.create(
+        slug="astral",
+        title="Astral test",
+        text="Notes 𝔄𝔅 and 😀 before.\n\nKim\u00a0Il-sung’s “plans” came after 𝄞 the music.",
+    )
+    open_document_as(page, log_in, student, path="/documents/astral/")
+
+    select_phrase(2, "“plans” came after 𝄞 the")
+    save_highlight(page)
+
+    highlight = Highlight.objects.get()
+    assert highlight.exact == "“plans” came after 𝄞 the"
+    assert highlight.document.text[highlight.start : highlight.end] == highlight.exact
+    expect(page.locator("#reading-text mark.hl-own")).to_have_text("“plans” came after 𝄞 the")
+
+
+def test_a_jump_link_lands_on_the_highlight_and_flashes_it(page, log_in, student, make_highlight):
+    make_highlight(student, "Comments are closed.")
+    open_document_as(page, log_in, student)
+
+    page.locator("#my-highlights").get_by_role(
+        "link", name="“Comments are closed.”", exact=True
+    ).click()
+
+    mark = page.locator("#reading-text mark.hl-own")
+    expect(mark).to_be_in_viewport()
+    expect(mark).to_have_class("hl hl-own flash")
