@@ -256,6 +256,7 @@ def test_the_tags_field_suggests_tags_in_use_as_the_student_types(
 
     select_phrase(4, "Stalin was hardly surprised")
     page.get_by_role("button", name="Highlight", exact=True).click()
+    expect(page.get_by_label("Note")).to_be_focused()  # the editor is open and settled
     page.get_by_label("Tags").press_sequentially("cold war, prop", delay=30)
 
     options = page.locator("#tag-options option")
