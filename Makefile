@@ -24,6 +24,7 @@ run: install
 serve:
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_documents
+	$(PY) manage.py load_glossary
 	@$(PY) manage.py load_demo --if-empty
 	@echo "Serving Korea Reader at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
 	$(PY) manage.py runserver $(HOST):$(PORT)

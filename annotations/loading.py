@@ -7,7 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from annotations.models import Document
+from annotations.glossary import recompute_mentions
+from annotations.models import Alias, Document, GlossaryEntry
 from annotations.paragraphs import split_paragraphs
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
@@ -70,4 +71,57 @@ def load_documents(path: Path = FIXTURES_DIR / "documents.json") -> LoadReport:
             setattr(document, name, value)
         document.save()
         report.updated.append(slug)
+    if report.created or report.updated:
+        recompute_mentions(Document.objects.filter(slug__in=report.created + report.updated))
+    return report
+
+
+GLOSSARY_FIELDS = ["kind", "name", "summary", "other_names", "wikidata", "born", "died"]
+
+
+def read_glossary_fixture(path: Path) -> list[dict]:
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    kinds = set(GlossaryEntry.Kind.values)
+    for entry in entries:
+        if entry.get("kind") not in kinds:
+            raise FixtureError(f"{entry.get('slug')}: kind must be one of {sorted(kinds)}.")
+        if not entry.get("aliases"):
+            raise FixtureError(f"{entry['slug']}: an entry needs at least one alias.")
+        if not entry.get("summary", "").strip():
+            raise FixtureError(f"{entry['slug']}: an entry needs a summary.")
+    return entries
+
+
+@transaction.atomic
+def load_glossary(path: Path = FIXTURES_DIR / "glossary.json") -> LoadReport:
+    """Create or update each entry and its aliases, then recompute every mention."""
+    report = LoadReport()
+    for data in read_glossary_fixture(path):
+        fields = {name: data.get(name) or "" for name in GLOSSARY_FIELDS}
+        fields["other_names"] = data.get("other_names") or []
+        fields["latitude"] = data.get("latitude")
+        fields["longitude"] = data.get("longitude")
+        entry = GlossaryEntry.objects.filter(slug=data["slug"]).first()
+        wanted = {(text, False) for text in data["aliases"]}
+        wanted |= {(text, True) for text in data.get("short_forms", [])}
+        if entry is None:
+            entry = GlossaryEntry.objects.create(slug=data["slug"], **fields)
+            report.created.append(entry.slug)
+        else:
+            changed = {k: v for k, v in fields.items() if getattr(entry, k) != v}
+            have = set(entry.aliases.values_list("text", "is_short"))
+            if not changed and have == wanted:
+                report.unchanged.append(entry.slug)
+                continue
+            GlossaryEntry.objects.filter(pk=entry.pk).update(**changed)
+            report.updated.append(entry.slug)
+        entry.aliases.exclude(
+            pk__in=[a.pk for a in entry.aliases.all() if (a.text, a.is_short) in wanted]
+        ).delete()
+        have = set(entry.aliases.values_list("text", "is_short"))
+        Alias.objects.bulk_create(
+            Alias(entry=entry, text=text, is_short=is_short) for text, is_short in wanted - have
+        )
+    if report.created or report.updated:
+        recompute_mentions()
     return report

@@ -3,6 +3,7 @@ import uuid
 from functools import cached_property
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Lower
@@ -128,6 +129,128 @@ class Membership(models.Model):
         return f"{self.user} in {self.classroom} ({self.role})"
 
 
+class GlossaryEntryQuerySet(models.QuerySet):
+    def search(self, query: str):
+        """Entries whose name, other names or aliases contain the query, in any case."""
+        query = " ".join(query.split())
+        if not query:
+            return self
+        return self.filter(
+            Q(name__icontains=query)
+            | Q(aliases__text__icontains=query)
+            | Q(other_names__icontains=query)
+        ).distinct()
+
+
+class GlossaryEntry(models.Model):
+    """A person, place, archive (or organisation, work) the articles name."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        PLACE = "place", "Place"
+        ARCHIVE = "archive", "Archive"
+        ORGANISATION = "organisation", "Organisation"
+        WORK = "work", "Work"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    summary = models.TextField(max_length=1000)
+    other_names = models.JSONField(
+        default=list, blank=True, help_text="Names the articles do not use; never matched."
+    )
+    wikidata = models.CharField(
+        "Wikidata id",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q855.")],
+    )
+    born = models.CharField(max_length=10, blank=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD")
+    died = models.CharField(max_length=10, blank=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = GlossaryEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "glossary entries"
+        constraints = [
+            models.CheckConstraint(condition=~Q(summary=""), name="glossary_entry_has_summary"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="glossary_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="glossary_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("glossary_entry", args=[self.slug])
+
+    @property
+    def wikidata_url(self) -> str:
+        return f"https://www.wikidata.org/wiki/{self.wikidata}" if self.wikidata else ""
+
+
+class Alias(models.Model):
+    """A surface form of an entry as the articles write it, misspellings included.
+
+    A short form ("Kim", "Pak") is ambiguous: it is linked only where the document has
+    already named exactly one entry that has it (see annotations/glossary.py).
+    """
+
+    entry = models.ForeignKey(GlossaryEntry, on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(max_length=200)
+    is_short = models.BooleanField("short form", default=False)
+
+    class Meta:
+        ordering = ["-is_short", "text"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "text"], name="alias_once_per_entry"),
+            # A full alias names one entry; only short forms may be shared.
+            models.UniqueConstraint(
+                fields=["text"], condition=Q(is_short=False), name="full_alias_names_one_entry"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="alias_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Mention(models.Model):
+    """Where an entry is named in a document at a revision; recomputed, never edited."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="mentions")
+    revision = models.PositiveIntegerField()
+    entry = models.ForeignKey(GlossaryEntry, on_delete=models.CASCADE, related_name="mentions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["document", "start"]
+        indexes = [models.Index(fields=["document", "revision", "start"], name="mention_place")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="mention_start_before_end"
+            ),
+            models.UniqueConstraint(
+                fields=["document", "revision", "start"], name="one_mention_per_place"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} in {self.document} at {self.start}"
+
+
 class Tag(TagBase):
     """A tag, unique whatever its case: "Cold War" and "cold war" are one tag."""
 
@@ -210,6 +333,7 @@ class Highlight(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     tags = TaggableManager(through=TaggedHighlight, blank=True)
+    glossary_entries = models.ManyToManyField(GlossaryEntry, blank=True, related_name="highlights")
 
     objects = HighlightQuerySet.as_manager()
 

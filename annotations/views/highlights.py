@@ -1,13 +1,13 @@
+"""Highlights: the editor, the card, edit, delete, lists, and tags."""
+
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from annotations.access import get_document, get_highlight_for_user
@@ -15,45 +15,8 @@ from annotations.anchoring import AnchorError, quote_at
 from annotations.forms import HighlightForm, HighlightNoteForm, parse_tags
 from annotations.models import Document, Highlight, Tag, TaggedHighlight
 from annotations.paragraphs import split_sentences
-from annotations.segments import Span, render_reading_text
+from annotations.views.documents import READING, reading_context
 from annotations.writes import create_highlight, delete_highlight, update_highlight
-
-READING = "annotations/document.html"
-
-
-@require_safe
-def library(request: HttpRequest) -> TemplateResponse:
-    documents = Document.objects.in_library_order()
-    return TemplateResponse(request, "annotations/library.html", {"documents": documents})
-
-
-def reading_context(request: HttpRequest, document: Document, **panel) -> dict:
-    """Everything the reading view shows; `panel` fills the side panel (editor, cards)."""
-    user = request.user
-    visible = Highlight.objects.visible_to(user).in_document(document)
-    rows = visible.exclude(anchor_status=Highlight.AnchorStatus.ORPHANED).values_list(
-        "id", "start", "end", "owner_id"
-    )
-    viewer = user.pk  # once: `user` is a lazy object, slow to read 1,200 times
-    spans = [Span(i, start, end, owner == viewer) for i, start, end, owner in rows]
-    mine = (
-        list(visible.owned_by(user).prefetch_related("tags").order_by("start", "id"))
-        if user.is_authenticated
-        else []
-    )
-    return {
-        "document": document,
-        "reading_html": render_reading_text(document.text, document.paragraphs, spans),
-        "my_highlights": mine,
-        "shared_count": sum(1 for span in spans if not span.own),
-        **panel,
-    }
-
-
-@require_safe
-def document_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    document = get_document(slug)
-    return TemplateResponse(request, READING, reading_context(request, document))
 
 
 def _selection_from_query(query, document: Document) -> dict:
@@ -283,15 +246,3 @@ def tag_suggestions(request: HttpRequest) -> TemplateResponse:
         if row["tag__name"].casefold() not in chosen
     ][:10]
     return TemplateResponse(request, "annotations/tag_options.html", {"options": options})
-
-
-@require_safe
-@never_cache
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers and uptime checks: 200 when the database answers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means unhealthy
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
