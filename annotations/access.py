@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from annotations.models import Document, Highlight
+from annotations.models import Document, GlossaryEntry, Highlight, Membership
 
 
 def get_document(slug: str) -> Document:
@@ -21,3 +21,18 @@ def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = Fals
     if change and highlight.owner_id != request.user.pk:
         raise PermissionDenied("Only the author of a highlight can change it.")
     return highlight
+
+
+def can_curate_glossary(user) -> bool:
+    """Teachers (of any class) and staff keep the shared glossary; students read it."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or Membership.objects.filter(user=user, role="teacher").exists()
+
+
+def get_entry_for_curation(request: HttpRequest, slug: str) -> GlossaryEntry:
+    """Anyone may see an entry; only curators may change it."""
+    entry = get_object_or_404(GlossaryEntry, slug=slug)
+    if not can_curate_glossary(request.user):
+        raise PermissionDenied("Only teachers can change the glossary.")
+    return entry

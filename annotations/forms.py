@@ -1,10 +1,13 @@
+import datetime
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 
 from annotations.anchoring import AnchorError
-from annotations.models import Highlight
+from annotations.glossary import alias_key
+from annotations.models import Alias, GlossaryEntry, Highlight
 
 MAX_NOTE_LENGTH = 5000
 MAX_TAG_LENGTH = 50
@@ -88,10 +91,17 @@ class HighlightNoteForm(forms.ModelForm):
         label="Who can see it",
         initial=Highlight.Visibility.PRIVATE,
     )
+    glossary_entries = forms.ModelMultipleChoiceField(
+        queryset=GlossaryEntry.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Glossary",
+        error_messages={"invalid_choice": "That glossary entry no longer exists; reload the page."},
+    )
 
     class Meta:
         model = Highlight
-        fields = ["note", "tags", "visibility"]
+        fields = ["note", "tags", "visibility", "glossary_entries"]
 
     def clean_note(self) -> str:
         # Trailing blank lines are noise; leading spaces may be deliberate indentation.
@@ -110,7 +120,7 @@ class HighlightForm(HighlightNoteForm):
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta(HighlightNoteForm.Meta):
-        fields = ["note", "tags", "visibility"]
+        fields = ["note", "tags", "visibility", "glossary_entries"]
 
     def __init__(self, *args, document, **kwargs):
         self.document = document
@@ -145,3 +155,284 @@ class HighlightForm(HighlightNoteForm):
             raise ValidationError(str(err), code="anchor") from err
         cleaned["anchor"] = placed
         return cleaned
+
+
+MAX_SUMMARY_LENGTH = 1000
+MAX_ALIAS_LENGTH = 200
+MAX_SLUG_LENGTH = 100
+# Paths under /glossary/ that are pages, not entries.
+RESERVED_SLUGS = {"new"}
+_PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+
+
+def _plain_text(value: str, what: str) -> str:
+    if _MARKUP.search(value):
+        raise ValidationError(
+            f"The {what} is plain text: remove the HTML markup (the part in < >).", code="markup"
+        )
+    return value
+
+
+def validate_partial_date(value: str) -> None:
+    if not _PARTIAL_DATE.fullmatch(value):
+        raise ValidationError(
+            "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 1912-04-15.", code="date"
+        )
+    year, month, day = ([int(part) for part in value.split("-")] + [1, 1])[:3]
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        raise ValidationError(f"There is no such date as {value}.", code="date") from None
+
+
+class LinesField(forms.CharField):
+    """A textarea with one item a line, cleaned to a list: blank lines dropped, spaces tidied."""
+
+    def __init__(self, *, item_length: int = MAX_ALIAS_LENGTH, **kwargs):
+        self.item_length = item_length
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20_000)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def clean(self, value) -> list[str]:
+        items = [" ".join(line.split()) for line in (super().clean(value) or "").splitlines()]
+        items = [item for item in items if item]
+        seen: set[str] = set()
+        for item in items:
+            if len(item) > self.item_length:
+                raise ValidationError(
+                    f"Each line is at most {self.item_length} characters; “{item[:30]}…” has "
+                    f"{len(item)}.",
+                    code="too_long",
+                )
+            if alias_key(item) in seen:
+                raise ValidationError(f"“{item}” is listed twice.", code="duplicate")
+            seen.add(alias_key(item))
+        return items
+
+
+class GlossaryEntryForm(forms.ModelForm):
+    """A glossary entry with the names it goes by, for teachers keeping the glossary."""
+
+    aliases = LinesField(
+        required=True,
+        label="Aliases",
+        help_text="Every way the articles write it, exactly as written (misspellings "
+        "included), one a line. Each is linked to this entry wherever it occurs.",
+        error_messages={"required": "Give at least one alias: how the articles write it."},
+    )
+    short_forms = LinesField(
+        label="Short forms",
+        help_text="Short names other entries may share, such as a family name (“Kim”), one a "
+        "line. Linked only after the article has named this entry in full.",
+    )
+    other_names = LinesField(
+        label="Other names",
+        help_text="Names the articles do not use (other spellings, initials), one a line. "
+        "Shown on the entry's page, never linked.",
+    )
+    born = forms.CharField(
+        required=False,
+        max_length=50,  # longer than a date, so that a date written out is told how to write it
+        validators=[validate_partial_date],
+        help_text="For people: YYYY, YYYY-MM or YYYY-MM-DD.",
+    )
+    died = forms.CharField(
+        required=False,
+        max_length=50,
+        validators=[validate_partial_date],
+        help_text="For people: YYYY, YYYY-MM or YYYY-MM-DD.",
+    )
+    latitude = forms.FloatField(
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="For places: decimal degrees, north positive, e.g. 39.02. Give both or neither.",
+    )
+    longitude = forms.FloatField(
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="For places: decimal degrees, east positive, e.g. 125.75.",
+    )
+
+    class Meta:
+        model = GlossaryEntry
+        fields = [
+            "kind",
+            "name",
+            "slug",
+            "summary",
+            "other_names",
+            "wikidata",
+            "born",
+            "died",
+            "latitude",
+            "longitude",
+        ]
+        labels = {"slug": "Web address", "wikidata": "Wikidata id"}
+        help_texts = {
+            "name": "The name the entry is listed under.",
+            "slug": "The end of the entry's address, /glossary/…/: lower-case letters, digits "
+            "and hyphens. Leave it empty to make one from the name.",
+            "summary": f"Plain text, up to {MAX_SUMMARY_LENGTH:,} characters: who or what it "
+            "is, and why it matters to the articles.",
+            "wikidata": "Optional, e.g. Q855 (from the address of its Wikidata page).",
+        }
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["kind"].choices = [("", "Choose a kind"), *GlossaryEntry.Kind.choices]
+        if self.instance.pk:
+            aliases = list(self.instance.aliases.order_by("text"))
+            self.initial["aliases"] = [a.text for a in aliases if not a.is_short]
+            self.initial["short_forms"] = [a.text for a in aliases if a.is_short]
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        """The fields in the groups the page shows them in."""
+        groups = [
+            ("The entry", ["kind", "name", "slug", "summary"]),
+            ("Names", ["aliases", "short_forms", "other_names"]),
+            ("Facts", ["wikidata", "born", "died", "latitude", "longitude"]),
+        ]
+        return [(legend, [self[name] for name in names]) for legend, names in groups]
+
+    def clean_name(self) -> str:
+        return _plain_text(self.cleaned_data["name"], "name")
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if not slug:
+            name = self.cleaned_data.get("name")
+            if not name:
+                return slug  # the name's own error says what is missing
+            slug = slugify(name)[:MAX_SLUG_LENGTH].strip("-")
+            if not slug:
+                raise ValidationError(
+                    "Give a web address: the name has no letters or digits to make one from.",
+                    code="slug",
+                )
+        if slug in RESERVED_SLUGS:
+            raise ValidationError(
+                f"“{slug}” is the address of a page of the glossary: choose another.",
+                code="reserved",
+            )
+        other = GlossaryEntry.objects.exclude(pk=self.instance.pk).filter(slug=slug).first()
+        if other is not None:
+            raise ValidationError(
+                f"“{other.name}” already has the web address “{slug}”: choose another.",
+                code="unique",
+            )
+        return slug
+
+    def clean_summary(self) -> str:
+        return _plain_text(self.cleaned_data["summary"], "summary")
+
+    def clean_wikidata(self) -> str:
+        return self.cleaned_data["wikidata"].upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if latitude is None and longitude is not None and "latitude" not in self.errors:
+            self.add_error("latitude", "Give the latitude too: a place needs both, or neither.")
+        if longitude is None and latitude is not None and "longitude" not in self.errors:
+            self.add_error("longitude", "Give the longitude too: a place needs both, or neither.")
+        born, died = cleaned.get("born"), cleaned.get("died")
+        # Compared at the precision both have: born 1912-05 and died 1912 may both be right.
+        precision = min(len(born or ""), len(died or ""))
+        if precision and born[:precision] > died[:precision]:
+            self.add_error("died", "The date of death is before the date of birth.")
+        if "aliases" in cleaned and "short_forms" in cleaned:
+            self._check_names(cleaned["aliases"], cleaned["short_forms"])
+        return cleaned
+
+    def _check_names(self, aliases: list[str], short_forms: list[str]) -> None:
+        """A full alias names one entry: refuse names that would take another entry's."""
+        full_here = {alias_key(text) for text in aliases}
+        others: dict[str, list[tuple[bool, str]]] = {}
+        rows = Alias.objects.exclude(entry_id=self.instance.pk)  # a new entry: excludes none
+        for text, is_short, name in rows.values_list("text", "is_short", "entry__name"):
+            others.setdefault(alias_key(text), []).append((is_short, name))
+        for text in aliases:
+            holders = others.get(alias_key(text), [])
+            full = [name for is_short, name in holders if not is_short]
+            short = [name for is_short, name in holders if is_short]
+            if full:
+                self.add_error(
+                    "aliases",
+                    f"“{text}” is already an alias of “{full[0]}”: an alias names one entry "
+                    "only. Remove it here, or from that entry first.",
+                )
+            elif short:
+                self.add_error(
+                    "aliases",
+                    f"“{text}” is a short form of {_names(short)}: as an alias here it would "
+                    "link every one of them to this entry. Add it as a short form instead.",
+                )
+        for text in short_forms:
+            if alias_key(text) in full_here:
+                self.add_error(
+                    "short_forms",
+                    f"“{text}” is an alias above already: list it once, as an alias or as a "
+                    "short form.",
+                )
+                continue
+            full = [name for is_short, name in others.get(alias_key(text), []) if not is_short]
+            if full:
+                self.add_error(
+                    "short_forms",
+                    f"“{text}” is an alias of “{full[0]}”, so the articles' “{text}” always "
+                    "links there: it cannot be a short form of this entry too.",
+                )
+
+
+def _names(names: list[str]) -> str:
+    quoted = [f"“{name}”" for name in sorted(set(names))]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+class EntryMergeForm(forms.Form):
+    """The entry to fold into `survivor`: any other entry of the glossary."""
+
+    absorbed = forms.ModelChoiceField(
+        queryset=GlossaryEntry.objects.all(),
+        label="Entry to merge into this one",
+        help_text="It is deleted once its names and links have moved here.",
+        error_messages={
+            "required": "Choose the entry to merge into this one.",
+            "invalid_choice": "That entry is not in the glossary any more: choose another.",
+        },
+    )
+
+    def __init__(self, *args, survivor: GlossaryEntry, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.survivor = survivor
+        others = list(GlossaryEntry.objects.exclude(pk=survivor.pk).order_by("name"))
+        groups = [
+            (label, [(entry.pk, entry.name) for entry in others if entry.kind == kind])
+            for kind, label in GlossaryEntry.Kind.choices
+        ]
+        self.fields["absorbed"].choices = [("", "Choose an entry")] + [
+            (label, choices) for label, choices in groups if choices
+        ]
+
+    def clean_absorbed(self) -> GlossaryEntry:
+        absorbed = self.cleaned_data["absorbed"]
+        if absorbed.pk == self.survivor.pk:
+            raise ValidationError(
+                "An entry cannot be merged into itself: choose another entry.", code="itself"
+            )
+        return absorbed

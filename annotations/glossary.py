@@ -31,13 +31,16 @@ class Found(NamedTuple):
     entry_id: int
 
 
-def _key(surface: str) -> str:
+def alias_key(surface: str) -> str:
+    """An alias as the matcher compares it: runs of whitespace alike, ’ the same as '."""
     return " ".join(surface.replace("’", "'").split())
 
 
 def _pattern(alias: str) -> str:
-    words = [re.escape(word).replace("'", "['’]").replace("’", "['’]") for word in alias.split()]
-    return r"\s+".join(words)
+    def word(text: str) -> str:
+        return "".join("['’]" if char in "'’" else re.escape(char) for char in text)
+
+    return r"\s+".join(word(part) for part in alias.split())
 
 
 def find_mentions(text: str, aliases: Iterable[tuple[int, str, bool]]) -> list[Found]:
@@ -46,16 +49,16 @@ def find_mentions(text: str, aliases: Iterable[tuple[int, str, bool]]) -> list[F
     short: dict[str, set[int]] = {}
     for entry_id, alias, is_short in aliases:
         if is_short:
-            short.setdefault(_key(alias), set()).add(entry_id)
+            short.setdefault(alias_key(alias), set()).add(entry_id)
         else:
-            full[_key(alias)] = entry_id
+            full[alias_key(alias)] = entry_id
     surfaces = sorted({*full, *short}, key=len, reverse=True)
     if not surfaces:
         return []
     matcher = re.compile(
         rf"(?<!{_LETTER_OR_DIGIT})(?:{'|'.join(map(_pattern, surfaces))})(?!{_LETTER_OR_DIGIT})"
     )
-    matches = [(m.start(), m.end(), _key(m.group())) for m in matcher.finditer(text)]
+    matches = [(m.start(), m.end(), alias_key(m.group())) for m in matcher.finditer(text)]
 
     named_at: dict[int, int] = {}  # entry id -> where a full alias first names it
     for start, _, key in matches:

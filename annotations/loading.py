@@ -87,23 +87,27 @@ def read_glossary_fixture(path: Path) -> list[dict]:
             raise FixtureError(f"{entry.get('slug')}: kind must be one of {sorted(kinds)}.")
         if not entry.get("aliases"):
             raise FixtureError(f"{entry['slug']}: an entry needs at least one alias.")
-        if not entry.get("summary", "").strip():
+        if not (entry.get("summary") or "").strip():
             raise FixtureError(f"{entry['slug']}: an entry needs a summary.")
     return entries
 
 
 @transaction.atomic
 def load_glossary(path: Path = FIXTURES_DIR / "glossary.json") -> LoadReport:
-    """Create or update each entry and its aliases, then recompute every mention."""
+    """Create or update each entry and its aliases, then recompute every mention.
+
+    Stale aliases go before new ones are added, so an alias may move between entries.
+    """
     report = LoadReport()
+    wanted_aliases: dict[int, set[tuple[str, bool]]] = {}
     for data in read_glossary_fixture(path):
         fields = {name: data.get(name) or "" for name in GLOSSARY_FIELDS}
         fields["other_names"] = data.get("other_names") or []
         fields["latitude"] = data.get("latitude")
         fields["longitude"] = data.get("longitude")
-        entry = GlossaryEntry.objects.filter(slug=data["slug"]).first()
         wanted = {(text, False) for text in data["aliases"]}
         wanted |= {(text, True) for text in data.get("short_forms", [])}
+        entry = GlossaryEntry.objects.filter(slug=data["slug"]).first()
         if entry is None:
             entry = GlossaryEntry.objects.create(slug=data["slug"], **fields)
             report.created.append(entry.slug)
@@ -113,14 +117,19 @@ def load_glossary(path: Path = FIXTURES_DIR / "glossary.json") -> LoadReport:
             if not changed and have == wanted:
                 report.unchanged.append(entry.slug)
                 continue
-            GlossaryEntry.objects.filter(pk=entry.pk).update(**changed)
+            for name, value in changed.items():
+                setattr(entry, name, value)
+            entry.save()
             report.updated.append(entry.slug)
-        entry.aliases.exclude(
-            pk__in=[a.pk for a in entry.aliases.all() if (a.text, a.is_short) in wanted]
-        ).delete()
-        have = set(entry.aliases.values_list("text", "is_short"))
+        wanted_aliases[entry.pk] = wanted
+        for alias in entry.aliases.all():
+            if (alias.text, alias.is_short) not in wanted:
+                alias.delete()
+    for entry_id, wanted in wanted_aliases.items():
+        have = set(Alias.objects.filter(entry_id=entry_id).values_list("text", "is_short"))
         Alias.objects.bulk_create(
-            Alias(entry=entry, text=text, is_short=is_short) for text, is_short in wanted - have
+            Alias(entry_id=entry_id, text=text, is_short=is_short)
+            for text, is_short in wanted - have
         )
     if report.created or report.updated:
         recompute_mentions()

@@ -1,3 +1,4 @@
+import bisect
 import secrets
 import uuid
 from functools import cached_property
@@ -67,6 +68,17 @@ class Document(models.Model):
     @cached_property
     def paragraphs(self) -> list[Paragraph]:
         return split_paragraphs(self.text, self.paragraph_roles)
+
+    @cached_property
+    def _paragraph_starts(self) -> list[int]:
+        return [paragraph.start for paragraph in self.paragraphs]
+
+    def paragraph_at(self, offset: int) -> Paragraph | None:
+        """The paragraph holding the character at `offset`, or None between paragraphs."""
+        index = bisect.bisect_right(self._paragraph_starts, offset) - 1
+        if index >= 0 and offset < self.paragraphs[index].end:
+            return self.paragraphs[index]
+        return None
 
     @property
     def word_count(self) -> int:
@@ -140,6 +152,29 @@ class GlossaryEntryQuerySet(models.QuerySet):
             | Q(aliases__text__icontains=query)
             | Q(other_names__icontains=query)
         ).distinct()
+
+    def near(self, document, start: int, end: int, reach: int = 300) -> list:
+        """Entries named inside a passage first, then those named close to it."""
+        mentions = (
+            Mention.objects.filter(
+                document=document,
+                revision=document.revision,
+                end__gt=start - reach,
+                start__lt=end + reach,
+            )
+            .select_related("entry")
+            .order_by("start")
+        )
+
+        def distance(mention):
+            return max(0, start - mention.end, mention.start - end)
+
+        ranked: dict[int, tuple] = {}
+        for mention in mentions:
+            key = (distance(mention), mention.start)
+            if mention.entry_id not in ranked or key < ranked[mention.entry_id][0]:
+                ranked[mention.entry_id] = (key, mention.entry)
+        return [entry for _, entry in sorted(ranked.values(), key=lambda item: item[0])]
 
 
 class GlossaryEntry(models.Model):
@@ -290,7 +325,7 @@ class HighlightQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
     def for_listing(self):
-        return self.select_related("owner", "document").prefetch_related("tags")
+        return self.select_related("owner", "document").prefetch_related("tags", "glossary_entries")
 
 
 class Highlight(models.Model):
@@ -375,7 +410,5 @@ class Highlight(models.Model):
 
     @property
     def paragraph_number(self) -> int | None:
-        for paragraph in self.document.paragraphs:
-            if paragraph.start <= self.start < paragraph.end or self.start < paragraph.start:
-                return paragraph.number
-        return None
+        paragraph = self.document.paragraph_at(self.start)
+        return paragraph.number if paragraph else None

@@ -24,6 +24,14 @@ class Span(NamedTuple):
     own: bool
 
 
+class MentionSpan(NamedTuple):
+    """Where a glossary entry is named; mentions never overlap one another."""
+
+    start: int
+    end: int
+    slug: str
+
+
 class Segment(NamedTuple):
     start: int
     end: int
@@ -64,18 +72,30 @@ def segment(text: str, spans: Iterable[Span], cuts: Iterable[int] = ()) -> list[
     return segments
 
 
-def render_reading_text(text: str, paragraphs: list[Paragraph], spans: list[Span]) -> SafeString:
-    """The paragraphs of a document as HTML, each highlight painted as <mark>s.
+def render_reading_text(
+    text: str,
+    paragraphs: list[Paragraph],
+    spans: list[Span],
+    mentions: list[MentionSpan] = (),
+) -> SafeString:
+    """The paragraphs of a document as HTML, highlights painted as <mark>s.
 
     Each paragraph carries `data-start`, its offset in the text, so the selection script
     can turn a DOM position into a text offset; each mark carries `data-s`, the offset
     where it starts, which is all a click needs to find the highlights under it. An empty
     <span id="h-N"> marks where highlight N first shows, as a target for jump links.
+    A glossary mention is a link to its entry (`id="m-START"` on its first piece, for
+    links from the entry's page); where a highlight boundary cuts a name, each piece is
+    a link of its own.
     """
+    mentions = sorted(mentions)
     boundaries = [offset for p in paragraphs for offset in (p.start, p.end)]
+    boundaries += [offset for m in mentions for offset in (m.start, m.end)]
     ends = {span.id: span.end for span in spans}
     pieces = iter(segment(text, spans, boundaries))
     piece = next(pieces, None)
+    upcoming = iter(mentions)
+    mention = next(upcoming, None)
     anchored: set[int] = set()
     parts: list[str] = []
     for paragraph in paragraphs:
@@ -85,18 +105,32 @@ def render_reading_text(text: str, paragraphs: list[Paragraph], spans: list[Span
             f'data-n="{paragraph.number}" data-start="{paragraph.start}">'
         )
         while piece is not None and piece.start < paragraph.end:
+            while mention is not None and mention.end <= piece.start:
+                mention = next(upcoming, None)
             if piece.start >= paragraph.start:  # else it lies between paragraphs
-                parts.append(_render_piece(piece, anchored, ends))
+                inside = mention if mention is not None and mention.start <= piece.start else None
+                parts.append(_render_piece(piece, anchored, ends, inside))
             piece = next(pieces, None)
         parts.append(f"</{tag}>")
     return mark_safe("".join(parts))  # every piece of text was escaped on the way in
 
 
+# Where entry pages live (annotations/urls.py); a constant, as the hot path cannot reverse().
+GLOSSARY_PATH = "/glossary/"
+
 _KINDS = {(True, False): "hl-own", (False, True): "hl-shared", (True, True): "hl-own hl-shared"}
 
 
-def _render_piece(piece: Segment, anchored: set[int], ends: dict[int, int]) -> str:
+def _render_piece(
+    piece: Segment, anchored: set[int], ends: dict[int, int], mention: MentionSpan | None
+) -> str:
     body = html.escape(piece.text).replace("\n", "<br>")
+    if mention is not None:
+        target = f' id="m-{mention.start}"' if mention.start == piece.start else ""
+        body = (
+            f'<a class="mention" href="{GLOSSARY_PATH}{mention.slug}/"{target} '
+            f'data-entry="{mention.slug}" aria-describedby="gloss-{mention.slug}">{body}</a>'
+        )
     if not piece.highlight_ids:
         return body
     targets = ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations.views import documents, highlights
+from annotations.views import curation, documents, glossary, highlights
 
 urlpatterns = [
     path("", documents.library, name="library"),
@@ -21,5 +21,10 @@ urlpatterns = [
     path("highlights/<int:pk>/delete/", highlights.highlight_delete, name="highlight_delete"),
     path("tags/<str:slug>/", highlights.tag_detail, name="tag"),
     path("tag-suggestions/", highlights.tag_suggestions, name="tag_suggestions"),
+    path("glossary/", glossary.glossary_index, name="glossary"),
+    path("glossary/new/", curation.entry_create, name="glossary_entry_create"),
+    path("glossary/<slug:slug>/", glossary.glossary_entry, name="glossary_entry"),
+    path("glossary/<slug:slug>/edit/", curation.entry_edit, name="glossary_entry_edit"),
+    path("glossary/<slug:slug>/merge/", curation.entry_merge, name="glossary_entry_merge"),
     path("healthz", documents.healthz, name="healthz"),
 ]

@@ -5,7 +5,8 @@ import uuid
 from django.db import IntegrityError, transaction
 
 from annotations.anchoring import Anchor
-from annotations.models import Document, Highlight
+from annotations.glossary import recompute_mentions
+from annotations.models import Alias, Document, GlossaryEntry, Highlight
 
 
 @transaction.atomic
@@ -17,6 +18,7 @@ def create_highlight(
     note: str = "",
     tags: list[str] = (),
     visibility: str = Highlight.Visibility.PRIVATE,
+    glossary_entries=(),
     client_key: uuid.UUID | None = None,
 ) -> tuple[Highlight, bool]:
     """Create a highlight, or return the one this client key created already.
@@ -49,17 +51,84 @@ def create_highlight(
         # The same key won a race with us a moment ago.
         return Highlight.objects.get(owner=owner, client_key=client_key), False
     highlight.tags.set(list(tags))
+    highlight.glossary_entries.set(glossary_entries)
     return highlight, True
 
 
 @transaction.atomic
-def update_highlight(*, highlight: Highlight, note: str, tags: list[str], visibility: str) -> None:
+def update_highlight(
+    *, highlight: Highlight, note: str, tags: list[str], visibility: str, glossary_entries=()
+) -> None:
     highlight.note = note
     highlight.visibility = visibility
     highlight.save(update_fields=["note", "visibility", "updated"])
     highlight.tags.set(list(tags))
+    highlight.glossary_entries.set(glossary_entries)
 
 
 @transaction.atomic
 def delete_highlight(*, highlight: Highlight) -> None:
     highlight.delete()
+
+
+@transaction.atomic
+def save_entry(
+    *, entry: GlossaryEntry, aliases: list[str], short_forms: list[str]
+) -> GlossaryEntry:
+    """Save a glossary entry with exactly these aliases and short forms, then find it again."""
+    entry.save()
+    wanted = {(text, False) for text in aliases} | {(text, True) for text in short_forms}
+    have = {(alias.text, alias.is_short): alias.pk for alias in entry.aliases.all()}
+    # Deleted first, so that an alias turned into a short form (or back) is not there twice.
+    Alias.objects.filter(pk__in=[pk for key, pk in have.items() if key not in wanted]).delete()
+    Alias.objects.bulk_create(
+        Alias(entry=entry, text=text, is_short=is_short) for text, is_short in wanted - have.keys()
+    )
+    recompute_mentions()
+    return entry
+
+
+@transaction.atomic
+def merge_entries(*, survivor: GlossaryEntry, absorbed: GlossaryEntry) -> GlossaryEntry:
+    """Fold `absorbed` into `survivor`, then delete it; nothing linked to it is lost.
+
+    Its aliases, other names and highlight links move to the survivor, and facts the
+    survivor lacks (Wikidata id, dates, coordinates) are taken from it. Its summary goes.
+    """
+    if survivor.pk == absorbed.pk:
+        raise ValueError("An entry cannot be merged into itself.")
+    # Locked, so that a highlight linked to `absorbed` meanwhile waits rather than vanishes.
+    list(GlossaryEntry.objects.select_for_update().filter(pk__in=[survivor.pk, absorbed.pk]))
+    survivor.refresh_from_db()
+    absorbed.refresh_from_db()
+
+    kept = {alias.text: alias for alias in survivor.aliases.all()}
+    absorbed.aliases.exclude(text__in=list(kept)).update(entry=survivor)
+    for alias in absorbed.aliases.all():  # the texts the survivor has already
+        alias.delete()
+        if not alias.is_short and kept[alias.text].is_short:
+            # It named the absorbed entry alone, so now it names the survivor alone.
+            kept[alias.text].is_short = False
+            kept[alias.text].save(update_fields=["is_short"])
+
+    known = {survivor.name, *survivor.other_names}
+    known.update(survivor.aliases.values_list("text", flat=True))
+    for name in [absorbed.name, *absorbed.other_names]:
+        if name not in known:
+            survivor.other_names.append(name)
+            known.add(name)
+    for field in ("wikidata", "born", "died"):
+        if not getattr(survivor, field):
+            setattr(survivor, field, getattr(absorbed, field))
+    if survivor.latitude is None and survivor.longitude is None:
+        survivor.latitude, survivor.longitude = absorbed.latitude, absorbed.longitude
+    survivor.save()
+
+    links = Highlight.glossary_entries.through.objects
+    linked_already = links.filter(glossaryentry=survivor).values("highlight_id")
+    links.filter(glossaryentry=absorbed).exclude(highlight_id__in=linked_already).update(
+        glossaryentry=survivor
+    )
+    absorbed.delete()  # with its mentions, and the links the survivor had already
+    recompute_mentions()
+    return survivor

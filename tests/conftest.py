@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from annotations.anchoring import quote_at
-from annotations.loading import load_documents
-from annotations.models import Classroom, Document, Highlight, Membership
+from annotations.loading import load_documents, load_glossary
+from annotations.models import Classroom, Document, GlossaryEntry, Highlight, Membership
 
 PASSWORD = "correct-horse-battery"
 
@@ -24,6 +24,13 @@ def fast_password_hashing(settings):
 def documents(db) -> dict[str, Document]:
     load_documents()
     return {document.slug: document for document in Document.objects.all()}
+
+
+@pytest.fixture
+def glossary(documents):
+    """The whole glossary, with its mentions in the three documents."""
+    load_glossary()
+    return {entry.slug: entry for entry in GlossaryEntry.objects.all()}
 
 
 @pytest.fixture

@@ -98,6 +98,7 @@ def test_it_bounds_the_queries_of_the_reading_view(
     client.force_login(teacher)
     client.get(document.get_absolute_url())
 
-    # Session, user, document, highlight positions, own highlights, their tags.
-    with django_assert_max_num_queries(6):
+    # Session, user, document, highlight positions, own highlights, their tags, glossary
+    # mentions, and the entries their cards describe.
+    with django_assert_max_num_queries(8):
         assert client.get(document.get_absolute_url()).status_code == 200

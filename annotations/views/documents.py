@@ -7,8 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from annotations.access import get_document
-from annotations.models import Document, Highlight
-from annotations.segments import Span, render_reading_text
+from annotations.models import Document, GlossaryEntry, Highlight
+from annotations.segments import MentionSpan, Span, render_reading_text
 
 READING = "annotations/document.html"
 
@@ -33,9 +33,17 @@ def reading_context(request: HttpRequest, document: Document, **panel) -> dict:
         if user.is_authenticated
         else []
     )
+    mentions = document.mentions.filter(revision=document.revision)
+    mention_spans = [
+        MentionSpan(start, end, slug)
+        for start, end, slug in mentions.values_list("start", "end", "entry__slug")
+    ]
     return {
         "document": document,
-        "reading_html": render_reading_text(document.text, document.paragraphs, spans),
+        "reading_html": render_reading_text(
+            document.text, document.paragraphs, spans, mention_spans
+        ),
+        "glossary_entries": GlossaryEntry.objects.filter(mentions__in=mentions).distinct(),
         "my_highlights": mine,
         "shared_count": sum(1 for span in spans if not span.own),
         **panel,

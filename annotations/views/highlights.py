@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from annotations.access import get_document, get_highlight_for_user
 from annotations.anchoring import AnchorError, quote_at
 from annotations.forms import HighlightForm, HighlightNoteForm, parse_tags
-from annotations.models import Document, Highlight, Tag, TaggedHighlight
+from annotations.models import Document, GlossaryEntry, Highlight, Tag, TaggedHighlight
 from annotations.paragraphs import split_sentences
 from annotations.views.documents import READING, reading_context
 from annotations.writes import create_highlight, delete_highlight, update_highlight
@@ -65,9 +65,36 @@ def _bounded_int(raw, low: int, high: int | None, *, default):
     return value
 
 
+def glossary_choices(form, document: Document, start: int, end: int) -> dict:
+    """The editor's Glossary field: entries named in or near the passage first, then all."""
+    suggested = GlossaryEntry.objects.near(document, start, end)
+    shown = {entry.pk for entry in suggested}
+    labels = dict(GlossaryEntry.Kind.choices)
+    others: dict[str, list] = {}
+    for entry in GlossaryEntry.objects.order_by("kind", "name"):
+        if entry.pk not in shown:
+            others.setdefault(labels[entry.kind], []).append(entry)
+    chosen = form["glossary_entries"].value() or []
+    return {
+        "suggested_entries": suggested,
+        "other_entries": list(others.items()),
+        "chosen_entries": {str(getattr(value, "pk", value)) for value in chosen},
+    }
+
+
 def _editor(request, document, form, *, status=200, **extra) -> TemplateResponse:
     """The editor: alone for htmx, else the reading view with the editor open."""
     context = {"form": form, "panel": "editor", **extra}
+    if form is not None:
+        placed = extra.get("anchor")
+        if placed is None and form.is_bound:
+            placed = form.cleaned_data.get("anchor")
+        if placed:
+            start, end = placed.start, placed.end
+        else:  # a refused selection: suggest what is near where the browser said it was
+            start = _bounded_int(form.data.get("start"), 0, None, default=0)
+            end = _bounded_int(form.data.get("end"), 0, None, default=0)
+        context.update(glossary_choices(form, document, start, end))
     if request.htmx:
         return TemplateResponse(
             request, READING + "#panel", {"document": document, **context}, status=status
@@ -93,6 +120,7 @@ def highlight_create(request: HttpRequest, slug: str) -> HttpResponse:
             note=data["note"],
             tags=data["tags"],
             visibility=data["visibility"],
+            glossary_entries=data["glossary_entries"],
             client_key=data.get("client_key"),
         )
         return _after_change(request, highlight.document, highlight, "Highlight saved.")
@@ -158,16 +186,23 @@ def highlight_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         update_highlight(
-            highlight=highlight, note=data["note"], tags=data["tags"], visibility=data["visibility"]
+            highlight=highlight,
+            note=data["note"],
+            tags=data["tags"],
+            visibility=data["visibility"],
+            glossary_entries=data["glossary_entries"],
         )
         return _after_change(request, highlight.document, highlight, "Highlight updated.")
     template = "annotations/highlight_edit.html"
     if request.htmx:
         template += "#edit-form"
     status = 422 if form.is_bound else 200
-    return TemplateResponse(
-        request, template, {"highlight": highlight, "form": form}, status=status
-    )
+    context = {
+        "highlight": highlight,
+        "form": form,
+        **glossary_choices(form, highlight.document, highlight.start, highlight.end),
+    }
+    return TemplateResponse(request, template, context, status=status)
 
 
 @login_required
