@@ -1,7 +1,17 @@
 from django.contrib import admin
 from taggit.models import Tag as TaggitTag
 
-from annotations.models import Classroom, Document, Highlight, Membership, Tag, TaggedHighlight
+from annotations.glossary import recompute_mentions
+from annotations.models import (
+    Alias,
+    Classroom,
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Membership,
+    Tag,
+    TaggedHighlight,
+)
 
 
 @admin.register(Document)
@@ -65,3 +75,29 @@ class TagAdmin(admin.ModelAdmin):
 
 # Highlights use annotations.Tag (unique in any case); taggit's own is unused.
 admin.site.unregister(TaggitTag)
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 1
+
+
+@admin.register(GlossaryEntry)
+class GlossaryEntryAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "wikidata", "updated"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases__text", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AliasInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        recompute_mentions()  # aliases may have changed: where the entry is named, too
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        recompute_mentions()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        recompute_mentions()
