@@ -4,11 +4,12 @@
 see but not change.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from annotations.models import Document, GlossaryEntry, Highlight, Membership
+from annotations.models import Assignment, Classroom, Document, GlossaryEntry, Highlight, Membership
 
 
 def get_document(slug: str) -> Document:
@@ -16,7 +17,9 @@ def get_document(slug: str) -> Document:
 
 
 def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = False) -> Highlight:
-    highlights = Highlight.objects.visible_to(request.user).select_related("owner", "document")
+    highlights = Highlight.objects.visible_to(request.user).select_related(
+        "owner", "document", "assignment"
+    )
     highlight = get_object_or_404(highlights, pk=pk)
     if change and highlight.owner_id != request.user.pk:
         raise PermissionDenied("Only the author of a highlight can change it.")
@@ -36,3 +39,47 @@ def get_entry_for_curation(request: HttpRequest, slug: str) -> GlossaryEntry:
     if not can_curate_glossary(request.user):
         raise PermissionDenied("Only teachers can change the glossary.")
     return entry
+
+
+def get_classroom_for_user(request: HttpRequest, pk: int, *, teach: bool = False) -> Classroom:
+    """A class its members may see (404 to others); only its teachers may run it (403)."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("classroom"), classroom_id=pk, user=request.user.pk
+    )
+    if teach and membership.role != Membership.Role.TEACHER:
+        raise PermissionDenied("Only the class's teacher can do this.")
+    classroom = membership.classroom
+    classroom.viewer_role = membership.role
+    return classroom
+
+
+def get_assignment_for_user(request: HttpRequest, pk: int, *, teach: bool = False) -> Assignment:
+    assignment = get_object_or_404(Assignment.objects.select_related("classroom"), pk=pk)
+    assignment.classroom = get_classroom_for_user(request, assignment.classroom_id, teach=teach)
+    return assignment
+
+
+def get_student_of(assignment: Assignment, user_id: int):
+    """A student of the assignment's class, or 404."""
+    return get_object_or_404(
+        get_user_model(),
+        pk=user_id,
+        memberships__classroom=assignment.classroom_id,
+        memberships__role=Membership.Role.STUDENT,
+    )
+
+
+def get_highlight_to_moderate(request: HttpRequest, pk: int) -> Highlight:
+    """A highlight its author's teacher may hide or answer; others get 404 or 403."""
+    highlight = get_highlight_for_user(request, pk)
+    teaching = Membership.objects.filter(user=request.user, role=Membership.Role.TEACHER)
+    in_class = Membership.objects.filter(
+        user=highlight.owner_id,
+        role=Membership.Role.STUDENT,
+        classroom__in=teaching.values("classroom"),
+    )
+    if highlight.assignment_id:
+        in_class = in_class.filter(classroom=highlight.assignment.classroom_id)
+    if not in_class.exists():
+        raise PermissionDenied("Only the author's teacher can do this.")
+    return highlight

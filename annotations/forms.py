@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from annotations.anchoring import AnchorError
 from annotations.glossary import alias_key
-from annotations.models import Alias, GlossaryEntry, Highlight
+from annotations.models import Alias, Assignment, Classroom, Document, GlossaryEntry, Highlight
 
 MAX_NOTE_LENGTH = 5000
 MAX_TAG_LENGTH = 50
@@ -118,13 +118,25 @@ class HighlightForm(HighlightNoteForm):
     suffix = forms.CharField(strip=False, required=False, max_length=64, widget=forms.HiddenInput)
     revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    assignment = forms.ModelChoiceField(
+        queryset=Assignment.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That is not an assignment of yours that includes this article."
+        },
+    )
 
     class Meta(HighlightNoteForm.Meta):
         fields = ["note", "tags", "visibility", "glossary_entries"]
 
-    def __init__(self, *args, document, **kwargs):
+    def __init__(self, *args, document, user=None, **kwargs):
         self.document = document
         super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["assignment"].queryset = Assignment.objects.for_student(user).filter(
+                documents=document
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -436,3 +448,90 @@ class EntryMergeForm(forms.Form):
                 "An entry cannot be merged into itself: choose another entry.", code="itself"
             )
         return absorbed
+
+
+class ClassroomForm(forms.ModelForm):
+    class Meta:
+        model = Classroom
+        fields = ["name"]
+        labels = {"name": "Class name"}
+
+    def clean_name(self) -> str:
+        return _plain_text(" ".join(self.cleaned_data["name"].split()), "class name")
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(label="Join code", max_length=20)
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split()).upper()
+        if not Classroom.objects.filter(join_code=code).exists():
+            raise ValidationError(
+                "No class has that code. Check it with your teacher: it is 8 letters and "
+                "digits, e.g. K7M2QX9P.",
+                code="unknown",
+            )
+        return code
+
+
+class AssignmentForm(forms.ModelForm):
+    documents = forms.ModelMultipleChoiceField(
+        queryset=Document.objects.in_library_order(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Articles",
+        error_messages={"required": "Choose at least one article."},
+    )
+    due = forms.DateTimeField(
+        label="Due",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="In your time zone, shown below.",
+    )
+    suggested_tags = TagsField(label="Suggested tags", help_text="Offered first in the Tags field.")
+    required_entries = forms.ModelMultipleChoiceField(
+        queryset=GlossaryEntry.objects.order_by("kind", "name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Glossary entries every student should link at least once",
+    )
+    visibility = forms.ChoiceField(
+        choices=Assignment.Visibility.choices,
+        widget=forms.RadioSelect,
+        label="Who sees students' highlights",
+        initial=Assignment.Visibility.AFTER_MINIMUM,
+    )
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "title",
+            "instructions",
+            "documents",
+            "due",
+            "min_highlights",
+            "suggested_tags",
+            "required_entries",
+            "visibility",
+        ]
+        widgets = {"instructions": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_title(self) -> str:
+        return _plain_text(" ".join(self.cleaned_data["title"].split()), "title")
+
+    def clean_instructions(self) -> str:
+        return _plain_text(self.cleaned_data["instructions"].strip(), "instructions")
+
+    def clean_min_highlights(self) -> int:
+        value = self.cleaned_data["min_highlights"]
+        if value > 200:
+            raise ValidationError("Ask for at most 200 highlights.", code="too_many")
+        return value
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label="Reply", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError("Write something to reply.", code="empty")
+        return _plain_text(text, "reply")

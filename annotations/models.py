@@ -6,8 +6,9 @@ from functools import cached_property
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Length, Lower
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from taggit.managers import TaggableManager
@@ -141,16 +142,84 @@ class Membership(models.Model):
         return f"{self.user} in {self.classroom} ({self.role})"
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def for_student(self, user):
+        return self.filter(
+            classroom__memberships__user=user,
+            classroom__memberships__role=Membership.Role.STUDENT,
+        )
+
+    def taught_by(self, user):
+        return self.filter(
+            classroom__memberships__user=user,
+            classroom__memberships__role=Membership.Role.TEACHER,
+        )
+
+
+class Assignment(models.Model):
+    """A reading assignment: articles to read and annotate by a due time."""
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Private: each student's highlights are seen by them and the teacher"
+        CLASS = "class", "Shared: students see the highlights classmates share"
+        AFTER_MINIMUM = (
+            "after_minimum",
+            "Shared once a student has made their own minimum of highlights",
+        )
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True, max_length=5000)
+    documents = models.ManyToManyField(Document, related_name="assignments")
+    due = models.DateTimeField()
+    min_highlights = models.PositiveSmallIntegerField("minimum highlights", default=3)
+    suggested_tags = models.JSONField(default=list, blank=True)
+    required_entries = models.ManyToManyField(
+        "GlossaryEntry", blank=True, related_name="required_by"
+    )
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.AFTER_MINIMUM
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_highlights__lte=200), name="assignment_minimum_at_most_200"
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=["private", "class", "after_minimum"]),
+                name="assignment_visibility_valid",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="assignment_has_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assignment", args=[self.pk])
+
+
 class GlossaryEntryQuerySet(models.QuerySet):
     def search(self, query: str):
         """Entries whose name, other names or aliases contain the query, in any case."""
         query = " ".join(query.split())
         if not query:
             return self
+        # Each of the other names, not the JSON text of the list (its [", ] would match).
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        by_other_name = RawSQL(
+            "SELECT entry.id FROM annotations_glossaryentry AS entry,"
+            " jsonb_array_elements_text(entry.other_names) AS other_name"
+            " WHERE other_name ILIKE %s",
+            [pattern],
+        )
         return self.filter(
-            Q(name__icontains=query)
-            | Q(aliases__text__icontains=query)
-            | Q(other_names__icontains=query)
+            Q(name__icontains=query) | Q(aliases__text__icontains=query) | Q(pk__in=by_other_name)
         ).distinct()
 
     def near(self, document, start: int, end: int, reach: int = 300) -> list:
@@ -310,12 +379,53 @@ class TaggedHighlight(TaggedItemBase):
 
 class HighlightQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Own highlights, and those classmates share with the class. Private stays private."""
+        """The highlights `user` may see. The one place these rules live:
+
+        - their own, always;
+        - outside assignments, what classmates share with the class ("My class"), unless
+          a teacher hid it; a teacher of the class sees those, hidden ones included;
+        - in an assignment, its class's teacher sees every highlight (students are told);
+          classmates see what is shared, unless hidden, as the assignment's rule says:
+          never ("private"), always ("class"), or once they have made the minimum
+          themselves ("after_minimum").
+        """
         if not user.is_authenticated:
             return self.none()
-        classmates = Membership.objects.filter(classroom__memberships__user=user).values("user")
+        memberships = Membership.objects.filter(user=user)
+        my_classes = memberships.values("classroom")
+        teaching = memberships.filter(role=Membership.Role.TEACHER).values("classroom")
+        classmates = Membership.objects.filter(classroom__in=my_classes).values("user")
+        taught = Membership.objects.filter(
+            classroom__in=teaching, role=Membership.Role.STUDENT
+        ).values("user")
+        mine = (
+            Highlight.objects.filter(assignment=OuterRef("pk"), owner=user)
+            .order_by()
+            .values("assignment")
+            .annotate(made=Count("pk"))
+            .values("made")
+        )
+        reached = (
+            Assignment.objects.filter(classroom__in=my_classes)
+            .annotate(made=Coalesce(Subquery(mine), 0))
+            .filter(made__gte=F("min_highlights"))
+            .values("pk")
+        )
+        shared = Q(visibility=Highlight.Visibility.CLASS)
         return self.filter(
-            Q(owner=user) | Q(visibility=Highlight.Visibility.CLASS, owner__in=classmates)
+            Q(owner=user)
+            | Q(assignment__isnull=True, owner__in=classmates, hidden=False) & shared
+            | Q(assignment__isnull=True, owner__in=taught) & shared
+            | Q(assignment__classroom__in=teaching)
+            | Q(assignment__classroom__in=my_classes, hidden=False)
+            & shared
+            & (
+                Q(assignment__visibility=Assignment.Visibility.CLASS)
+                | Q(
+                    assignment__visibility=Assignment.Visibility.AFTER_MINIMUM,
+                    assignment__in=reached,
+                )
+            )
         )
 
     def in_document(self, document):
@@ -362,6 +472,15 @@ class Highlight(models.Model):
     anchor_status = models.CharField(
         max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
     )
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.SET_NULL,  # deleting an assignment never deletes students' work
+        null=True,
+        blank=True,
+        related_name="highlights",
+    )
+    # A teacher may take a shared highlight out of the class's view; its author still sees it.
+    hidden = models.BooleanField("hidden from the class", default=False)
     # Sent by the browser with each new highlight, so a retried request creates nothing new.
     client_key = models.UUIDField(default=uuid.uuid4)
     created = models.DateTimeField(auto_now_add=True)
@@ -412,3 +531,26 @@ class Highlight(models.Model):
     def paragraph_number(self) -> int | None:
         paragraph = self.document.paragraph_at(self.start)
         return paragraph.number if paragraph else None
+
+
+class Reply(models.Model):
+    """A teacher's reply to a highlight, seen by its author and the class's teacher."""
+
+    highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="replies"
+    )
+    text = models.TextField(max_length=2000)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="reply_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), 2000), name="reply_at_most_2000"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.highlight_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations.views import curation, documents, glossary, highlights
+from annotations.views import classroom, curation, documents, glossary, highlights
 
 urlpatterns = [
     path("", documents.library, name="library"),
@@ -26,5 +26,28 @@ urlpatterns = [
     path("glossary/<slug:slug>/", glossary.glossary_entry, name="glossary_entry"),
     path("glossary/<slug:slug>/edit/", curation.entry_edit, name="glossary_entry_edit"),
     path("glossary/<slug:slug>/merge/", curation.entry_merge, name="glossary_entry_merge"),
+    path("classes/", classroom.classes, name="classes"),
+    path("classes/new/", classroom.class_create, name="class_create"),
+    path("classes/join/", classroom.class_join, name="class_join"),
+    path("classes/<int:pk>/", classroom.class_detail, name="class"),
+    path(
+        "classes/<int:pk>/assignments/new/",
+        classroom.assignment_create,
+        name="assignment_create",
+    ),
+    path("assignments/", classroom.my_assignments, name="my_assignments"),
+    path("assignments/<int:pk>/", classroom.assignment_detail, name="assignment"),
+    path(
+        "assignments/<int:pk>/documents/<slug:slug>/",
+        classroom.assignment_document,
+        name="assignment_document",
+    ),
+    path(
+        "assignments/<int:pk>/students/<int:user_id>/",
+        classroom.assignment_student,
+        name="assignment_student",
+    ),
+    path("highlights/<int:pk>/hide/", classroom.highlight_hide, name="highlight_hide"),
+    path("highlights/<int:pk>/replies/", classroom.reply_create, name="reply_create"),
     path("healthz", documents.healthz, name="healthz"),
 ]

@@ -6,7 +6,15 @@ from django.db import IntegrityError, transaction
 
 from annotations.anchoring import Anchor
 from annotations.glossary import recompute_mentions
-from annotations.models import Alias, Document, GlossaryEntry, Highlight
+from annotations.models import (
+    Alias,
+    Classroom,
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Membership,
+    Reply,
+)
 
 
 @transaction.atomic
@@ -19,6 +27,7 @@ def create_highlight(
     tags: list[str] = (),
     visibility: str = Highlight.Visibility.PRIVATE,
     glossary_entries=(),
+    assignment=None,
     client_key: uuid.UUID | None = None,
 ) -> tuple[Highlight, bool]:
     """Create a highlight, or return the one this client key created already.
@@ -43,6 +52,7 @@ def create_highlight(
                 suffix=anchor.suffix,
                 note=note,
                 visibility=visibility,
+                assignment=assignment,
                 client_key=client_key or uuid.uuid4(),
             )
     except IntegrityError:
@@ -132,3 +142,40 @@ def merge_entries(*, survivor: GlossaryEntry, absorbed: GlossaryEntry) -> Glossa
     absorbed.delete()  # with its mentions, and the links the survivor had already
     recompute_mentions()
     return survivor
+
+
+@transaction.atomic
+def create_classroom(*, name: str, teacher) -> Classroom:
+    """A new class, with the person who made it as its teacher."""
+    for _ in range(5):  # a fresh join code collides with an existing one very rarely
+        try:
+            with transaction.atomic():
+                classroom = Classroom.objects.create(name=name)
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise RuntimeError("Could not find a free join code.")
+    Membership.objects.create(classroom=classroom, user=teacher, role=Membership.Role.TEACHER)
+    return classroom
+
+
+@transaction.atomic
+def join_classroom(*, code: str, student) -> tuple[Classroom, bool]:
+    """Join the class with this code as a student; (class, False) if already a member."""
+    classroom = Classroom.objects.get(join_code=code)
+    _, joined = Membership.objects.get_or_create(
+        classroom=classroom, user=student, defaults={"role": Membership.Role.STUDENT}
+    )
+    return classroom, joined
+
+
+@transaction.atomic
+def set_hidden(*, highlight: Highlight, hidden: bool) -> None:
+    highlight.hidden = hidden
+    highlight.save(update_fields=["hidden", "updated"])
+
+
+@transaction.atomic
+def add_reply(*, highlight: Highlight, author, text: str) -> Reply:
+    return Reply.objects.create(highlight=highlight, author=author, text=text)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from annotations.access import get_document
 from annotations.models import Document, GlossaryEntry, Highlight
+from annotations.progress import student_progress
 from annotations.segments import MentionSpan, Span, render_reading_text
 
 READING = "annotations/document.html"
@@ -19,10 +20,20 @@ def library(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(request, "annotations/library.html", {"documents": documents})
 
 
-def reading_context(request: HttpRequest, document: Document, **panel) -> dict:
-    """Everything the reading view shows; `panel` fills the side panel (editor, cards)."""
+def reading_context(
+    request: HttpRequest, document: Document, *, assignment=None, student=None, **panel
+) -> dict:
+    """Everything the reading view shows; `panel` fills the side panel (editor, cards).
+
+    Within an assignment only its highlights show, and the reader's progress; a teacher
+    may narrow the view to one `student`.
+    """
     user = request.user
     visible = Highlight.objects.visible_to(user).in_document(document)
+    if assignment is not None:
+        visible = visible.filter(assignment=assignment)
+    if student is not None:
+        visible = visible.filter(owner=student)
     rows = visible.exclude(anchor_status=Highlight.AnchorStatus.ORPHANED).values_list(
         "id", "start", "end", "owner_id"
     )
@@ -46,6 +57,13 @@ def reading_context(request: HttpRequest, document: Document, **panel) -> dict:
         "glossary_entries": GlossaryEntry.objects.filter(mentions__in=mentions).distinct(),
         "my_highlights": mine,
         "shared_count": sum(1 for span in spans if not span.own),
+        "assignment": assignment,
+        "progress": (
+            student_progress(assignment, user)
+            if assignment is not None and assignment.classroom.viewer_role == "student"
+            else None
+        ),
+        "only_student": student,
         **panel,
     }
 

@@ -8,12 +8,20 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from annotations.access import get_document, get_highlight_for_user
+from annotations.access import get_assignment_for_user, get_document, get_highlight_for_user
 from annotations.anchoring import AnchorError, quote_at
 from annotations.forms import HighlightForm, HighlightNoteForm, parse_tags
-from annotations.models import Document, GlossaryEntry, Highlight, Tag, TaggedHighlight
+from annotations.models import (
+    Assignment,
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Tag,
+    TaggedHighlight,
+)
 from annotations.paragraphs import split_sentences
 from annotations.views.documents import READING, reading_context
 from annotations.writes import create_highlight, delete_highlight, update_highlight
@@ -104,14 +112,30 @@ def _editor(request, document, form, *, status=200, **extra) -> TemplateResponse
     )
 
 
+def _working_assignment(request: HttpRequest, highlight: Highlight | None, form=None):
+    """The assignment to show after a change: the highlight's, or the one being worked in."""
+    assignment = highlight.assignment if highlight is not None else None
+    if assignment is None and form is not None and form.is_bound:
+        assignment = form.cleaned_data.get("assignment")
+    return get_assignment_for_user(request, assignment.pk) if assignment else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def highlight_create(request: HttpRequest, slug: str) -> HttpResponse:
     document = get_document(slug)
     if request.method == "POST":
-        form = HighlightForm(request.POST, document=document)
+        form = HighlightForm(request.POST, document=document, user=request.user)
         if not form.is_valid():
-            return _editor(request, document, form, status=422, quote=_posted_quote(form))
+            assignment = _working_assignment(request, None, form)
+            return _editor(
+                request,
+                document,
+                form,
+                status=422,
+                quote=_posted_quote(form),
+                assignment=assignment,
+            )
         data = form.cleaned_data
         highlight, _ = create_highlight(
             owner=request.user,
@@ -121,18 +145,24 @@ def highlight_create(request: HttpRequest, slug: str) -> HttpResponse:
             tags=data["tags"],
             visibility=data["visibility"],
             glossary_entries=data["glossary_entries"],
+            assignment=data["assignment"],
             client_key=data.get("client_key"),
         )
         return _after_change(request, highlight.document, highlight, "Highlight saved.")
 
+    assignment = _assignment_in_query(request, document)
     try:
         selection = _selection_from_query(request.GET, document)
     except AnchorError as err:
-        return _editor(request, document, None, status=422, selection_error=str(err))
+        return _editor(
+            request, document, None, status=422, selection_error=str(err), assignment=assignment
+        )
     placed = selection["anchor"]
     form = HighlightForm(
         document=document,
+        user=request.user,
         initial={
+            "assignment": assignment,
             "start": placed.start,
             "end": placed.end,
             "exact": placed.exact,
@@ -146,7 +176,16 @@ def highlight_create(request: HttpRequest, slug: str) -> HttpResponse:
             "visibility": request.GET.get("visibility", Highlight.Visibility.PRIVATE),
         },
     )
-    return _editor(request, document, form, quote=placed.exact, **selection)
+    return _editor(request, document, form, quote=placed.exact, assignment=assignment, **selection)
+
+
+def _assignment_in_query(request: HttpRequest, document: Document):
+    """The assignment a reader is working in, if the query names one of theirs."""
+    number = _bounded_int(request.GET.get("assignment"), 1, None, default=None)
+    if number is None:
+        return None
+    found = Assignment.objects.for_student(request.user).filter(documents=document, pk=number)
+    return get_assignment_for_user(request, number) if found.exists() else None
 
 
 def _posted_quote(form: HighlightForm) -> str:
@@ -154,16 +193,27 @@ def _posted_quote(form: HighlightForm) -> str:
     return placed.exact if placed else form.data.get("exact", "")
 
 
-def _after_change(request, document, highlight, message: str) -> HttpResponse:
+def _after_change(request, document, highlight, message: str, assignment=None) -> HttpResponse:
     """After a save or delete: refresh the reading view in place, or redirect to it."""
+    assignment = assignment or _working_assignment(request, highlight)
     if request.htmx and request.htmx.target == "panel":
         context = reading_context(
-            request, document, panel="card", highlight=highlight, message=message
+            request,
+            document,
+            assignment=assignment,
+            panel="card",
+            highlight=highlight,
+            message=message,
         )
         return TemplateResponse(request, READING + "#refresh", context)
     messages.success(request, message)
     anchor_link = f"#{highlight.anchor}" if highlight and highlight.pk else ""
-    return HttpResponseRedirect(document.get_absolute_url() + anchor_link)
+    url = (
+        reverse("assignment_document", args=[assignment.pk, document.slug])
+        if assignment
+        else document.get_absolute_url()
+    )
+    return HttpResponseRedirect(url + anchor_link)
 
 
 @login_required
@@ -211,8 +261,9 @@ def highlight_delete(request: HttpRequest, pk: int) -> HttpResponse:
     highlight = get_highlight_for_user(request, pk, change=True)
     if request.method == "POST":
         document = highlight.document
+        assignment = _working_assignment(request, highlight)
         delete_highlight(highlight=highlight)
-        return _after_change(request, document, None, "Highlight deleted.")
+        return _after_change(request, document, None, "Highlight deleted.", assignment)
     template = "annotations/highlight_delete.html"
     if request.htmx:
         template += "#confirm"
@@ -274,10 +325,22 @@ def tag_suggestions(request: HttpRequest) -> TemplateResponse:
         .annotate(uses=Count("id"))
         .order_by("-uses", "tag__name")[:20]
     )
+    assignment_id = _bounded_int(request.GET.get("assignment"), 1, None, default=None)
+    suggested = (
+        Assignment.objects.for_student(request.user)
+        .filter(pk=assignment_id)
+        .values_list("suggested_tags", flat=True)
+        .first()
+        if assignment_id
+        else None
+    ) or []
+    names = [name for name in suggested if partial.casefold() in name.casefold()]
+    names += [row["tag__name"] for row in ranked]
     lead = ", ".join(parse_tags(done))
-    options = [
-        f"{lead}, {row['tag__name']}" if lead else row["tag__name"]
-        for row in ranked
-        if row["tag__name"].casefold() not in chosen
-    ][:10]
+    options = []
+    for name in names:
+        if name.casefold() not in chosen:
+            chosen.add(name.casefold())
+            options.append(f"{lead}, {name}" if lead else name)
+    options = options[:10]
     return TemplateResponse(request, "annotations/tag_options.html", {"options": options})

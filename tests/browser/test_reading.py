@@ -1,5 +1,7 @@
+import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PASSWORD
 from tests.textutil import normalise_whitespace
 
 
@@ -36,11 +38,20 @@ def test_the_skip_link_moves_focus_to_the_main_content(page, documents):
     expect(page.locator("main")).to_be_focused()
 
 
-def test_the_reading_view_fits_a_phone(browser, live_server, transactional_db, documents):
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_the_reading_view_fits_a_phone(
+    browser, live_server, transactional_db, documents, student, logged_in
+):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 375, "height": 740}, is_mobile=True
     )
     page = context.new_page()
+    if logged_in:  # more navigation, the side panel, the editor's forms
+        page.goto("/accounts/login/")
+        page.get_by_label("User name").fill(student.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_text("Signed in as")).to_be_visible()
     page.goto("/documents/stalins-hot-war/")
     expect(page.get_by_role("heading", name="Stalin's 'Hot' War", level=1)).to_be_visible()
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.demo import create_demo_accounts, demo_logins_text
+from annotations.demo import create_demo_accounts, create_demo_classroom, demo_logins_text
 
 
 class Command(BaseCommand):
@@ -26,4 +26,11 @@ class Command(BaseCommand):
         else:
             created = create_demo_accounts()
             self.stdout.write(f"Demo accounts created: {', '.join(created) or 'none (all exist)'}.")
+            try:
+                if create_demo_classroom():
+                    self.stdout.write(
+                        "Demo class History 101 created, with an assignment due in a week."
+                    )
+            except LookupError as err:
+                self.stdout.write(f"Demo class not created: {err}")
         self.stdout.write(demo_logins_text())

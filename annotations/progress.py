@@ -1,0 +1,200 @@
+"""Where students stand on an assignment, and what the class did: figures for the pages.
+
+Every function here runs a fixed number of queries, whatever the size of the class.
+Progress counts two things a teacher sets: the minimum number of highlights, and the
+glossary entries every student should link at least once. Suggested tags are shown as
+used or not, but they are suggestions, so they do not count towards completion.
+"""
+
+import bisect
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from annotations.models import (
+    Assignment,
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Membership,
+    TaggedHighlight,
+)
+
+SHADES = 5  # heat map levels, 0 (nobody) to 4 (most of the class)
+
+
+@dataclass
+class Progress:
+    student: object
+    made: int
+    minimum: int
+    suggested_tags: list[str]
+    tags_used: list[str]
+    required_entries: list[GlossaryEntry]
+    entries_linked: list[GlossaryEntry]
+    due: datetime
+    last_activity: datetime | None = None
+
+    @property
+    def steps(self) -> int:
+        return self.minimum + len(self.required_entries)
+
+    @property
+    def steps_done(self) -> int:
+        return min(self.made, self.minimum) + len(self.entries_linked)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.steps else round(100 * self.steps_done / self.steps)
+
+    @property
+    def complete(self) -> bool:
+        return self.steps_done == self.steps
+
+    @property
+    def entries_missing(self) -> list[GlossaryEntry]:
+        linked = {entry.pk for entry in self.entries_linked}
+        return [entry for entry in self.required_entries if entry.pk not in linked]
+
+    @property
+    def time_left(self) -> timedelta:
+        return self.due - timezone.now()
+
+    @property
+    def overdue(self) -> bool:
+        return self.time_left.total_seconds() < 0
+
+
+def students_of(assignment: Assignment):
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__classroom=assignment.classroom_id,
+            memberships__role=Membership.Role.STUDENT,
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def class_progress(assignment: Assignment, students=None) -> list[Progress]:
+    """Progress of each student (all the class's students unless given), in 4 queries."""
+    students = list(students if students is not None else students_of(assignment))
+    highlights = Highlight.objects.filter(assignment=assignment, owner__in=students)
+    activity = {
+        row["owner"]: row
+        for row in highlights.values("owner").annotate(made=Count("pk"), last=Max("updated"))
+    }
+    suggested = {name.casefold(): name for name in assignment.suggested_tags}
+    tags_used: dict[int, set[str]] = defaultdict(set)
+    for owner, name in (
+        TaggedHighlight.objects.filter(content_object__in=highlights)
+        .values_list("content_object__owner", "tag__name")
+        .distinct()
+    ):
+        if name.casefold() in suggested:
+            tags_used[owner].add(suggested[name.casefold()])
+    required = list(assignment.required_entries.order_by("name"))
+    linked: dict[int, set[int]] = defaultdict(set)
+    links = Highlight.glossary_entries.through.objects.filter(
+        highlight__in=highlights, glossaryentry__in=required
+    )
+    for owner, entry_id in links.values_list("highlight__owner", "glossaryentry_id").distinct():
+        linked[owner].add(entry_id)
+    return [
+        Progress(
+            student=student,
+            made=activity.get(student.pk, {}).get("made", 0),
+            minimum=assignment.min_highlights,
+            suggested_tags=list(assignment.suggested_tags),
+            tags_used=[t for t in assignment.suggested_tags if t in tags_used[student.pk]],
+            required_entries=required,
+            entries_linked=[entry for entry in required if entry.pk in linked[student.pk]],
+            due=assignment.due,
+            last_activity=activity.get(student.pk, {}).get("last"),
+        )
+        for student in students
+    ]
+
+
+def student_progress(assignment: Assignment, student) -> Progress:
+    return class_progress(assignment, [student])[0]
+
+
+@dataclass
+class HeatParagraph:
+    number: int
+    text: str
+    students: int
+    shade: int
+
+
+@dataclass
+class HeatMap:
+    document: Document
+    paragraphs: list[HeatParagraph] = field(default_factory=list)
+
+    @property
+    def untouched(self) -> list[HeatParagraph]:
+        return [p for p in self.paragraphs if p.students == 0 and p.text.strip()]
+
+
+def heat_maps(assignment: Assignment, class_size: int) -> list[HeatMap]:
+    """Per article, how many students highlighted each paragraph (1 query for all)."""
+    documents = list(assignment.documents.order_by("position"))
+    students = students_of(assignment).values("pk")
+    readers: dict[tuple[int, int], set[int]] = defaultdict(set)  # (document, paragraph) -> owners
+    by_document = {document.pk: document for document in documents}
+    rows = Highlight.objects.filter(assignment=assignment, owner__in=students).exclude(
+        anchor_status=Highlight.AnchorStatus.ORPHANED
+    )
+    for document_id, owner, start, end in rows.values_list("document_id", "owner", "start", "end"):
+        document = by_document.get(document_id)
+        if document is None:
+            continue
+        starts = [p.start for p in document.paragraphs]
+        first = max(0, bisect.bisect_right(starts, start) - 1)
+        for paragraph in document.paragraphs[first:]:
+            if paragraph.start >= end:
+                break
+            if paragraph.end > start:
+                readers[document_id, paragraph.number].add(owner)
+    maps = []
+    for document in documents:
+        heat = HeatMap(document)
+        for paragraph in document.paragraphs:
+            count = len(readers[document.pk, paragraph.number])
+            shade = (
+                0 if not count else 1 + min(SHADES - 2, (SHADES - 1) * count // (class_size + 1))
+            )
+            heat.paragraphs.append(HeatParagraph(paragraph.number, paragraph.text, count, shade))
+        maps.append(heat)
+    return maps
+
+
+def tag_counts(assignment: Assignment) -> list[tuple[str, int]]:
+    """Tags on the assignment's highlights, most used first (1 query)."""
+    rows = (
+        TaggedHighlight.objects.filter(content_object__assignment=assignment)
+        .values("tag__name")
+        .annotate(uses=Count("pk"))
+        .order_by("-uses", "tag__name")
+    )
+    return [(row["tag__name"], row["uses"]) for row in rows]
+
+
+def most_linked_entries(assignment: Assignment, limit: int = 10) -> list[tuple[object, int]]:
+    """Glossary entries linked most often from the assignment's highlights (2 queries)."""
+    counts = Counter(
+        dict(
+            Highlight.glossary_entries.through.objects.filter(highlight__assignment=assignment)
+            .values_list("glossaryentry")
+            .annotate(uses=Count("pk"))
+        )
+    )
+    top = counts.most_common(limit)
+    entries = GlossaryEntry.objects.in_bulk([entry_id for entry_id, _ in top])
+    return [(entries[entry_id], uses) for entry_id, uses in top]
