@@ -167,9 +167,8 @@ def heat_maps(assignment: Assignment, class_size: int) -> list[HeatMap]:
         heat = HeatMap(document)
         for paragraph in document.paragraphs:
             count = len(readers[document.pk, paragraph.number])
-            shade = (
-                0 if not count else 1 + min(SHADES - 2, (SHADES - 1) * count // (class_size + 1))
-            )
+            # 1 for a few students, up to SHADES - 1 when the whole class highlighted it.
+            shade = 0 if not count else 1 + (SHADES - 2) * min(count, class_size) // class_size
             heat.paragraphs.append(HeatParagraph(paragraph.number, paragraph.text, count, shade))
         maps.append(heat)
     return maps
