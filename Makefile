@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean bench-reading
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean bench-reading bench-dashboard
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -70,3 +70,6 @@ clean:
 # Benchmarks (see docs/PERFORMANCE.md); each runs in its own database.
 bench-reading: install
 	$(WITH_DB) $(PY) bench/reading_view.py
+
+bench-dashboard: install
+	$(WITH_DB) $(PY) bench/dashboard.py
