@@ -3,11 +3,20 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.text import slugify
 
 from annotations.anchoring import AnchorError
 from annotations.glossary import alias_key
-from annotations.models import Alias, Assignment, Classroom, Document, GlossaryEntry, Highlight
+from annotations.models import (
+    Alias,
+    Assignment,
+    Classroom,
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Membership,
+)
 
 MAX_NOTE_LENGTH = 5000
 MAX_TAG_LENGTH = 50
@@ -535,3 +544,74 @@ class ReplyForm(forms.Form):
         if not text:
             raise ValidationError("Write something to reply.", code="empty")
         return _plain_text(text, "reply")
+
+
+class ExportFilterForm(forms.Form):
+    """The filters of an export, as query parameters (documented in docs/EXPORT.md)."""
+
+    classroom = forms.IntegerField(required=False, min_value=1)
+    assignment = forms.IntegerField(required=False, min_value=1)
+    document = forms.SlugField(required=False)
+    student = forms.CharField(required=False, max_length=150)
+    tag = forms.CharField(required=False, max_length=100)
+    entry = forms.SlugField(required=False)
+    since = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "give a date like 2026-11-22."},
+    )
+    until = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "give a date like 2026-11-22."},
+    )
+    excel = forms.BooleanField(required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise ValidationError("“since” must not be after “until”.", code="dates")
+        return cleaned
+
+    def apply(self, highlights):
+        """Narrow `highlights` by every filter given."""
+        data = self.cleaned_data
+        if data["classroom"]:
+            in_class = Membership.objects.filter(classroom=data["classroom"]).values("user")
+            highlights = highlights.filter(
+                Q(assignment__classroom=data["classroom"])
+                | Q(assignment__isnull=True, owner__in=in_class)
+            )
+        if data["assignment"]:
+            highlights = highlights.filter(assignment=data["assignment"])
+        if data["document"]:
+            highlights = highlights.filter(document__slug=data["document"])
+        if data["student"]:
+            highlights = highlights.filter(owner__username=data["student"])
+        if data["tag"]:
+            highlights = highlights.filter(tags__slug=data["tag"])
+        if data["entry"]:
+            highlights = highlights.filter(glossary_entries__slug=data["entry"])
+        if data["since"]:
+            highlights = highlights.filter(created__date__gte=data["since"])
+        if data["until"]:
+            highlights = highlights.filter(created__date__lte=data["until"])
+        return highlights
+
+    def name_parts(self) -> list[str]:
+        """What the file holds, for its name: class, assignment, article, student, …"""
+        data = self.cleaned_data
+        classroom = Classroom.objects.filter(pk=data["classroom"]).first()
+        assignment = (
+            Assignment.objects.select_related("classroom").filter(pk=data["assignment"]).first()
+        )
+        return [
+            classroom.name if classroom else "",
+            assignment.classroom.name if assignment and not classroom else "",
+            f"assignment-{assignment.pk}" if assignment else "",
+            data["document"],
+            data["student"],
+            f"tag-{data['tag']}" if data["tag"] else "",
+            data["entry"],
+        ]

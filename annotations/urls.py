@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations.views import classroom, curation, documents, glossary, highlights
+from annotations.views import classroom, curation, documents, export, glossary, highlights
 
 urlpatterns = [
     path("", documents.library, name="library"),
@@ -49,5 +49,7 @@ urlpatterns = [
     ),
     path("highlights/<int:pk>/hide/", classroom.highlight_hide, name="highlight_hide"),
     path("highlights/<int:pk>/replies/", classroom.reply_create, name="reply_create"),
+    path("export/annotations.csv", export.annotations_csv, name="export_csv"),
+    path("export/annotations.jsonld", export.annotations_jsonld, name="export_jsonld"),
     path("healthz", documents.healthz, name="healthz"),
 ]

@@ -1,0 +1,281 @@
+"""Exporting highlights: CSV for spreadsheets, W3C Web Annotation JSON-LD for other tools.
+
+The CSV is written by PostgreSQL itself (COPY ... TO STDOUT) and streamed as it comes,
+so memory stays flat and the first bytes leave at once, whatever the number of rows.
+The columns are documented in docs/EXPORT.md; they change only with a note there.
+Every text cell that a spreadsheet would read as a formula (starting with = + - @, a
+tab or a carriage return) gets a leading apostrophe: the CSV cannot be turned against
+the teacher who opens it.
+"""
+
+import json
+from collections.abc import Iterator
+from datetime import date
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Concat, Trim
+from django.utils.text import slugify
+
+from annotations.models import Document, Highlight, Membership, TaggedHighlight
+
+BOM = "\ufeff".encode()
+SEPARATOR = "; "
+
+# Column name -> how it is computed; the order is the file's order.
+COLUMNS = [
+    "highlight_id",
+    "created",
+    "updated",
+    "author_username",
+    "author_name",
+    "class",
+    "assignment_id",
+    "assignment",
+    "document_slug",
+    "document_title",
+    "document_revision",
+    "paragraph",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "note",
+    "tags",
+    "glossary_entries",
+    "glossary_entry_ids",
+    "glossary_entry_kinds",
+    "glossary_wikidata_ids",
+    "visibility",
+    "hidden",
+    "anchor_status",
+    "url",
+]
+
+
+class Neutralised(Func):
+    """Text with a leading apostrophe if a spreadsheet would run it as a formula."""
+
+    # The expression appears once, so its parameters stay in step with the SQL.
+    template = r"regexp_replace(%(expressions)s, '^([-=+@' || chr(9) || chr(13) || '])', '''\1')"
+    output_field = CharField()
+
+
+class Timestamp(Func):
+    """ISO 8601 in UTC, e.g. 2026-11-22T09:15:03Z (the connection's time zone is UTC)."""
+
+    template = 'to_char(%(expressions)s, \'YYYY-MM-DD"T"HH24:MI:SS"Z"\')'
+    output_field = CharField()
+
+
+def exportable_by(user) -> QuerySet:
+    """What `user` may export: their own highlights, and, for a teacher, those of the
+    students they teach that they may see. Never anyone else's private highlight."""
+    taught = Membership.objects.filter(
+        classroom__in=Membership.objects.filter(user=user, role=Membership.Role.TEACHER).values(
+            "classroom"
+        ),
+        role=Membership.Role.STUDENT,
+    ).values("user")
+    return Highlight.objects.visible_to(user).filter(Q(owner=user) | Q(owner__in=taught))
+
+
+def _joined(queryset, column: str, order_by: str) -> Subquery:
+    """The values of `column` joined by "; ", in the order of `order_by`."""
+    return Subquery(
+        queryset.values("highlight_id")
+        .annotate(joined=StringAgg(column, SEPARATOR, order_by=order_by))
+        .values("joined")
+    )
+
+
+def _paragraph_number() -> RawSQL:
+    """Paragraph of each highlight's start, from the documents' paragraph offsets."""
+    cases, params = [], []
+    for document in Document.objects.only("pk", "text", "paragraph_roles"):
+        starts = [paragraph.start for paragraph in document.paragraphs]
+        cases.append(
+            "WHEN %s THEN (SELECT count(*) FROM unnest(%s::integer[]) AS s "
+            'WHERE s <= "annotations_highlight"."start")'
+        )
+        params += [document.pk, starts]
+    if not cases:
+        return RawSQL("NULL::bigint", [])
+    sql = 'CASE "annotations_highlight"."document_id" ' + " ".join(cases) + " END"
+    return RawSQL(sql, params)
+
+
+def export_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
+    """The highlights as rows of COLUMNS, in the order of the text within each article.
+
+    Each column is an annotation named "c_" + its name (model fields cannot be
+    re-annotated under their own names); the CSV header is written from COLUMNS.
+    """
+    tags = TaggedHighlight.objects.filter(content_object=OuterRef("pk")).annotate(
+        highlight_id=F("content_object")
+    )
+    links = Highlight.glossary_entries.through.objects.filter(highlight=OuterRef("pk"))
+    text = {
+        "author_username": F("owner__username"),
+        "author_name": Trim(Concat("owner__first_name", Value(" "), "owner__last_name")),
+        "class": F("assignment__classroom__name"),
+        "assignment": F("assignment__title"),
+        "document_slug": F("document__slug"),
+        "document_title": F("document__title"),
+        "quote": F("exact"),
+        "prefix": F("prefix"),
+        "suffix": F("suffix"),
+        "note": F("note"),
+        "tags": _joined(tags, "tag__name", "tag__name"),
+        # In the same order (by name), so that the nth id, kind and Wikidata id belong to
+        # the nth name.
+        "glossary_entries": _joined(links, "glossaryentry__name", "glossaryentry__name"),
+        "glossary_entry_ids": _joined(links, "glossaryentry__slug", "glossaryentry__name"),
+        "glossary_entry_kinds": _joined(links, "glossaryentry__kind", "glossaryentry__name"),
+        "glossary_wikidata_ids": _joined(links, "glossaryentry__wikidata", "glossaryentry__name"),
+        "visibility": F("visibility"),
+        "anchor_status": F("anchor_status"),
+    }
+    plain = {
+        "highlight_id": F("pk"),
+        "created": Timestamp("created"),
+        "updated": Timestamp("updated"),
+        "assignment_id": F("assignment_id"),
+        "document_revision": F("revision"),
+        "paragraph": _paragraph_number(),
+        "start": F("start"),
+        "end": F("end"),
+        "hidden": Case(When(hidden=True, then=Value("true")), default=Value("false")),
+        "url": Concat(
+            Value(base_url + "/documents/"),
+            "document__slug",
+            Value("/#h-"),
+            Cast("pk", CharField()),
+            output_field=CharField(),
+        ),
+    }
+    columns = {**plain, **{name: Neutralised(value) for name, value in text.items()}}
+    assert set(columns) == set(COLUMNS), "every column is computed once"
+    return (
+        highlights.annotate(**{f"c_{name}": columns[name] for name in COLUMNS})
+        .order_by("document__position", "start", "pk")
+        .values(*[f"c_{name}" for name in COLUMNS])
+    )
+
+
+def csv_chunks(rows: QuerySet, *, bom: bool = False) -> Iterator[bytes]:
+    """The rows as CSV, header first, streamed from PostgreSQL's COPY in chunks."""
+    sql, params = rows.query.sql_with_params()
+    header = ",".join(COLUMNS) + "\n"
+    if bom:
+        yield BOM
+    yield header.encode()
+    with (
+        connection.cursor() as cursor,
+        # The psycopg cursor itself: Django's wrapper does not pass parameters to copy().
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        yield from copy
+
+
+def file_name(parts: list[str], extension: str, today: date) -> str:
+    """e.g. history-101_assignment-1_2026-11-22.csv"""
+    words = [slugify(part) for part in parts if part] or ["korea-reader-highlights"]
+    return "_".join([*words, today.isoformat()]) + "." + extension
+
+
+def jsonld_chunks(highlights: QuerySet, base_url: str) -> Iterator[bytes]:
+    """A W3C Web Annotation collection, one annotation per highlight, streamed."""
+    yield (
+        '{"@context": ["http://www.w3.org/ns/anno.jsonld", '
+        '{"korea": "' + base_url + '/ns#"}], "type": "AnnotationCollection", "items": [\n'
+    ).encode()
+    rows = (
+        highlights.select_related("owner", "document", "assignment")
+        .prefetch_related("tags", "glossary_entries")
+        .order_by("document__position", "start", "pk")
+    )
+    first = True
+    for highlight in rows.iterator(chunk_size=2000):
+        item = json.dumps(web_annotation(highlight, base_url), ensure_ascii=False)
+        yield (("" if first else ",\n") + item).encode()
+        first = False
+    yield b"\n]}\n"
+
+
+def web_annotation(highlight: Highlight, base_url: str) -> dict:
+    """One highlight in the W3C Web Annotation Data Model."""
+    document_url = f"{base_url}/documents/{highlight.document.slug}/"
+    bodies = []
+    if highlight.note:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "value": highlight.note,
+                "purpose": "commenting",
+                "format": "text/plain",
+            }
+        )
+    bodies += [
+        {"type": "TextualBody", "value": tag.name, "purpose": "tagging"}
+        for tag in highlight.tags.all()
+    ]
+    for entry in highlight.glossary_entries.all():
+        body = {
+            "type": "SpecificResource",
+            "purpose": "identifying",
+            "source": f"{base_url}/glossary/{entry.slug}/",
+            "korea:name": entry.name,
+            "korea:kind": entry.kind,
+        }
+        if entry.wikidata:
+            body["korea:sameAs"] = f"http://www.wikidata.org/entity/{entry.wikidata}"
+        bodies.append(body)
+    owner = highlight.owner
+    annotation = {
+        "id": f"urn:uuid:{highlight.client_key}",
+        "type": "Annotation",
+        "motivation": "highlighting",
+        "created": highlight.created.isoformat(),
+        "modified": highlight.updated.isoformat(),
+        "creator": {
+            "id": f"{base_url}/users/{owner.username}",
+            "type": "Person",
+            "nickname": owner.username,
+            "name": owner.get_full_name() or owner.username,
+        },
+        "target": {
+            "source": document_url,
+            "korea:revision": highlight.revision,
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": highlight.exact,
+                    "prefix": highlight.prefix,
+                    "suffix": highlight.suffix,
+                },
+                {"type": "TextPositionSelector", "start": highlight.start, "end": highlight.end},
+            ],
+        },
+        "korea:visibility": highlight.visibility,
+        "korea:anchorStatus": highlight.anchor_status,
+    }
+    if bodies:
+        annotation["body"] = bodies
+    if highlight.assignment_id:
+        annotation["korea:assignment"] = highlight.assignment.title
+    return annotation
