@@ -189,7 +189,8 @@ _PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 def _plain_text(value: str, what: str) -> str:
     if _MARKUP.search(value):
         raise ValidationError(
-            f"The {what} is plain text: remove the HTML markup (the part in < >).", code="markup"
+            f"{what.capitalize()} must be plain text: remove the HTML markup (the part in < >).",
+            code="markup",
         )
     return value
 

@@ -431,11 +431,11 @@ BAD_INPUT = {
     ),
     "markup in the summary": (
         {"summary": "A <b>city</b>."},
-        "The summary is plain text: remove the HTML markup",
+        "Summary must be plain text: remove the HTML markup",
     ),
     "script in the summary": (
         {"summary": "<script>alert(1)</script>"},
-        "The summary is plain text",
+        "Summary must be plain text",
     ),
     "summary too long": (
         {"summary": "x" * 1001},

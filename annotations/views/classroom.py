@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations.access import (
@@ -83,6 +84,7 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             (assignment, None if teaching else student_progress(assignment, request.user))
             for assignment in assignments
         ],
+        "export_query": urlencode({"classroom": classroom.pk}),
         "members": classroom.memberships.select_related("user").order_by(
             "role", "user__last_name", "user__first_name"
         )
@@ -145,6 +147,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> TemplateResponse:
         "tags": tags,
         "top_tag_uses": tags[0][1] if tags else 0,
         "entries": most_linked_entries(assignment),
+        "export_query": urlencode({"assignment": assignment.pk}),
     }
     return TemplateResponse(request, "annotations/assignment_dashboard.html", context)
 
@@ -185,6 +188,7 @@ def assignment_student(request: HttpRequest, pk: int, user_id: int) -> TemplateR
         "documents": assignment.documents.order_by("position"),
         "highlights": highlights,
         "reply_form": ReplyForm(),
+        "export_query": urlencode({"assignment": assignment.pk, "student": student.username}),
     }
     return TemplateResponse(request, "annotations/assignment_student_work.html", context)
 
@@ -209,7 +213,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     highlight = get_highlight_to_moderate(request, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        context = {"highlight": highlight, "reply_form": form}
+        context = {"highlight": highlight, "reply_form": form, "moderating": True}
         template = "annotations/highlight.html" + ("#card" if request.htmx else "")
         return TemplateResponse(request, template, context, status=422)
     add_reply(highlight=highlight, author=request.user, text=form.cleaned_data["text"])
@@ -219,7 +223,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back(request: HttpRequest, highlight: Highlight) -> HttpResponse:
     if request.htmx:
-        context = {"highlight": highlight, "reply_form": ReplyForm()}
+        context = {"highlight": highlight, "reply_form": ReplyForm(), "moderating": True}
         return TemplateResponse(request, "annotations/highlight.html#card", context)
     if highlight.assignment_id:
         url = reverse("assignment_student", args=[highlight.assignment_id, highlight.owner_id])

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -88,6 +89,7 @@ def glossary_entry(request: HttpRequest, slug: str) -> TemplateResponse:
         "tags": tags,
         "neighbours": _mentioned_alongside(entry, mentions),
         "can_curate": can_curate_glossary(request.user),
+        "export_query": urlencode({"entry": entry.slug}),
     }
     return TemplateResponse(request, "annotations/glossary_entry.html", context)
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from annotations.access import get_assignment_for_user, get_document, get_highlight_for_user
@@ -290,7 +291,12 @@ def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
 @require_safe
 def my_highlights(request: HttpRequest) -> TemplateResponse:
     highlights = Highlight.objects.owned_by(request.user).for_listing()
-    context = {"highlights": highlights, "title": "My highlights", "mine": True}
+    context = {
+        "highlights": highlights,
+        "title": "My highlights",
+        "mine": True,
+        "export_query": urlencode({"student": request.user.username}),
+    }
     return TemplateResponse(request, "annotations/highlight_list.html", context)
 
 
@@ -302,7 +308,12 @@ def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     if not highlights.exists():
         # A tag seen only on others' private highlights must not reveal that it exists.
         raise Http404("No such tag")
-    context = {"tag": tag, "highlights": highlights, "title": f"Tagged “{tag.name}”"}
+    context = {
+        "tag": tag,
+        "highlights": highlights,
+        "title": f"Tagged “{tag.name}”",
+        "export_query": urlencode({"tag": tag.slug}),
+    }
     return TemplateResponse(request, "annotations/highlight_list.html", context)
 
 
