@@ -523,6 +523,21 @@ class Highlight(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("highlight", args=[self.pk])
 
+    @classmethod
+    def placed(cls, anchor: Anchor, *, owner, document: Document, **fields) -> "Highlight":
+        """An unsaved highlight at `anchor` in the document's current revision."""
+        return cls(
+            owner=owner,
+            document=document,
+            revision=document.revision,
+            start=anchor.start,
+            end=anchor.end,
+            exact=anchor.exact,
+            prefix=anchor.prefix,
+            suffix=anchor.suffix,
+            **fields,
+        )
+
     @property
     def anchor(self) -> str:
         return f"h-{self.pk}"

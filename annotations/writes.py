@@ -41,20 +41,16 @@ def create_highlight(
             return existing, False
     try:
         with transaction.atomic():
-            highlight = Highlight.objects.create(
+            highlight = Highlight.placed(
+                anchor,
                 owner=owner,
                 document=document,
-                revision=document.revision,
-                start=anchor.start,
-                end=anchor.end,
-                exact=anchor.exact,
-                prefix=anchor.prefix,
-                suffix=anchor.suffix,
                 note=note,
                 visibility=visibility,
                 assignment=assignment,
                 client_key=client_key or uuid.uuid4(),
             )
+            highlight.save()
     except IntegrityError:
         if client_key is None:
             raise

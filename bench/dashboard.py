@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.setup import bench_django  # noqa: E402
 
-bench_django()
+bench_django("korea_reader_bench_dashboard")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -74,15 +74,10 @@ def build_class(name: str, students: int, per_student: int, rng: random.Random):
                 end -= 1
             placed = quote_at(document.text, start, end)
             rows.append(
-                Highlight(
+                Highlight.placed(
+                    placed,
                     owner=student,
                     document=document,
-                    revision=document.revision,
-                    start=placed.start,
-                    end=placed.end,
-                    exact=placed.exact,
-                    prefix=placed.prefix,
-                    suffix=placed.suffix,
                     visibility="class",
                     assignment=assignment,
                 )

@@ -19,13 +19,17 @@ def _ensure_database(url: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def bench_django() -> None:
-    """Configure and set up Django against the benchmark database, migrated."""
+def bench_django(database: str = BENCH_DATABASE) -> None:
+    """Configure and set up Django against a benchmark database, migrated.
+
+    Each benchmark may name its own database, so that two can run at once without one
+    clearing the other's data.
+    """
     from korea_reader import embedded_db
 
     base_url = os.environ.get("DATABASE_URL") or embedded_db.ensure_running()
-    _ensure_database(base_url, BENCH_DATABASE)
-    os.environ["DATABASE_URL"] = _with_database(base_url, BENCH_DATABASE)
+    _ensure_database(base_url, database)
+    os.environ["DATABASE_URL"] = _with_database(base_url, database)
     # As in production: DEBUG off (no query logging, no template debugging).
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret-" + "x" * 30)

@@ -82,18 +82,10 @@ def make_highlight(document):
         doc = doc or document
         start = doc.text.index(phrase)
         placed = quote_at(doc.text, start, start + len(phrase))
-        highlight = Highlight.objects.create(
-            owner=owner,
-            document=doc,
-            revision=doc.revision,
-            start=placed.start,
-            end=placed.end,
-            exact=placed.exact,
-            prefix=placed.prefix,
-            suffix=placed.suffix,
-            note=note,
-            visibility=visibility,
+        highlight = Highlight.placed(
+            placed, owner=owner, document=doc, note=note, visibility=visibility
         )
+        highlight.save()
         highlight.tags.set(list(tags))
         return highlight
 
