@@ -69,10 +69,11 @@ def get_student_of(assignment: Assignment, user_id: int):
     )
 
 
-def get_highlight_to_moderate(request: HttpRequest, pk: int) -> Highlight:
-    """A highlight its author's teacher may hide or answer; others get 404 or 403."""
-    highlight = get_highlight_for_user(request, pk)
-    teaching = Membership.objects.filter(user=request.user, role=Membership.Role.TEACHER)
+def teaches_author_of(user, highlight: Highlight) -> bool:
+    """Whether `user` teaches the highlight's author (in the assignment's class, if any)."""
+    if not user.is_authenticated:
+        return False
+    teaching = Membership.objects.filter(user=user, role=Membership.Role.TEACHER)
     in_class = Membership.objects.filter(
         user=highlight.owner_id,
         role=Membership.Role.STUDENT,
@@ -80,6 +81,12 @@ def get_highlight_to_moderate(request: HttpRequest, pk: int) -> Highlight:
     )
     if highlight.assignment_id:
         in_class = in_class.filter(classroom=highlight.assignment.classroom_id)
-    if not in_class.exists():
+    return in_class.exists()
+
+
+def get_highlight_to_moderate(request: HttpRequest, pk: int) -> Highlight:
+    """A highlight its author's teacher may hide or answer; others get 404 or 403."""
+    highlight = get_highlight_for_user(request, pk)
+    if not teaches_author_of(request.user, highlight):
         raise PermissionDenied("Only the author's teacher can do this.")
     return highlight

@@ -360,3 +360,22 @@ def test_it_refuses_another_teacher_of_the_student_an_assignment_they_do_not_set
     assert client.post(hide_url(work["shared"]), {"hidden": "1"}).status_code == 404
     assert client.post(reply_url(work["shared"]), {"text": REPLY}).status_code == 404
     assert state() == before
+
+
+def test_it_shows_the_teacher_their_replies_and_controls_on_the_card_page(
+    client, teacher, classmate, work
+):
+    highlight = work["shared"]
+    Reply.objects.create(highlight=highlight, author=teacher, text="Which source says so?")
+
+    client.force_login(teacher)
+    html = card(client, highlight).content.decode()
+
+    assert "Which source says so?" in html
+    assert f'action="{hide_url(highlight)}"' in html
+    assert f'action="{reply_url(highlight)}"' in html
+
+    client.force_login(classmate)
+    html = card(client, highlight).content.decode()
+    assert "Which source says so?" not in html, "replies are for the author and the teacher"
+    assert f'action="{hide_url(highlight)}"' not in html

@@ -12,9 +12,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from annotations.access import get_assignment_for_user, get_document, get_highlight_for_user
+from annotations.access import (
+    get_assignment_for_user,
+    get_document,
+    get_highlight_for_user,
+    teaches_author_of,
+)
 from annotations.anchoring import AnchorError, quote_at
-from annotations.forms import HighlightForm, HighlightNoteForm, parse_tags
+from annotations.forms import HighlightForm, HighlightNoteForm, ReplyForm, parse_tags
 from annotations.models import (
     Assignment,
     Document,
@@ -224,7 +229,13 @@ def highlight_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     template = "annotations/highlight.html"
     if request.htmx:
         template += "#card"
-    return TemplateResponse(request, template, {"highlight": highlight})
+    context = {
+        "highlight": highlight,
+        # The author's teacher sees replies, and may hide the highlight or answer it.
+        "moderating": teaches_author_of(request.user, highlight),
+        "reply_form": ReplyForm(),
+    }
+    return TemplateResponse(request, template, context)
 
 
 @login_required
