@@ -230,11 +230,12 @@ def web_annotation(highlight: Highlight, base_url: str) -> dict:
                 "format": "text/plain",
             }
         )
+    # Sorted here: the prefetched order is whatever the database's plan gives.
     bodies += [
         {"type": "TextualBody", "value": tag.name, "purpose": "tagging"}
-        for tag in highlight.tags.all()
+        for tag in sorted(highlight.tags.all(), key=lambda tag: tag.name)
     ]
-    for entry in highlight.glossary_entries.all():
+    for entry in sorted(highlight.glossary_entries.all(), key=lambda entry: entry.name):
         body = {
             "type": "SpecificResource",
             "purpose": "identifying",
@@ -273,6 +274,7 @@ def web_annotation(highlight: Highlight, base_url: str) -> dict:
         },
         "korea:visibility": highlight.visibility,
         "korea:anchorStatus": highlight.anchor_status,
+        "korea:hidden": highlight.hidden,
     }
     if bodies:
         annotation["body"] = bodies

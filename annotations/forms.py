@@ -598,7 +598,9 @@ class ExportFilterForm(forms.Form):
             highlights = highlights.filter(created__date__gte=data["since"])
         if data["until"]:
             highlights = highlights.filter(created__date__lte=data["until"])
-        return highlights
+        # Tag and glossary filters join rows: take each highlight once. A subquery, not
+        # DISTINCT, which would add the ordering's columns to what COPY writes.
+        return Highlight.objects.filter(pk__in=highlights.values("pk"))
 
     def name_parts(self) -> list[str]:
         """What the file holds, for its name: class, assignment, article, student, …"""

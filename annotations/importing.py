@@ -55,6 +55,8 @@ def import_annotations(annotations: list[dict], progress=None) -> ImportReport:
     report = ImportReport()
     for number, annotation in enumerate(annotations, start=1):
         try:
+            if not isinstance(annotation, dict):
+                raise ValueError("it is not a JSON object")
             _import_one(annotation, report)
         except (KeyError, TypeError, ValueError) as err:
             report.problems.append(f"annotation {number}: {err}")
@@ -69,7 +71,7 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
     if not identifier.startswith("urn:uuid:"):
         raise ValueError(f"its id {identifier!r} is not a urn:uuid: from Korea Reader")
     client_key = uuid.UUID(identifier.removeprefix("urn:uuid:"))
-    owner = _owner(annotation["creator"], report)
+    owner, new_account = _owner(annotation["creator"])
     if Highlight.objects.filter(owner=owner, client_key=client_key).exists():
         report.already_present += 1
         return
@@ -96,25 +98,23 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
         status = Highlight.AnchorStatus.ANCHORED
         if (placed.start, placed.end) != (position.get("start"), position.get("end")):
             status = Highlight.AnchorStatus.REANCHORED
-            report.reanchored += 1
         fields = {"exact": placed.exact, "prefix": placed.prefix, "suffix": placed.suffix}
         start, end = placed.start, placed.end
     except AnchorError:
         status = Highlight.AnchorStatus.ORPHANED
-        report.orphaned += 1
         start, end = int(position.get("start", 0)), int(position.get("end", 1))
     bodies = annotation.get("body", [])
     if isinstance(bodies, dict):
         bodies = [bodies]
     notes = [b["value"] for b in bodies if b.get("purpose") == "commenting"]
     tags = [b["value"] for b in bodies if b.get("purpose") == "tagging"]
-    entries = []
+    entries, missing = [], []
     for body in bodies:
         if body.get("purpose") == "identifying":
             found = _ENTRY_PATH.search(urlsplit(body.get("source", "")).path)
             entry = GlossaryEntry.objects.filter(slug=found.group(1)).first() if found else None
             if entry is None:
-                report.problems.append(
+                missing.append(
                     f"{identifier}: no glossary entry {body.get('source')}; the link was left out"
                 )
             else:
@@ -127,6 +127,7 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
         end=max(end, start + 1),
         note="\n\n".join(notes),
         visibility=annotation.get("korea:visibility", Highlight.Visibility.PRIVATE),
+        hidden=bool(annotation.get("korea:hidden", False)),
         anchor_status=status,
         client_key=client_key,
         **fields,
@@ -138,10 +139,16 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
         created=datetime.fromisoformat(annotation["created"]),
         updated=datetime.fromisoformat(annotation.get("modified", annotation["created"])),
     )
+    # Counted only now: a failure above rolls everything back, the account included.
     report.created += 1
+    report.reanchored += status == Highlight.AnchorStatus.REANCHORED
+    report.orphaned += status == Highlight.AnchorStatus.ORPHANED
+    report.problems += missing
+    if new_account:
+        report.users_created.append(owner.username)
 
 
-def _owner(creator: dict, report: ImportReport):
+def _owner(creator: dict):
     User = get_user_model()
     username = creator["nickname"]
     user = User.objects.filter(username=username).first()
@@ -150,5 +157,5 @@ def _owner(creator: dict, report: ImportReport):
         user = User(username=username, first_name=first, last_name=last)
         user.set_unusable_password()
         user.save()
-        report.users_created.append(username)
-    return user
+        return user, True
+    return user, False

@@ -25,7 +25,7 @@ def _filtered(request: HttpRequest):
                 content_type="text/plain; charset=utf-8",
             ),
         )
-    return form, form.apply(exportable_by(request.user)).distinct(), None
+    return form, form.apply(exportable_by(request.user)), None
 
 
 def _download(chunks, form: ExportFilterForm, extension: str, content_type: str):

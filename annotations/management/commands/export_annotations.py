@@ -40,7 +40,7 @@ class Command(BaseCommand):
             highlights = exportable_by(viewer)
         else:
             highlights = Highlight.objects.all()
-        highlights = form.apply(highlights).distinct()
+        highlights = form.apply(highlights)
         base_url = options["base_url"].rstrip("/")
         if options["format"] == "csv":
             chunks = csv_chunks(export_queryset(highlights, base_url), bom=options["excel"])
