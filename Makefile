@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean bench-reading bench-dashboard
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean bench-reading bench-dashboard bench-export
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -73,3 +73,6 @@ bench-reading: install
 
 bench-dashboard: install
 	$(WITH_DB) $(PY) bench/dashboard.py
+
+bench-export: install
+	$(WITH_DB) $(PY) bench/export.py

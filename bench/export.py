@@ -9,7 +9,7 @@ every run has the same rows): 300 students in 10 classes, each class with an ass
 across the three articles, 30% with a note (some made to look like spreadsheet formulas,
 some with quotes, commas, line breaks and Korean), 60% tagged (15% twice), half linked
 to a glossary entry (10% to two). Each size N exports the first N of them, in three ways,
-interleaved (median of BENCH_RUNS runs, fewer for 1M):
+interleaved (medians; 7 runs up to 10k, 3 above, or BENCH_RUNS):
 
 - raw COPY: the very SQL of annotations.export.export_queryset run through psycopg's
   cursor.copy(), the bytes counted and dropped: the floor;
@@ -17,15 +17,22 @@ interleaved (median of BENCH_RUNS runs, fewer for 1M):
   StreamingHttpResponse would, the chunks counted and dropped; with the time to the
   first chunk (the header) and to the first row of data;
 - django-import-export 4.4: a ModelResource over Highlight (14 of our 27 columns, the
-  tags joined by a dehydrate method over prefetch_related, select_related for the owner
-  and the document, chunk_size 2000 instead of its default 100) exporting the same
-  rows in the same order via resource.export(queryset).csv. Above BENCH_IMPORT_EXPORT_MAX
-  rows (default 100,000) it is not run: its time and memory are extrapolated linearly
-  from the largest size it ran, and marked so (a lower bound: it pages with OFFSET).
+  tags joined by a dehydrate method over prefetch_related, select_related and only() for
+  the owner and the document, chunk_size 2000 instead of its default 100) exporting the
+  same rows in the same order via resource.export(queryset).csv, encoded. Above
+  BENCH_IMPORT_EXPORT_MAX rows (default 100,000) it is not run: its time and memory are
+  extrapolated linearly from the largest size it ran, and marked "~" (a lower bound: it
+  pages with OFFSET, and holds every row).
 
-Peak memory is that of Python allocations (tracemalloc) during one extra run of each,
-not timed; for ours the growth of the process's resident set (VmHWM) is shown as well.
-The data is deleted at the end, so the other benchmarks find the database as they left it.
+Peak memory is the growth of the process's resident set during a run (Linux's VmHWM,
+reset before each run; free to measure), the largest over the runs. Python's own
+allocations (tracemalloc) are shown too for ours and the raw COPY up to 100k rows, from
+one more run each; tracemalloc would slow django-import-export fivefold.
+
+The whole run keeps within BENCH_BUDGET seconds (480, building included): a further run
+at a size is skipped, and said so, when it and two runs of each larger size would not
+fit. The data is deleted at the end. The other benchmarks delete every highlight in
+korea_reader_bench when they start: do not run them at the same time as this one.
 """
 
 import os
@@ -61,11 +68,14 @@ from annotations.models import (  # noqa: E402
 )
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
-RUNS = os.environ.get("BENCH_RUNS")  # default: 5 up to 10k rows, 3 above
+RUNS = os.environ.get("BENCH_RUNS")  # default: 7 up to 10k rows, 3 above
 IMPORT_EXPORT_MAX = int(os.environ.get("BENCH_IMPORT_EXPORT_MAX", "100000"))
+# Seconds for the whole run, building included: no run is started that would end later.
+BUDGET = float(os.environ.get("BENCH_BUDGET", "480"))
 SEED = int(os.environ.get("BENCH_SEED", "1950"))
 CLASSES, STUDENTS_PER_CLASS = 10, 30
-PREFIX = "bench-export-"  # usernames; the classes are named "Bench export n"
+PASSAGES = 30_000  # distinct passages highlighted
+PREFIX = "export-bench-"  # usernames; the classes are named "Export bench n"
 BASE_URL = "https://reader.example.org"
 TAGS = ["evidence", "motive", "archives", "Stalin", "propaganda", "question"]
 NOTES = [
@@ -88,6 +98,10 @@ def megabytes(size: float) -> str:
     return f"{size / 1e6:,.1f}"
 
 
+def memory(size: float) -> str:
+    return "< 0.1 MB" if size < 50_000 else f"{size / 1e6:,.1f} MB"
+
+
 # --- The data ------------------------------------------------------------------------------
 
 
@@ -106,7 +120,7 @@ def delete_bench_data() -> None:
         )
         cursor.execute(f"DELETE FROM annotations_reply WHERE highlight_id IN ({mine})", like)
         cursor.execute(f"DELETE FROM annotations_highlight WHERE owner_id IN ({owners})", like)
-    Classroom.objects.filter(name__startswith="Bench export ").delete()
+    Classroom.objects.filter(name__startswith="Export bench ").delete()
     get_user_model().objects.filter(username__startswith=PREFIX).delete()
 
 
@@ -118,7 +132,7 @@ def build(total: int) -> int:
     User = get_user_model()
     unusable = make_password(None)
     classes = Classroom.objects.bulk_create(
-        Classroom(name=f"Bench export {number}") for number in range(CLASSES)
+        Classroom(name=f"Export bench {number}") for number in range(CLASSES)
     )
     documents = list(Document.objects.all())
     assignments = Assignment.objects.bulk_create(
@@ -153,16 +167,50 @@ def build(total: int) -> int:
     tags = [Tag.objects.get_or_create(name=name)[0].pk for name in TAGS]
     entries = list(GlossaryEntry.objects.order_by("slug").values_list("pk", flat=True)[:20])
 
-    # r1..r5: independent pseudo-random non-negative integers per ordinal i, from PostgreSQL's
-    # own integer hash with a seed, so that the rows do not depend on the plan.
+    # Pseudo-random non-negative integers from PostgreSQL's own integer hash, seeded, so
+    # that the rows do not depend on the plan. The passages are drawn first (PASSAGES of
+    # them, as a class highlights the same sentences), so that the big INSERT does not cut
+    # each of its rows out of an article's whole text.
+    def r(ordinal: str, stream: int) -> str:
+        return f"(hashint8extended({ordinal}, %(seed)s + {stream}) & 2147483647)::int"
+
+    params = {
+        "like": PREFIX + "%",
+        "seed": SEED,
+        "total": total,
+        "passages": PASSAGES,
+        "notes": NOTES,
+        "n_notes": len(NOTES),
+    }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            """
-            WITH docs AS (
+            f"""
+            CREATE TEMPORARY TABLE export_bench_passage ON COMMIT DROP AS
+            WITH docs AS MATERIALIZED (
+                -- text || '': the text detoasted once, not for each passage cut from it
                 SELECT (row_number() OVER (ORDER BY position, id) - 1)::int AS k,
-                       id, revision, text, length(text) AS n
+                       id, revision, text || '' AS text, length(text) AS n
                 FROM annotations_document
-            ), students AS (
+            ), drawn AS (
+                SELECT j, {r("j", 0)} AS r1, 5 + {r("j", 1)} %% 196 AS len, {r("j", 2)} AS r3
+                FROM generate_series(0, %(passages)s - 1) AS j
+            ), placed AS (
+                SELECT drawn.j, d.id, d.revision, d.text, drawn.len,
+                       drawn.r3 %% (d.n - drawn.len) AS start
+                FROM drawn JOIN docs d ON d.k = drawn.r1 %% (SELECT count(*) FROM docs)
+            )
+            SELECT j AS k, id AS document_id, revision, start, start + len AS "end",
+                   substr(text, start + 1, len) AS exact,
+                   substr(text, greatest(start - 31, 1), least(start, 32)) AS prefix,
+                   substr(text, start + len + 1, 32) AS suffix
+            FROM placed
+            """,
+            params,
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON export_bench_passage (k)")
+        cursor.execute(
+            f"""
+            WITH students AS (
                 SELECT (row_number() OVER (ORDER BY u.id) - 1)::int AS k,
                        u.id AS user_id, a.id AS assignment_id
                 FROM auth_user u
@@ -170,48 +218,33 @@ def build(total: int) -> int:
                 JOIN annotations_assignment a ON a.classroom_id = m.classroom_id
                 WHERE u.username LIKE %(like)s
             ), g AS (
-                SELECT i,
-                       (hashint8extended(i, %(seed)s) & 2147483647)::int AS r1,
-                       (hashint8extended(i, %(seed)s + 1) & 2147483647)::int AS r2,
-                       (hashint8extended(i, %(seed)s + 2) & 2147483647)::int AS r3,
-                       (hashint8extended(i, %(seed)s + 3) & 2147483647)::int AS r4,
-                       (hashint8extended(i, %(seed)s + 4) & 2147483647)::int AS r5
+                SELECT i, {r("i", 3)} AS r1, {r("i", 4)} AS r2, {r("i", 5)} AS r3,
+                       {r("i", 6)} AS r4, {r("i", 7)} AS r5
                 FROM generate_series(0, %(total)s - 1) AS i
             )
             INSERT INTO annotations_highlight (
                 revision, start, "end", exact, prefix, suffix, note, visibility, anchor_status,
                 client_key, created, updated, document_id, owner_id, hidden, assignment_id
             )
-            SELECT d.revision, p.start, p.start + p.len,
-                   substr(d.text, p.start + 1, p.len),
-                   substr(d.text, greatest(p.start - 31, 1), least(p.start, 32)),
-                   substr(d.text, p.start + p.len + 1, 32),
+            SELECT p.revision, p.start, p."end", p.exact, p.prefix, p.suffix,
                    CASE WHEN g.r4 %% 10 < 3
                         THEN (%(notes)s::text[])[1 + (g.r4 / 10) %% %(n_notes)s] ELSE '' END,
                    CASE WHEN g.r5 %% 10 < 6 THEN 'class' ELSE 'private' END,
                    'anchored',
                    md5(%(like)s || g.i)::uuid,
                    t.created, t.created + make_interval(secs => g.r4 %% 3600),
-                   d.id, s.user_id, g.r5 %% 50 = 0,
+                   p.document_id, s.user_id, g.r5 %% 50 = 0,
                    CASE WHEN g.r3 %% 10 < 7 THEN s.assignment_id END
             FROM g
-            JOIN docs d ON d.k = g.r1 %% (SELECT count(*) FROM docs)
+            JOIN export_bench_passage p ON p.k = g.r1 %% %(passages)s
             JOIN students s ON s.k = g.r2 %% (SELECT count(*) FROM students)
-            CROSS JOIN LATERAL (SELECT 5 + g.r3 %% 196 AS len) l
-            CROSS JOIN LATERAL (SELECT g.r4 %% (d.n - l.len) AS start, l.len) p
             CROSS JOIN LATERAL (
                 SELECT timestamptz '2026-09-01 08:00:00+00'
                        + make_interval(secs => g.r5 %% (90 * 86400)) AS created
             ) t
             ORDER BY g.i
             """,
-            {
-                "like": PREFIX + "%",
-                "seed": SEED,
-                "total": total,
-                "notes": NOTES,
-                "n_notes": len(NOTES),
-            },
+            params,
         )
         cursor.execute(
             "SELECT min(h.id), max(h.id), count(*) FROM annotations_highlight h"
@@ -219,7 +252,11 @@ def build(total: int) -> int:
             [PREFIX + "%"],
         )
         first, last, count = cursor.fetchone()
-        assert count == total and last - first + 1 == total, "the ids are consecutive"
+        if count != total or last - first + 1 != total:
+            sys.exit(
+                f"{count:,} highlights with ids {first}..{last} instead of {total:,} in a row: "
+                "was something else writing to korea_reader_bench?"
+            )
         mine = "FROM annotations_highlight h WHERE h.id BETWEEN %(first)s AND %(last)s"
         params = {"first": first, "last": first + total - 1, "seed": SEED, "t": tags, "e": entries}
         # 60% one tag, 15% a second one (another tag); half one glossary entry, 10% two.
@@ -351,12 +388,29 @@ def import_export(highlights, rows: int) -> dict:
 METHODS = {"raw COPY": raw_copy, "ours": ours, "django-import-export": import_export}
 
 
-def _rss_kib() -> dict[str, int]:
+def _status_kib() -> dict[str, int]:
     status = Path("/proc/self/status").read_text()
     return {key: int(value) for key, value in re.findall(r"(VmHWM|VmRSS):\s+(\d+)", status)}
 
 
-def peak_python_memory(method, highlights, rows: int) -> int:
+def run_once(method, highlights, rows: int) -> dict:
+    """One timed run, with the growth of the process's resident-set high-water mark
+    during it (Linux; it costs nothing, unlike tracemalloc). Memory freed by an earlier
+    run and kept by the allocator is not counted again: the first run of each is the
+    telling one, and the maximum over the runs is what is reported."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+        before = _status_kib()["VmRSS"]
+    except OSError:
+        before = None
+    result = method(highlights, rows)
+    if before is not None:
+        result["rss"] = max(0, _status_kib()["VmHWM"] - before) * 1024
+    return result
+
+
+def python_peak(method, highlights, rows: int) -> int:
+    """Peak of Python's own allocations during one run (tracemalloc; slow, so not timed)."""
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
@@ -367,41 +421,48 @@ def peak_python_memory(method, highlights, rows: int) -> int:
         tracemalloc.stop()
 
 
-def rss_growth_kib(method, highlights, rows: int) -> int | None:
-    """Growth of the resident set's high-water mark during one run (Linux only)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
-    except OSError:
-        return None
-    before = _rss_kib()["VmRSS"]
-    method(highlights, rows)
-    return _rss_kib()["VmHWM"] - before
-
-
 # --- Measuring -----------------------------------------------------------------------------
 
 
-def measure(first: int, rows: int) -> dict:
+def with_import_export(rows: int) -> bool:
+    return rows <= IMPORT_EXPORT_MAX
+
+
+def measure(first: int, rows: int, later: list[int], deadline: float) -> dict:
+    """Interleaved runs of each export of `rows` highlights. A run of all of them is
+    started only if it and two runs of each larger size (`later`) can still end before
+    `deadline`; at least one always runs."""
     highlights = Highlight.objects.filter(pk__gte=first, pk__lt=first + rows)
     assert highlights.count() == rows
-    runs = int(RUNS) if RUNS else (5 if rows <= 10_000 else 3)
-    methods = [name for name in METHODS if name != "django-import-export"]
-    if rows <= IMPORT_EXPORT_MAX:
-        methods.append("django-import-export")
-    raw_copy(highlights, rows)  # warm the caches; not counted
-    results = {name: [] for name in methods}
-    for run in range(runs):
-        # Interleaved, each run starting with another method, against drift on a shared box.
-        for name in methods[run % len(methods) :] + methods[: run % len(methods)]:
-            results[name].append(METHODS[name](highlights, rows))
-    memory = {name: peak_python_memory(METHODS[name], highlights, rows) for name in methods}
-    return {
-        "rows": rows,
-        "runs": runs,
-        "results": results,
-        "memory": memory,
-        "rss": rss_growth_kib(ours, highlights, rows),
-    }
+    wanted = int(RUNS) if RUNS else (7 if rows <= 10_000 else 3)
+    # "ours" first: whatever a first run pays (cold caches) counts against it.
+    names = ["ours", "raw COPY"] + (["django-import-export"] if with_import_export(rows) else [])
+    if rows <= 100_000:
+        raw_copy(highlights, rows)  # warm the caches; not counted
+    results = {name: [] for name in names}
+    for run in range(wanted):
+        if run:
+            last = {name: results[name][-1]["seconds"] for name in names}
+            per_row = (last["ours"] + last["raw COPY"]) / rows
+            per_row_with = per_row + last.get("django-import-export", 0) / rows
+            reserve = sum(
+                2 * size * (per_row_with if with_import_export(size) else per_row) for size in later
+            )
+            if time.perf_counter() + sum(last.values()) + reserve > deadline:
+                print(f"(time budget: {run} runs at {rows:,} instead of {wanted})")
+                break
+        # Interleaved, each run starting with another export, against drift on a shared box.
+        for name in names[run % len(names) :] + names[: run % len(names)]:
+            results[name].append(run_once(METHODS[name], highlights, rows))
+    if highlights.count() != rows:
+        sys.exit(
+            "The highlights changed during the benchmark: was another benchmark running in "
+            "korea_reader_bench? (They delete every highlight there.)"
+        )
+    python = {}
+    if rows <= 100_000:  # at 1M a run more of each: the resident set says enough there
+        python = {name: python_peak(METHODS[name], highlights, rows) for name in names[:2]}
+    return {"rows": rows, "results": results, "python": python}
 
 
 def median(results: list[dict], key: str) -> float:
@@ -410,39 +471,42 @@ def median(results: list[dict], key: str) -> float:
 
 def report(measured: dict, extrapolate_from: dict | None) -> dict:
     """Print the table for one size; returns its figures for the summary."""
-    rows, results, memory = measured["rows"], measured["results"], measured["memory"]
+    rows, results = measured["rows"], measured["results"]
     figures = {}
     for name in METHODS:
         if name in results:
             figures[name] = {
+                "runs": len(results[name]),
                 "seconds": median(results[name], "seconds"),
                 "bytes": results[name][0]["bytes"],
-                "memory": memory[name],
+                "memory": max(result.get("rss", 0) for result in results[name]),
                 "estimated": False,
             }
         elif extrapolate_from:
             base = extrapolate_from["figures"][name]
             scale = rows / extrapolate_from["rows"]
             figures[name] = {
+                "runs": 0,
                 "seconds": base["seconds"] * scale,
                 "bytes": base["bytes"] * scale,
                 "memory": base["memory"] * scale,
                 "estimated": True,
                 "from": extrapolate_from["rows"],
             }
-    print(f"\n### {rows:,} highlights ({measured['runs']} interleaved runs, medians)\n")
-    print("| export | seconds | rows/s | CSV MB | peak memory (Python) |")
-    print("|---|---|---|---|---|")
-    for name, figure in figures.items():
+    print(f"\n### {rows:,} highlights\n")
+    print("| export | runs | seconds (median) | rows/s | CSV MB | peak memory (RSS growth) |")
+    print("|---|---|---|---|---|---|")
+    for name in ("raw COPY", "ours", "django-import-export"):
+        if name not in figures:
+            continue
+        figure = figures[name]
         mark = "~" if figure["estimated"] else ""
         label = name + (f" (extrapolated from {figure['from']:,})" if mark else "")
         print(
-            f"| {label} | {mark}{figure['seconds']:.2f} | "
+            f"| {label} | {figure['runs'] or '-'} | {mark}{figure['seconds']:.2f} | "
             f"{mark}{rows_per_second(rows, figure['seconds'])} | "
-            f"{mark}{megabytes(figure['bytes'])} "
-            f"| {mark}{megabytes(figure['memory'])} MB |"
+            f"{mark}{megabytes(figure['bytes'])} | {mark}{memory(figure['memory'])} |"
         )
-    ours_runs = results["ours"]
     print(
         f"\nours / raw COPY: **{figures['ours']['seconds'] / figures['raw COPY']['seconds']:.2f}**"
         " (goal: at most 1.5)"
@@ -451,13 +515,19 @@ def report(measured: dict, extrapolate_from: dict | None) -> dict:
         ratio = figures["django-import-export"]["seconds"] / figures["ours"]["seconds"]
         mark = "~" if figures["django-import-export"]["estimated"] else ""
         print(f"django-import-export / ours: **{mark}{ratio:.1f}** (goal: at least 10)")
+    ours_runs = results["ours"]
     print(
         f"ours, first chunk (the header): {median(ours_runs, 'first_chunk') * 1000:.1f} ms; "
-        f"first row of data: {median(ours_runs, 'first_row') * 1000:.0f} ms; "
+        f"first row of data: {median(ours_runs, 'first_row') * 1000:,.0f} ms; "
         f"{ours_runs[0]['chunks']:,} chunks"
     )
-    if measured["rss"] is not None:
-        print(f"ours, growth of the process's peak resident set: {measured['rss'] / 1024:.1f} MB")
+    if measured["python"]:
+        print(
+            "peak of Python allocations (tracemalloc, one more run each): "
+            + ", ".join(
+                f"{name} {memory(peak)}" for name, peak in sorted(measured["python"].items())
+            )
+        )
     return {"rows": rows, "figures": figures, "ours_runs": ours_runs}
 
 
@@ -476,32 +546,35 @@ def summary(reports: list[dict]) -> None:
             mark = "~" if other["estimated"] else ""
             other_rate = mark + rows_per_second(rows, other["seconds"])
             other_ratio = f"{mark}{other['seconds'] / mine['seconds']:.1f}"
-            other_memory = f"{mark}{megabytes(other['memory'])} MB"
+            other_memory = mark + memory(other["memory"])
         else:
             other_rate = other_ratio = other_memory = "-"
         print(
             f"| {rows:,} | {rows_per_second(rows, copy['seconds'])} "
             f"| {rows_per_second(rows, mine['seconds'])} "
             f"| {mine['seconds'] / copy['seconds']:.2f} | {other_rate} | {other_ratio} "
-            f"| {megabytes(mine['memory'])} MB | {other_memory} "
+            f"| {memory(mine['memory'])} | {other_memory} "
             f"| {median(done['ours_runs'], 'first_row') * 1000:,.0f} ms |"
         )
 
 
 def main() -> None:
     began = time.perf_counter()
-    total = max(SIZES)
-    first = build(total)
+    deadline = began + BUDGET
+    sizes = sorted(SIZES)
+    first = build(sizes[-1])
     built = time.perf_counter() - began
     print(
-        f"CSV export benchmark: {total:,} highlights built in {built:.0f} s "
-        f"(ours: {len(COLUMNS)} columns; django-import-export: "
-        f"{len(HighlightResource._meta.fields)} columns)"
+        f"CSV export benchmark: {sizes[-1]:,} highlights built in {built:.0f} s; "
+        f"ours: {len(COLUMNS)} columns, django-import-export: "
+        f"{len(HighlightResource._meta.fields)} columns. Peak memory: growth of the "
+        "process's resident set during a run (the largest over the runs)."
     )
     reports, largest_with_import_export = [], None
     try:
-        for rows in sorted(SIZES):
-            done = report(measure(first, rows), largest_with_import_export)
+        for index, rows in enumerate(sizes):
+            measured = measure(first, rows, sizes[index + 1 :], deadline)
+            done = report(measured, largest_with_import_export)
             other = done["figures"].get("django-import-export")
             if other and not other["estimated"]:
                 largest_with_import_export = done
@@ -511,7 +584,7 @@ def main() -> None:
         delete_bench_data()
     summary(reports)
     whole = time.perf_counter() - began
-    print(f"\nWhole run: {whole:.0f} s (of which building the data {built:.0f} s)")
+    print(f"\nWhole run: {whole:.0f} s (building the data: {built:.0f} s)")
 
 
 if __name__ == "__main__":
