@@ -4,6 +4,8 @@ The cast follows the classroom: a teacher, a student and a classmate (one class,
 classes exist), and an outsider who belongs to none of it.
 """
 
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -72,6 +74,45 @@ def classroom(teacher, student, classmate):
     Membership.objects.create(classroom=classroom, user=student, role=Membership.Role.STUDENT)
     Membership.objects.create(classroom=classroom, user=classmate, role=Membership.Role.STUDENT)
     return classroom
+
+
+@pytest.fixture
+def other_teacher(db):
+    return make_user("other_teacher", "Hana", "Choi")
+
+
+@pytest.fixture
+def other_student(db):
+    return make_user("other_student", "Jun", "Seo")
+
+
+@pytest.fixture
+def other_classroom(other_teacher, other_student):
+    """History 102: another teacher's class, with a student of its own."""
+    classroom = Classroom.objects.create(name="History 102")
+    Membership.objects.create(classroom=classroom, user=other_teacher, role="teacher")
+    Membership.objects.create(classroom=classroom, user=other_student, role="student")
+    return classroom
+
+
+def selection(document, phrase: str = "Stalin was hardly surprised.", **changes) -> dict:
+    """What the editor posts for the first occurrence of `phrase`, with `changes` on top."""
+    start = document.text.index(phrase)
+    end = start + len(phrase)
+    data = {
+        "start": start,
+        "end": end,
+        "exact": phrase,
+        "prefix": document.text[max(0, start - 32) : start],
+        "suffix": document.text[end : end + 32],
+        "revision": document.revision,
+        "note": "",
+        "tags": "",
+        "visibility": "private",
+        "client_key": str(uuid.uuid4()),
+    }
+    data.update(changes)
+    return data
 
 
 @pytest.fixture

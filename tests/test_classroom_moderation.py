@@ -10,30 +10,10 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
-from annotations.models import Assignment, Classroom, Highlight, Membership, Reply
-from tests.conftest import make_user
+from annotations.models import Assignment, Highlight, Membership, Reply
 
 HTMX = {"HX-Request": "true"}
 REPLY = "Which date does the cable give?"
-
-
-@pytest.fixture
-def other_teacher(db):
-    return make_user("other_teacher", "Hana", "Choi")
-
-
-@pytest.fixture
-def other_student(db):
-    return make_user("other_student", "Jun", "Seo")
-
-
-@pytest.fixture
-def other_classroom(other_teacher, other_student):
-    """History 102: another teacher's class, with a student of its own."""
-    classroom = Classroom.objects.create(name="History 102")
-    Membership.objects.create(classroom=classroom, user=other_teacher, role="teacher")
-    Membership.objects.create(classroom=classroom, user=other_student, role="student")
-    return classroom
 
 
 @pytest.fixture

@@ -21,30 +21,10 @@ from annotations.models import (
     Membership,
     Reply,
 )
-from tests.conftest import make_user
 
 ROLES = ["anonymous", "student", "classmate", "other_student", "teacher", "other_teacher"]
 LOGIN = "login"  # expected: a redirect to the login page
 JOIN_CODE = re.compile(r"[A-HJ-NP-Z2-9]{8}")  # no 0/O, 1/I/L
-
-
-@pytest.fixture
-def other_teacher(db):
-    return make_user("other_teacher", "Hana", "Choi")
-
-
-@pytest.fixture
-def other_student(db):
-    return make_user("other_student", "Jun", "Seo")
-
-
-@pytest.fixture
-def other_classroom(other_teacher, other_student):
-    """History 102: another teacher's class, with a student of its own."""
-    classroom = Classroom.objects.create(name="History 102")
-    Membership.objects.create(classroom=classroom, user=other_teacher, role="teacher")
-    Membership.objects.create(classroom=classroom, user=other_student, role="student")
-    return classroom
 
 
 @pytest.fixture

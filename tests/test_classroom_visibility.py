@@ -12,8 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from annotations.models import Assignment, Classroom, Highlight, Membership
-from tests.conftest import make_user
+from annotations.models import Assignment, Highlight, Membership
 
 SLUG = "stalin-and-korean-war"
 VIEWERS = ["student", "teacher", "classmate", "other_student", "other_teacher", "outsider"]
@@ -28,25 +27,6 @@ EXPECTED = {
     "after_minimum": {"student": BOTH, "teacher": BOTH, "classmate": set()},
 }
 CLASSMATE_PHRASES = ["Soviet dictator", "Pak Myong-rim", "amphibious operation"]
-
-
-@pytest.fixture
-def other_teacher(db):
-    return make_user("other_teacher", "Hana", "Choi")
-
-
-@pytest.fixture
-def other_student(db):
-    return make_user("other_student", "Jun", "Seo")
-
-
-@pytest.fixture
-def other_classroom(other_teacher, other_student):
-    """History 102: another teacher's class, with a student of its own."""
-    classroom = Classroom.objects.create(name="History 102")
-    Membership.objects.create(classroom=classroom, user=other_teacher, role="teacher")
-    Membership.objects.create(classroom=classroom, user=other_student, role="student")
-    return classroom
 
 
 @pytest.fixture

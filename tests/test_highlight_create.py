@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from annotations.models import Document, Highlight, Tag
+from tests.conftest import selection
 
 PHRASE = "Stalin was hardly surprised."
 HTMX = {"HX-Request": "true"}
@@ -14,26 +15,6 @@ FROM_PANEL = {"HX-Request": "true", "HX-Target": "panel"}
 
 def create_url(document) -> str:
     return f"/documents/{document.slug}/highlights/new/"
-
-
-def selection(document, phrase: str = PHRASE, **changes) -> dict:
-    """What the editor posts for the first occurrence of `phrase`, with `changes` on top."""
-    start = document.text.index(phrase)
-    end = start + len(phrase)
-    data = {
-        "start": start,
-        "end": end,
-        "exact": phrase,
-        "prefix": document.text[max(0, start - 32) : start],
-        "suffix": document.text[end : end + 32],
-        "revision": document.revision,
-        "note": "",
-        "tags": "",
-        "visibility": "private",
-        "client_key": str(uuid.uuid4()),
-    }
-    data.update(changes)
-    return data
 
 
 def painted_mark(highlight) -> str:

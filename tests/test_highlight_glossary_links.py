@@ -1,12 +1,12 @@
 """Linking highlights to glossary entries: in the editor, on the card, and when editing."""
 
 import re
-import uuid
 
 import pytest
 from django.utils.html import escape
 
 from annotations.models import GlossaryEntry, Highlight, Mention
+from tests.conftest import selection
 
 PHRASE = "Stalin was hardly surprised."
 # Inside it: Kim Il-sung; close to it: Stalin, Moscow, the USSR, Pyongyang.
@@ -28,26 +28,6 @@ def edit_url(highlight) -> str:
 
 def card_url(highlight) -> str:
     return f"/highlights/{highlight.pk}/"
-
-
-def selection(document, phrase: str = PHRASE, **changes) -> dict:
-    """What the editor posts for the first occurrence of `phrase`, with `changes` on top."""
-    start = document.text.index(phrase)
-    end = start + len(phrase)
-    data = {
-        "start": start,
-        "end": end,
-        "exact": phrase,
-        "prefix": document.text[max(0, start - 32) : start],
-        "suffix": document.text[end : end + 32],
-        "revision": document.revision,
-        "note": "",
-        "tags": "",
-        "visibility": "private",
-        "client_key": str(uuid.uuid4()),
-    }
-    data.update(changes)
-    return data
 
 
 def editor_query(document, phrase: str) -> dict:
