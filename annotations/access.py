@@ -41,6 +41,14 @@ def get_entry_for_curation(request: HttpRequest, slug: str) -> GlossaryEntry:
     return entry
 
 
+def get_document_to_correct(request: HttpRequest, slug: str) -> Document:
+    """Anyone may read an article; only curators (teachers, staff) may correct its text."""
+    document = get_document(slug)
+    if not can_curate_glossary(request.user):
+        raise PermissionDenied("Only teachers can correct an article's text.")
+    return document
+
+
 def get_classroom_for_user(request: HttpRequest, pk: int, *, teach: bool = False) -> Classroom:
     """A class its members may see (404 to others); only its teachers may run it (403)."""
     membership = get_object_or_404(

@@ -80,7 +80,7 @@ def anchor(
         and fold(text[start:end]).strip() == wanted
     )
     if position_holds_quote:
-        return quote_at(text, *_trim(text, start, end))
+        return quote_at(text, *trimmed(text, start, end))
     # Whitespace trimmed off the quote belongs to its context: " Stalin" follows a space.
     lead = exact[: len(exact) - len(exact.lstrip())]
     trail = exact[len(exact.rstrip()) :]
@@ -90,10 +90,11 @@ def anchor(
             "That passage is not in this article's text, so it cannot be highlighted. "
             "Reload the page and select it again."
         )
-    return quote_at(text, *_trim(text, *found))
+    return quote_at(text, *trimmed(text, *found))
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The range without the whitespace at its ends."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -618,3 +618,28 @@ class ExportFilterForm(forms.Form):
             f"tag-{data['tag']}" if data["tag"] else "",
             data["entry"],
         ]
+
+
+class CorrectionForm(forms.Form):
+    """A corrected paragraph of an article, with a note on what was corrected and why."""
+
+    text = forms.CharField(
+        label="Corrected paragraph",
+        strip=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Change only what is wrong; keep it one paragraph (no blank lines).",
+    )
+    note = forms.CharField(
+        label="What you corrected and why",
+        max_length=500,
+        widget=forms.TextInput,
+        help_text="Kept with the old text in the article's history, e.g. “Kim II Sung → "
+        "Kim Il Sung: OCR error, the printed source has Il”.",
+    )
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paragraph"] = forms.IntegerField(
+            min_value=1, max_value=len(document.paragraphs), widget=forms.HiddenInput
+        )

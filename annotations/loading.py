@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from annotations.corrections import correct_text
 from annotations.glossary import recompute_mentions
 from annotations.models import Alias, Document, GlossaryEntry
 from annotations.paragraphs import split_paragraphs
@@ -62,11 +63,18 @@ def load_documents(path: Path = FIXTURES_DIR / "documents.json") -> LoadReport:
             report.created.append(slug)
             continue
         changes = {name: value for name, value in entry.items() if getattr(document, name) != value}
-        if "text" in changes:
-            changes["revision"] = document.revision + 1
         if not changes:
             report.unchanged.append(slug)
             continue
+        if "text" in changes:
+            # A new revision, with every highlight carried over to it (or kept orphaned).
+            correct_text(
+                document,
+                changes.pop("text"),
+                author=None,
+                note=f"Reloaded from {path.name}.",
+                paragraph_roles=changes.pop("paragraph_roles", entry.get("paragraph_roles")),
+            )
         for name, value in changes.items():
             setattr(document, name, value)
         document.save()

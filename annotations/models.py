@@ -98,6 +98,34 @@ class Document(models.Model):
         return anchor(self.text, start=start, end=end, exact=exact, prefix=prefix, suffix=suffix)
 
 
+class DocumentRevision(models.Model):
+    """A text a document had before a correction, kept so that no correction loses it."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="The revision this text was.")
+    text = models.TextField()
+    paragraph_roles = models.JSONField(default=dict, blank=True)
+    # Who replaced it, when and why; no author for a reload from the fixtures.
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    corrected = models.DateTimeField(auto_now_add=True)
+    note = models.TextField()
+    moved = models.PositiveIntegerField(default=0)
+    requoted = models.PositiveIntegerField(default=0)
+    orphaned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="document_revision_once"),
+            models.CheckConstraint(condition=~Q(note=""), name="document_revision_has_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} r{self.number}"
+
+
 def new_join_code() -> str:
     # Eight characters without look-alikes (0/O, 1/I/L), easy to read out in class.
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -433,6 +461,14 @@ class HighlightQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         return self.filter(owner=user)
+
+    def taught_by(self, user):
+        """Highlights of the students `user` teaches (in any class), not `user`'s own."""
+        teaching = Membership.objects.filter(user=user, role=Membership.Role.TEACHER)
+        students = Membership.objects.filter(
+            classroom__in=teaching.values("classroom"), role=Membership.Role.STUDENT
+        )
+        return self.filter(owner__in=students.values("user")).exclude(owner=user)
 
     def for_listing(self):
         return self.select_related("owner", "document").prefetch_related("tags", "glossary_entries")

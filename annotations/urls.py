@@ -1,10 +1,23 @@
 from django.urls import path
 
-from annotations.views import classroom, curation, documents, export, glossary, highlights
+from annotations.views import (
+    classroom,
+    corrections,
+    curation,
+    documents,
+    export,
+    glossary,
+    highlights,
+)
 
 urlpatterns = [
     path("", documents.library, name="library"),
     path("documents/<slug:slug>/", documents.document_detail, name="document"),
+    path(
+        "documents/<slug:slug>/corrections/",
+        corrections.document_corrections,
+        name="document_corrections",
+    ),
     path(
         "documents/<slug:slug>/highlights/",
         highlights.document_highlights,

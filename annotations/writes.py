@@ -4,7 +4,8 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
-from annotations.anchoring import Anchor
+from annotations.anchoring import Anchor, AnchorError
+from annotations.corrections import lock_revision
 from annotations.glossary import recompute_mentions
 from annotations.models import (
     Alias,
@@ -39,6 +40,16 @@ def create_highlight(
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
         if existing is not None:
             return existing, False
+    status = Highlight.AnchorStatus.ANCHORED
+    if lock_revision(document) != document.revision:
+        # The text was corrected after the selection was placed: place it again by its
+        # quote, and if its words are gone, keep the highlight orphaned rather than lose it.
+        document.refresh_from_db()
+        try:
+            anchor = document.place(exact=anchor.exact, prefix=anchor.prefix, suffix=anchor.suffix)
+            status = Highlight.AnchorStatus.REANCHORED
+        except AnchorError:
+            status = Highlight.AnchorStatus.ORPHANED
     try:
         with transaction.atomic():
             highlight = Highlight.placed(
@@ -49,6 +60,7 @@ def create_highlight(
                 visibility=visibility,
                 assignment=assignment,
                 client_key=client_key or uuid.uuid4(),
+                anchor_status=status,
             )
             highlight.save()
     except IntegrityError:

@@ -99,6 +99,7 @@ def test_it_bounds_the_queries_of_the_reading_view(
     client.get(document.get_absolute_url())
 
     # Session, user, document, highlight positions, own highlights, their tags, glossary
-    # mentions, and the entries their cards describe.
-    with django_assert_max_num_queries(8):
+    # mentions, the entries their cards describe, the students' orphaned highlights, and
+    # whether the reader may correct the text.
+    with django_assert_max_num_queries(10):
         assert client.get(document.get_absolute_url()).status_code == 200

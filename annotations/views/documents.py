@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from annotations.access import get_document
+from annotations.access import can_curate_glossary, get_document
 from annotations.models import Document, GlossaryEntry, Highlight
 from annotations.progress import student_progress
 from annotations.segments import MentionSpan, Span, render_reading_text
@@ -44,6 +44,18 @@ def reading_context(
         if user.is_authenticated
         else []
     )
+    # A correction of the text may leave a highlight without a place: its author sees it
+    # in "My highlights", their teachers here.
+    students_orphaned = (
+        list(
+            visible.taught_by(user)
+            .filter(anchor_status=Highlight.AnchorStatus.ORPHANED)
+            .select_related("owner")
+            .order_by("owner__last_name", "owner__username", "id")
+        )
+        if user.is_authenticated
+        else []
+    )
     mentions = document.mentions.filter(revision=document.revision)
     mention_spans = [
         MentionSpan(start, end, slug)
@@ -56,6 +68,8 @@ def reading_context(
         ),
         "glossary_entries": GlossaryEntry.objects.filter(mentions__in=mentions).distinct(),
         "my_highlights": mine,
+        "students_orphaned": students_orphaned,
+        "can_correct": can_curate_glossary(user),
         "shared_count": sum(1 for span in spans if not span.own),
         "assignment": assignment,
         "progress": (
