@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean bench-reading bench-dashboard bench-export
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -63,6 +63,15 @@ db-stop: install
 db-status: install
 	$(PY) -m korea_reader.embedded_db status
 
+# Dumps the app's database to backups/korea-reader-YYYYMMDD-HHMMSS.dump, or to FILE=path.
+backup: install
+	$(WITH_DB) $(PY) manage.py backup $(if $(FILE),--output "$(FILE)")
+
+# Replaces the app's database with FILE; CONFIRM=yes when it holds highlights or users.
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<name>.dump [CONFIRM=yes]" >&2; exit 2; }
+	$(WITH_DB) $(PY) manage.py restore "$(FILE)" $(if $(filter yes,$(CONFIRM)),--yes)
+
 # Removes the virtualenv and build output; the database in .data/ is kept.
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
@@ -76,3 +85,6 @@ bench-dashboard: install
 
 bench-export: install
 	$(WITH_DB) $(PY) bench/export.py
+
+bench-weight: install
+	$(WITH_DB) $(PY) bench/page_weight.py

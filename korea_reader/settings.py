@@ -166,7 +166,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 # Development serves from static/ directly; production from collectstatic's output.
-STATIC_ROOT = None if DEBUG else BASE_DIR / "staticfiles"
+STATIC_ROOT = None if DEBUG else Path(env_str("STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -233,4 +233,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Lockouts are warnings; each ordinary log-in need not be logged.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
