@@ -27,10 +27,22 @@ def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = Fals
 
 
 def can_curate_glossary(user) -> bool:
-    """Teachers (of any class) and staff keep the shared glossary; students read it."""
+    """Teachers (annotations.teachers) and staff keep the shared glossary; students read it."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or Membership.objects.filter(user=user, role="teacher").exists()
+    return user.is_staff or user.has_perm("annotations.change_glossaryentry")
+
+
+def can_correct_text(user) -> bool:
+    """Teachers and staff may correct a typo in an article; everyone reads it."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.has_perm("annotations.change_document")
+
+
+def can_start_class(user) -> bool:
+    """Teachers start classes; students join them with a code."""
+    return user.is_authenticated and user.has_perm("annotations.add_classroom")
 
 
 def get_entry_for_curation(request: HttpRequest, slug: str) -> GlossaryEntry:
@@ -44,7 +56,7 @@ def get_entry_for_curation(request: HttpRequest, slug: str) -> GlossaryEntry:
 def get_document_to_correct(request: HttpRequest, slug: str) -> Document:
     """Anyone may read an article; only curators (teachers, staff) may correct its text."""
     document = get_document(slug)
-    if not can_curate_glossary(request.user):
+    if not can_correct_text(request.user):
         raise PermissionDenied("Only teachers can correct an article's text.")
     return document
 

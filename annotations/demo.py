@@ -15,6 +15,7 @@ from annotations.models import (
     Highlight,
     Membership,
 )
+from annotations.teachers import make_teacher
 from annotations.writes import create_highlight
 
 DEMO_PASSWORD = "korea1950"
@@ -32,7 +33,7 @@ def create_demo_accounts() -> list[str]:
     """Create the demo accounts that do not exist yet; return their usernames."""
     User = get_user_model()
     created = []
-    for username, first_name, last_name, _role in DEMO_ACCOUNTS:
+    for username, first_name, last_name, role in DEMO_ACCOUNTS:
         user, was_created = User.objects.get_or_create(
             username=username, defaults={"first_name": first_name, "last_name": last_name}
         )
@@ -40,6 +41,8 @@ def create_demo_accounts() -> list[str]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             created.append(username)
+        if role == "teacher":
+            make_teacher(user)
     return created
 
 

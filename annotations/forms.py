@@ -136,6 +136,8 @@ class HighlightForm(HighlightNoteForm):
         },
     )
 
+    SELECTION_FIELDS = ("start", "end", "exact", "prefix", "suffix", "revision", "client_key")
+
     class Meta(HighlightNoteForm.Meta):
         fields = ["note", "tags", "visibility", "glossary_entries"]
 
@@ -149,10 +151,14 @@ class HighlightForm(HighlightNoteForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not {"start", "end", "exact", "revision"} <= cleaned.keys():
+        # The page fills these in, hidden: an error in one has no field to show beside, so
+        # it is said above the form (the assignment's in its own words).
+        if any(self.has_error(name) for name in self.SELECTION_FIELDS):
             raise ValidationError(
                 "The selection did not come through. Select the passage again.", code="selection"
             )
+        if self.has_error("assignment"):
+            raise ValidationError(self.errors["assignment"])
         start, end = cleaned["start"], cleaned["end"]
         if start >= end:
             raise ValidationError("The selection ends before it starts.", code="selection")
@@ -602,12 +608,19 @@ class ExportFilterForm(forms.Form):
         # DISTINCT, which would add the ordering's columns to what COPY writes.
         return Highlight.objects.filter(pk__in=highlights.values("pk"))
 
-    def name_parts(self) -> list[str]:
-        """What the file holds, for its name: class, assignment, article, student, …"""
+    def name_parts(self, user) -> list[str]:
+        """What the file holds, for its name: class, assignment, article, student, …
+
+        Only the names of `user`'s own classes: a file name must not tell an outsider
+        what a class they guessed the number of is called.
+        """
         data = self.cleaned_data
-        classroom = Classroom.objects.filter(pk=data["classroom"]).first()
+        mine = Classroom.objects.filter(memberships__user=user.pk)
+        classroom = mine.filter(pk=data["classroom"]).first()
         assignment = (
-            Assignment.objects.select_related("classroom").filter(pk=data["assignment"]).first()
+            Assignment.objects.select_related("classroom")
+            .filter(pk=data["assignment"], classroom__in=mine)
+            .first()
         )
         return [
             classroom.name if classroom else "",

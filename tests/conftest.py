@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from annotations.anchoring import quote_at
 from annotations.loading import load_documents, load_glossary
 from annotations.models import Classroom, Document, GlossaryEntry, Highlight, Membership
+from annotations.teachers import make_teacher
 
 PASSWORD = "correct-horse-battery"
 
@@ -48,7 +49,9 @@ def make_user(username: str, first_name: str, last_name: str):
 
 @pytest.fixture
 def teacher(db):
-    return make_user("teacher", "Grace", "Park")
+    user = make_user("teacher", "Grace", "Park")
+    make_teacher(user)
+    return user
 
 
 @pytest.fixture
@@ -78,7 +81,9 @@ def classroom(teacher, student, classmate):
 
 @pytest.fixture
 def other_teacher(db):
-    return make_user("other_teacher", "Hana", "Choi")
+    user = make_user("other_teacher", "Hana", "Choi")
+    make_teacher(user)
+    return user
 
 
 @pytest.fixture

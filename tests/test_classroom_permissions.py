@@ -21,6 +21,8 @@ from annotations.models import (
     Membership,
     Reply,
 )
+from annotations.teachers import make_teacher
+from tests.conftest import make_user
 
 ROLES = ["anonymous", "student", "classmate", "other_student", "teacher", "other_teacher"]
 LOGIN = "login"  # expected: a redirect to the login page
@@ -161,8 +163,9 @@ VIEWS = {
 # anonymous, student, classmate, other_student, teacher, other_teacher.
 EXPECTED = {
     "classes": (LOGIN, 200, 200, 200, 200, 200),
-    "class_create": (LOGIN, 200, 200, 200, 200, 200),
-    "class_create post": (LOGIN, 302, 302, 302, 302, 302),
+    # Starting a class takes a teacher's standing (annotations.teachers).
+    "class_create": (LOGIN, 403, 403, 403, 200, 200),
+    "class_create post": (LOGIN, 403, 403, 403, 302, 302),
     "class_join": (LOGIN, 200, 200, 200, 200, 200),
     "class_join post": (LOGIN, 302, 302, 302, 302, 302),
     "class": (LOGIN, 200, 200, 404, 200, 404),
@@ -409,8 +412,29 @@ def test_it_refuses_a_bad_code_and_changes_nothing(client, outsider, classroom, 
 # Starting a class
 
 
-def test_it_makes_the_creator_the_teacher_of_a_new_class(client, outsider):
+@pytest.fixture
+def new_teacher(db):
+    """A teacher's account (granted by an administrator) with no class yet."""
+    user = make_user("new_teacher", "Nam", "Teacher")
+    make_teacher(user)
+    return user
+
+
+def test_a_student_cannot_make_themselves_a_teacher(client, outsider):
+    """Starting a class would make them one, with the glossary and corrections to follow."""
     client.force_login(outsider)
+
+    response = client.post("/classes/new/", {"name": "Mine"})
+
+    assert response.status_code == 403
+    assert "Only teachers can start a class" in response.content.decode()
+    assert not Classroom.objects.exists()
+    assert client.get("/glossary/new/").status_code == 403
+    assert "Start a class" not in client.get("/classes/").content.decode()
+
+
+def test_it_makes_the_creator_the_teacher_of_a_new_class(client, new_teacher):
+    client.force_login(new_teacher)
 
     response = client.post("/classes/new/", {"name": "  History   103 "})
 
@@ -419,13 +443,13 @@ def test_it_makes_the_creator_the_teacher_of_a_new_class(client, outsider):
     assert response.url == f"/classes/{classroom.pk}/"
     assert classroom.name == "History 103"
     assert JOIN_CODE.fullmatch(classroom.join_code)
-    assert memberships_of(outsider) == [("History 103", "teacher")]
+    assert memberships_of(new_teacher) == [("History 103", "teacher")]
     page = client.get(response.url).content.decode()
     assert f"Students join with the code {classroom.join_code}." in page
 
 
-def test_it_gives_each_class_its_own_code(client, outsider):
-    client.force_login(outsider)
+def test_it_gives_each_class_its_own_code(client, new_teacher):
+    client.force_login(new_teacher)
 
     for number in range(5):
         client.post("/classes/new/", {"name": f"Class {number}"})
@@ -445,8 +469,8 @@ def test_it_gives_each_class_its_own_code(client, outsider):
     ],
     ids=["empty", "markup", "too long"],
 )
-def test_it_refuses_a_bad_class_name(client, outsider, name, message):
-    client.force_login(outsider)
+def test_it_refuses_a_bad_class_name(client, new_teacher, name, message):
+    client.force_login(new_teacher)
 
     response = client.post("/classes/new/", {"name": name})
 
@@ -558,9 +582,10 @@ def test_it_refuses_other_methods(client, teacher, world, method, view):
 @pytest.mark.parametrize(
     "view", ["class_create post", "class_join post", "highlight_hide", "reply_create"]
 )
-def test_it_needs_the_csrf_token(outsider, teacher, world, view):
+def test_it_needs_the_csrf_token(outsider, new_teacher, teacher, world, view):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(outsider if view.startswith("class_") else teacher)
+    user = {"class_create post": new_teacher, "class_join post": outsider}.get(view, teacher)
+    client.force_login(user)
     _, url, data = VIEWS[view](world)
     before = snapshot()
 

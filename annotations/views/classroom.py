@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,6 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations.access import (
+    can_start_class,
     get_assignment_for_user,
     get_classroom_for_user,
     get_document,
@@ -38,13 +40,22 @@ def classes(request: HttpRequest) -> TemplateResponse:
         .select_related("classroom")
         .order_by("classroom__name")
     )
-    context = {"memberships": memberships, "join_form": JoinForm()}
+    context = {
+        "memberships": memberships,
+        "join_form": JoinForm(),
+        "can_start_class": can_start_class(request.user),
+    }
     return TemplateResponse(request, "annotations/classes.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def class_create(request: HttpRequest) -> HttpResponse:
+    if not can_start_class(request.user):
+        raise PermissionDenied(
+            "Only teachers can start a class. Ask your teacher for the class's join code; "
+            "teachers, ask the school's administrator to mark your account as a teacher's."
+        )
     form = ClassroomForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         classroom = create_classroom(name=form.cleaned_data["name"], teacher=request.user)

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from annotations.access import can_curate_glossary, get_document
+from annotations.access import can_correct_text, get_document
 from annotations.models import Document, GlossaryEntry, Highlight
 from annotations.progress import student_progress
 from annotations.segments import MentionSpan, Span, render_reading_text
@@ -69,7 +69,7 @@ def reading_context(
         "glossary_entries": GlossaryEntry.objects.filter(mentions__in=mentions).distinct(),
         "my_highlights": mine,
         "students_orphaned": students_orphaned,
-        "can_correct": can_curate_glossary(user),
+        "can_correct": can_correct_text(user),
         "shared_count": sum(1 for span in spans if not span.own),
         "assignment": assignment,
         "progress": (

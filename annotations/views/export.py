@@ -28,9 +28,9 @@ def _filtered(request: HttpRequest):
     return form, form.apply(exportable_by(request.user)), None
 
 
-def _download(chunks, form: ExportFilterForm, extension: str, content_type: str):
+def _download(request, chunks, form: ExportFilterForm, extension: str, content_type: str):
     response = StreamingHttpResponse(chunks, content_type=content_type)
-    name = file_name(form.name_parts(), extension, timezone.localdate())
+    name = file_name(form.name_parts(request.user), extension, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -46,7 +46,7 @@ def annotations_csv(request: HttpRequest) -> HttpResponse:
     base_url = request.build_absolute_uri("/").rstrip("/")
     rows = export_queryset(highlights, base_url)
     chunks = csv_chunks(rows, bom=form.cleaned_data["excel"])
-    return _download(chunks, form, "csv", "text/csv; charset=utf-8")
+    return _download(request, chunks, form, "csv", "text/csv; charset=utf-8")
 
 
 @login_required
@@ -59,5 +59,5 @@ def annotations_jsonld(request: HttpRequest) -> HttpResponse:
     base_url = request.build_absolute_uri("/").rstrip("/")
     chunks = jsonld_chunks(highlights, base_url)
     return _download(
-        chunks, form, "jsonld", 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+        request, chunks, form, "jsonld", 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
     )

@@ -1,0 +1,638 @@
+"""Who may do what, for every URL: a permission matrix checked against the URL configuration.
+
+Every named URL outside the admin needs an entry in ENTRIES: how to build its arguments
+from a shared world of objects, the methods to try, and what each of seven roles gets.
+A URL without an entry, or an entry without a URL, fails `test_it_has_an_entry_for_each_url`.
+The admin is one group (`test_it_lets_only_staff_into_the_admin`). Every response is also
+searched for what the role may not be shown (SECRETS), and every request for what it
+changed (`snapshot`): an allowed POST must change what it is for, anything else nothing.
+
+The rules (annotations/access.py): 404 to whoever may not see the object, 403 to whoever
+may see it but not change it, the login page to anonymous visitors wherever an account is
+needed. Staff is an outsider to every class; like a teacher of any class, it may keep the
+glossary and correct the articles' text (access.can_curate_glossary).
+"""
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+
+from annotations.anchoring import quote_at
+from annotations.loading import load_documents
+from annotations.models import (
+    Alias,
+    Assignment,
+    Classroom,
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Membership,
+    Reply,
+)
+from annotations.teachers import make_teacher
+from tests.conftest import PASSWORD, make_user, selection
+
+ROLES = ("anonymous", "owner", "classmate", "other_student", "teacher", "other_teacher", "staff")
+LOGIN = "login"  # a redirect to the login page
+UNCHANGED = "302, nothing to change"  # allowed, and there was nothing to change
+NEW_PASSWORD = "seoul-pusan-1950-armistice"
+CLASS_NAME = "History 101"
+SHARED_NOTE = "A note shared with the class"
+PRIVATE_NOTE = "A note for the owner alone"
+PRIVATE_TAG = "kept-to-myself"
+REPLY = "A reply from the teacher"
+# What only some roles may be shown, whatever the page.
+SECRETS = {
+    SHARED_NOTE: {"owner", "classmate", "teacher"},
+    PRIVATE_NOTE: {"owner"},
+    PRIVATE_TAG: {"owner"},
+    REPLY: {"owner", "teacher"},
+    CLASS_NAME: {"owner", "classmate", "teacher"},
+}
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
+
+
+def add_highlight(owner, document, phrase: str, *, tags=(), **fields) -> Highlight:
+    start = document.text.index(phrase)
+    placed = quote_at(document.text, start, start + len(phrase))
+    highlight = Highlight.placed(placed, owner=owner, document=document, **fields)
+    highlight.save()
+    highlight.tags.set(list(tags))
+    return highlight
+
+
+def add_class(name: str, teacher, *students) -> Classroom:
+    classroom = Classroom.objects.create(name=name)
+    Membership.objects.create(classroom=classroom, user=teacher, role="teacher")
+    for student in students:
+        Membership.objects.create(classroom=classroom, user=student, role="student")
+    return classroom
+
+
+def build_world() -> SimpleNamespace:
+    """History 101 (the teacher, the owner, the classmate), History 102 (the other teacher
+    and student), staff in no class; the owner's highlight shared with the class in an
+    assignment, and a private one."""
+    load_documents()
+    document = Document.objects.get(slug="stalin-and-korean-war")
+    people = {
+        "owner": make_user("student", "Min-jun", "Kim"),
+        "classmate": make_user("classmate", "Sofia", "Alvarez"),
+        "other_student": make_user("other_student", "Jun", "Seo"),
+        "teacher": make_user("teacher", "Grace", "Park"),
+        "other_teacher": make_user("other_teacher", "Hana", "Choi"),
+        "staff": make_user("staff", "Sam", "Staff"),
+    }
+    owner = people["owner"]
+    owner.email = "student@example.org"
+    owner.save()
+    people["staff"].is_staff = True
+    people["staff"].save()
+    make_teacher(people["teacher"])
+    make_teacher(people["other_teacher"])
+    classroom = add_class(CLASS_NAME, people["teacher"], owner, people["classmate"])
+    add_class("History 102", people["other_teacher"], people["other_student"])
+    # For joining: a class none of the roles is in.
+    open_class = add_class("History 103", make_user("outsider", "Olive", "Outsider"))
+    stalin = GlossaryEntry.objects.create(
+        kind="person", name="Joseph Stalin", slug="joseph-stalin", summary="Soviet leader."
+    )
+    Alias.objects.create(entry=stalin, text="Stalin")
+    kim = GlossaryEntry.objects.create(
+        kind="person", name="Kim Il-sung", slug="kim-il-sung", summary="North Korean leader."
+    )
+    assignment = Assignment.objects.create(
+        classroom=classroom,
+        title="Stalin and the war",
+        due=timezone.now() + timedelta(days=7),
+        min_highlights=1,
+        visibility=Assignment.Visibility.CLASS,
+    )
+    assignment.documents.set([document])
+    shared = add_highlight(
+        owner,
+        document,
+        "Stalin was hardly surprised.",
+        note=SHARED_NOTE,
+        tags=["evidence"],
+        visibility="class",
+        assignment=assignment,
+    )
+    shared.glossary_entries.set([stalin])
+    Reply.objects.create(highlight=shared, author=people["teacher"], text=REPLY)
+    private = add_highlight(
+        owner, document, "Kim Il-sung had reported", note=PRIVATE_NOTE, tags=[PRIVATE_TAG]
+    )
+    return SimpleNamespace(
+        people=people,
+        owner=owner,
+        document=document,
+        classroom=classroom,
+        open_class=open_class,
+        assignment=assignment,
+        shared=shared,
+        private=private,
+        stalin=stalin,
+        kim=kim,
+    )
+
+
+@pytest.fixture(scope="module")
+def built_world(django_db_setup, django_db_blocker):
+    """The world, built once for this file in a transaction rolled back at its end.
+
+    Each test runs in a savepoint inside it (pytest-django's `db`), so what a test
+    changes is undone before the next; building it per test would double the file's time.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            world = build_world()
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(db, built_world) -> SimpleNamespace:
+    # A copy for each test: logging in and the views change the instances they are given.
+    return copy.deepcopy(built_world)
+
+
+def snapshot(client) -> dict:
+    """The rows the views change, by kind, and who the client is logged in as."""
+    return {
+        "documents": sorted(Document.objects.values_list("pk", "revision")),
+        "classes": sorted(Classroom.objects.values_list("pk", "name")),
+        "memberships": sorted(Membership.objects.values_list("classroom", "user", "role")),
+        "assignments": sorted(Assignment.objects.values_list("pk", "classroom", "title")),
+        "highlights": sorted(Highlight.objects.values_list("pk", "note", "visibility", "hidden")),
+        "replies": sorted(Reply.objects.values_list("pk", "text")),
+        "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
+        "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
+        "mail": len(mail.outbox),
+        "session": client.session.get("_auth_user_id"),
+    }
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One URL name (and, optionally, one variant of its query) and what each role gets.
+
+    `get` and `post` give the expected outcome per role, in the order of ROLES; `changes`
+    names the part of the snapshot an allowed POST must change.
+    """
+
+    name: str
+    kwargs: Callable = lambda w: {}
+    get: tuple | None = None
+    post: tuple | None = None
+    query: Callable = lambda w: {}
+    data: Callable = lambda w: {}
+    changes: str = ""
+    variant: str = ""
+
+    def __post_init__(self):
+        for expected in (self.get, self.post):
+            assert expected is None or len(expected) == len(ROLES), self.name
+        assert self.post is None or self.changes, f"{self.name}: what does a POST change?"
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}{self.variant}"
+
+
+def anchored(w) -> dict:
+    fields = ("start", "end", "exact", "prefix", "suffix", "revision")
+    return {key: value for key, value in selection(w.document).items() if key in fields}
+
+
+def entry_form(**changes) -> dict:
+    data = {
+        "kind": "place",
+        "name": "Incheon",
+        "slug": "",
+        "summary": "A port west of Seoul.",
+        "aliases": "Incheon",
+        "short_forms": "",
+        "other_names": "",
+    }
+    return {**data, **changes}
+
+
+def correction(w) -> dict:
+    last = w.document.paragraphs[-1]
+    return {"paragraph": last.number, "text": last.text + " [sic]", "note": "A typo."}
+
+
+def assignment_form(w) -> dict:
+    return {
+        "title": "Incheon",
+        "documents": [w.document.pk],
+        "due": "2031-05-01T09:00",
+        "min_highlights": "3",
+        "visibility": "class",
+    }
+
+
+def reset_link(w) -> dict:
+    # As the database has it now: logging in changes the token (it hashes last_login).
+    owner = get_user_model().objects.get(pk=w.owner.pk)
+    return {
+        "uidb64": urlsafe_base64_encode(force_bytes(owner.pk)),
+        "token": default_token_generator.make_token(owner),
+    }
+
+
+def shared_pk(w) -> dict:
+    return {"pk": w.shared.pk}
+
+
+def private_pk(w) -> dict:
+    return {"pk": w.private.pk}
+
+
+def class_pk(w) -> dict:
+    return {"pk": w.classroom.pk}
+
+
+def assignment_pk(w) -> dict:
+    return {"pk": w.assignment.pk}
+
+
+def in_assignment(w) -> dict:
+    return {"pk": w.assignment.pk, "slug": w.document.slug}
+
+
+def stalin_slug(w) -> dict:
+    return {"slug": w.stalin.slug}
+
+
+def document_slug(w) -> dict:
+    return {"slug": w.document.slug}
+
+
+# Columns: anonymous, owner, classmate, other_student, teacher, other_teacher, staff.
+PUBLIC = (200, 200, 200, 200, 200, 200, 200)
+ANY_USER = (LOGIN, 200, 200, 200, 200, 200, 200)
+ANY_USER_POSTS = (LOGIN, 302, 302, 302, 302, 302, 302)
+POST_ONLY = (LOGIN, 405, 405, 405, 405, 405, 405)
+CLASS_MEMBERS = (LOGIN, 200, 200, 404, 200, 404, 404)
+CLASS_TEACHER = (LOGIN, 403, 403, 404, 200, 404, 404)
+CURATORS = (LOGIN, 403, 403, 403, 200, 200, 200)  # teachers (annotations.teachers), and staff
+# Starting a class is a teacher's standing (a permission), which being staff does not give.
+TEACHERS = (LOGIN, 403, 403, 403, 200, 200, 403)
+TEACHERS_POST = (LOGIN, 403, 403, 403, 302, 302, 403)
+
+ENTRIES = [
+    # Reading: open to everyone; what a reader sees of others' highlights is visible_to's.
+    Entry("library", get=PUBLIC),
+    Entry("document", document_slug, get=PUBLIC),
+    Entry("healthz", get=PUBLIC),
+    Entry(
+        "document_corrections",
+        document_slug,
+        get=CURATORS,
+        post=(LOGIN, 403, 403, 403, 302, 302, 302),
+        data=correction,
+        changes="documents",
+    ),
+    Entry("document_highlights", document_slug, get=ANY_USER),
+    Entry(
+        "highlight_create",
+        document_slug,
+        get=ANY_USER,
+        query=anchored,
+        post=ANY_USER_POSTS,
+        data=lambda w: selection(w.document, "the Soviet dictator liked to work at night"),
+        changes="highlights",
+    ),
+    Entry("my_highlights", get=ANY_USER),
+    # The owner's highlight, shared with the class in its assignment.
+    Entry("highlight", shared_pk, get=(LOGIN, 200, 200, 404, 200, 404, 404)),
+    Entry(
+        "highlight",
+        private_pk,
+        variant="[private]",
+        get=(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    Entry(
+        "highlight_edit",
+        shared_pk,
+        get=(LOGIN, 200, 403, 404, 403, 404, 404),
+        post=(LOGIN, 302, 403, 404, 403, 404, 404),
+        data=lambda w: {"note": "Edited.", "tags": "evidence", "visibility": "class"},
+        changes="highlights",
+    ),
+    Entry(
+        "highlight_edit",
+        private_pk,
+        variant="[private]",
+        get=(LOGIN, 200, 404, 404, 404, 404, 404),
+        post=(LOGIN, 302, 404, 404, 404, 404, 404),
+        data=lambda w: {"note": "Edited.", "visibility": "private"},
+        changes="highlights",
+    ),
+    Entry(
+        "highlight_delete",
+        shared_pk,
+        get=(LOGIN, 200, 403, 404, 403, 404, 404),
+        post=(LOGIN, 302, 403, 404, 403, 404, 404),
+        changes="highlights",
+    ),
+    Entry(
+        "highlight_hide",
+        shared_pk,
+        get=POST_ONLY,
+        post=(LOGIN, 403, 403, 404, 302, 404, 404),
+        data=lambda w: {"hidden": "1"},
+        changes="highlights",
+    ),
+    Entry(
+        "reply_create",
+        shared_pk,
+        get=POST_ONLY,
+        post=(LOGIN, 403, 403, 404, 302, 404, 404),
+        data=lambda w: {"text": "Which date?"},
+        changes="replies",
+    ),
+    # A tag exists for a reader only if it is on a highlight they may see.
+    Entry("tag", lambda w: {"slug": "evidence"}, get=(LOGIN, 200, 200, 404, 200, 404, 404)),
+    Entry(
+        "tag",
+        lambda w: {"slug": PRIVATE_TAG},
+        variant="[private]",
+        get=(LOGIN, 200, 404, 404, 404, 404, 404),
+    ),
+    Entry("tag_suggestions", get=ANY_USER, query=lambda w: {"tags": ""}),
+    # The glossary: everyone reads it; teachers and staff keep it.
+    Entry("glossary", get=PUBLIC),
+    Entry("glossary_entry", stalin_slug, get=PUBLIC),
+    Entry(
+        "glossary_entry_create",
+        get=CURATORS,
+        post=(LOGIN, 403, 403, 403, 302, 302, 302),
+        data=lambda w: entry_form(),
+        changes="glossary",
+    ),
+    Entry(
+        "glossary_entry_edit",
+        stalin_slug,
+        get=CURATORS,
+        post=(LOGIN, 403, 403, 403, 302, 302, 302),
+        data=lambda w: entry_form(
+            kind="person", name="Joseph Stalin", summary="Edited.", aliases="Stalin"
+        ),
+        changes="glossary",
+    ),
+    Entry(
+        "glossary_entry_merge",
+        stalin_slug,
+        get=CURATORS,
+        post=(LOGIN, 403, 403, 403, 302, 302, 302),
+        data=lambda w: {"absorbed": w.kim.pk},
+        changes="glossary",
+    ),
+    # Classes: teachers start them, anyone joins one; its members see it; its teacher runs it.
+    Entry("classes", get=ANY_USER),
+    Entry(
+        "class_create",
+        get=TEACHERS,
+        post=TEACHERS_POST,
+        data=lambda w: {"name": "History 104"},
+        changes="classes",
+    ),
+    Entry(
+        "class_join",
+        get=ANY_USER,
+        post=ANY_USER_POSTS,
+        data=lambda w: {"code": w.open_class.join_code},
+        changes="memberships",
+    ),
+    Entry("class", class_pk, get=CLASS_MEMBERS),
+    Entry(
+        "assignment_create",
+        class_pk,
+        get=CLASS_TEACHER,
+        post=(LOGIN, 403, 403, 404, 302, 404, 404),
+        data=assignment_form,
+        changes="assignments",
+    ),
+    Entry("my_assignments", get=ANY_USER),
+    Entry("assignment", assignment_pk, get=CLASS_MEMBERS),
+    Entry("assignment_document", in_assignment, get=CLASS_MEMBERS),
+    Entry(
+        "assignment_document",
+        in_assignment,
+        variant="[?student]",
+        query=lambda w: {"student": w.owner.pk},
+        get=CLASS_TEACHER,
+    ),
+    Entry(
+        "assignment_student",
+        lambda w: {"pk": w.assignment.pk, "user_id": w.owner.pk},
+        get=CLASS_TEACHER,
+    ),
+    # Exports: everyone gets what exportable_by allows them (tests/test_export_permissions.py).
+    Entry("export_csv", get=ANY_USER),
+    Entry("export_jsonld", get=ANY_USER),
+    # Accounts (django.contrib.auth.urls).
+    Entry("login", get=PUBLIC),
+    Entry(
+        "logout",
+        get=(405, 405, 405, 405, 405, 405, 405),
+        post=(UNCHANGED, 302, 302, 302, 302, 302, 302),
+        changes="session",
+    ),
+    Entry(
+        "password_change",
+        get=ANY_USER,
+        post=ANY_USER_POSTS,
+        data=lambda w: {
+            "old_password": PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        changes="passwords",
+    ),
+    Entry("password_change_done", get=ANY_USER),
+    Entry(
+        "password_reset",
+        get=PUBLIC,
+        post=(302, 302, 302, 302, 302, 302, 302),
+        data=lambda w: {"email": w.owner.email},
+        changes="mail",
+    ),
+    Entry("password_reset_done", get=PUBLIC),
+    # The emailed link is the credential: whoever holds it goes on to set a password.
+    Entry("password_reset_confirm", reset_link, get=(302, 302, 302, 302, 302, 302, 302)),
+    Entry("password_reset_complete", get=PUBLIC),
+]
+
+CASES = [
+    pytest.param(entry, method, role, expected, id=f"{entry.id}-{role}-{method}")
+    for entry in ENTRIES
+    for method, outcomes in (("GET", entry.get), ("POST", entry.post))
+    if outcomes is not None
+    for role, expected in zip(ROLES, outcomes, strict=True)
+]
+
+
+def assert_sent_to_login(response, url: str, login: str = "/accounts/login/"):
+    assert response.status_code == 302, f"expected a redirect to log in, got {response}"
+    assert response.url.startswith(f"{login}?next="), response.url
+    assert response.url.split("?next=")[1].split("%3F")[0] == url
+
+
+def assert_no_secrets(response, role: str):
+    shown = b"".join(response.streaming_content) if response.streaming else response.content
+    for text, seers in SECRETS.items():
+        assert role in seers or text.encode() not in shown, f"shown to {role}: {text!r}"
+
+
+@pytest.mark.parametrize(("entry", "method", "role", "expected"), CASES)
+def test_it_answers_each_role_as_the_matrix_says(client, world, entry, method, role, expected):
+    if role != "anonymous":
+        client.force_login(world.people[role])
+    url = reverse(entry.name, kwargs=entry.kwargs(world))
+    before = snapshot(client)
+
+    if method == "GET":
+        response = client.get(url, entry.query(world))
+    else:
+        response = client.post(url, entry.data(world))
+
+    after = snapshot(client)
+    assert_no_secrets(response, role)
+    if expected == LOGIN:
+        assert_sent_to_login(response, url)
+    else:
+        status = 302 if expected == UNCHANGED else expected
+        assert response.status_code == status, response.content[:2000]
+        if status == 302:
+            assert not response.url.startswith("/accounts/login/"), response.url
+    if method == "POST" and expected in (200, 302):
+        assert after[entry.changes] != before[entry.changes], f"the POST changed no {entry.changes}"
+    else:
+        assert after == before
+
+
+# The URL configuration and the matrix must agree.
+
+
+@dataclass
+class Route:
+    name: str | None  # with its namespaces, e.g. "admin:index"
+    route: str
+    params: list[str] = field(default_factory=list)
+
+
+def routes(patterns=None, prefix: str = "", namespace: str = "") -> list[Route]:
+    """Every URL pattern of the project, includes followed."""
+    found = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part)
+            found += routes(pattern.url_patterns, route, inner)
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            found.append(Route(name, route, list(pattern.pattern.regex.groupindex)))
+    return found
+
+
+def in_admin(route: Route) -> bool:
+    return route.route.startswith("admin/")
+
+
+def test_it_has_an_entry_for_each_url(capsys):
+    ours = [route for route in routes() if not in_admin(route)]
+    unnamed = [route.route for route in ours if route.name is None]
+    assert not unnamed, (
+        f"URLs without a name: {unnamed}. Name them in their urls.py, then give each an entry "
+        "in ENTRIES in tests/test_permission_matrix.py."
+    )
+    names = {route.name: route.route for route in ours}
+    covered = {entry.name for entry in ENTRIES}
+    missing = {name: route for name, route in names.items() if name not in covered}
+    assert not missing, (
+        f"URLs with no entry in the permission matrix: {missing}. Add an Entry for each to "
+        "ENTRIES in tests/test_permission_matrix.py: how to build its kwargs from the world, "
+        "the methods to try, and what each role should get."
+    )
+    stale = covered - names.keys()
+    assert not stale, f"Entries for URLs that no longer exist: {sorted(stale)}. Remove them."
+    with capsys.disabled():
+        print(
+            f"\nPermission matrix: {len(names)} URL names x {len(ROLES)} roles "
+            f"= {len(names) * len(ROLES)} pairs; {len(ENTRIES)} entries give {len(CASES)} "
+            "(entry, role, method) cases; the admin is one group."
+        )
+
+
+# The admin, as one group: staff gets in (and, without model permissions, sees no model);
+# everyone else is sent to the admin's login page.
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+def admin_urls(world) -> dict[str, str]:
+    filler = {"app_label": "annotations", "content_type_id": "1"}
+    return {
+        route.name: reverse(
+            route.name, kwargs={p: filler.get(p, str(world.shared.pk)) for p in route.params}
+        )
+        for route in routes()
+        if in_admin(route) and route.name
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_it_lets_only_staff_into_the_admin(client, world, role):
+    if role != "anonymous":
+        client.force_login(world.people[role])
+    urls = admin_urls(world)
+    assert len(urls) > 10
+
+    for name, url in urls.items():
+        response = client.get(url)
+        if role != "staff":
+            if name == "admin:login":
+                assert response.status_code == 200, name
+            elif name == "admin:logout":
+                assert response.status_code == 302 and response.url == "/admin/", name
+            else:
+                assert_sent_to_login(response, url, ADMIN_LOGIN)
+        elif name == "admin:index":
+            assert response.status_code == 200
+        elif name.endswith(("_changelist", "_add")):
+            assert response.status_code == 403, name
+        else:
+            assert not (response.status_code == 302 and response.url.startswith(ADMIN_LOGIN))
+
+
+# A leak the matrix found: an outsider could learn a class's name from an export's file name.
+
+
+@pytest.mark.parametrize("role", ["other_student", "other_teacher", "staff"])
+@pytest.mark.parametrize("filter_by", ["classroom", "assignment"])
+def test_it_does_not_name_a_class_in_an_outsiders_export(client, world, role, filter_by):
+    client.force_login(world.people[role])
+    filters = {"classroom": world.classroom.pk, "assignment": world.assignment.pk}
+
+    response = client.get(reverse("export_csv"), {filter_by: filters[filter_by]})
+
+    assert response.status_code == 200
+    assert slugify(CLASS_NAME) not in response["Content-Disposition"]
