@@ -6,31 +6,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0004_classes_and_assignments'),
+        ("annotations", "0004_classes_and_assignments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentRevision',
+            name="DocumentRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='The revision this text was.')),
-                ('text', models.TextField()),
-                ('paragraph_roles', models.JSONField(blank=True, default=dict)),
-                ('corrected', models.DateTimeField(auto_now_add=True)),
-                ('note', models.TextField()),
-                ('moved', models.PositiveIntegerField(default=0)),
-                ('requoted', models.PositiveIntegerField(default=0)),
-                ('orphaned', models.PositiveIntegerField(default=0)),
-                ('corrected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='annotations.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(help_text="The revision this text was.")),
+                ("text", models.TextField()),
+                ("paragraph_roles", models.JSONField(blank=True, default=dict)),
+                ("corrected", models.DateTimeField(auto_now_add=True)),
+                ("note", models.TextField()),
+                ("moved", models.PositiveIntegerField(default=0)),
+                ("requoted", models.PositiveIntegerField(default=0)),
+                ("orphaned", models.PositiveIntegerField(default=0)),
+                (
+                    "corrected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="annotations.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('document', 'number'), name='document_revision_once'), models.CheckConstraint(condition=models.Q(('note', ''), _negated=True), name='document_revision_has_note')],
+                "ordering": ["document", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("document", "number"), name="document_revision_once"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("note", ""), _negated=True),
+                        name="document_revision_has_note",
+                    ),
+                ],
             },
         ),
     ]
