@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Length, Lower
+from django.db.models.functions import Coalesce, Length, Upper
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from taggit.managers import TaggableManager
@@ -388,7 +388,9 @@ class Tag(TagBase):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_any_case")]
+        # UPPER, as taggit's case-insensitive lookup (iexact) compares: with LOWER the two
+        # disagree on a few letters (ẞ and ß, the Kelvin sign and k) and a save would fail.
+        constraints = [models.UniqueConstraint(Upper("name"), name="tag_name_unique_any_case")]
 
 
 class TaggedHighlight(TaggedItemBase):

@@ -1,18 +1,31 @@
-"""The address a request came from, for login throttling (django-axes).
+"""Who is trying to log in, for log-in throttling (django-axes): their address and name.
 
 Behind the TLS proxy of docs/DEPLOY.md, REMOTE_ADDR is the proxy's own address, the same
 for every student; the proxy appends the client's address to X-Forwarded-For, so the last
-entry is the one to trust (earlier ones are whatever the client claimed).
+entry is the one to trust (earlier ones are whatever the client claimed). An entry that is
+not an address at all was not written by the proxy: then REMOTE_ADDR stands.
 """
+
+import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+
+USERNAME_LENGTH = 150  # Django's User.username
 
 
 def client_ip(request: HttpRequest) -> str:
     if settings.BEHIND_TLS_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.rsplit(",", 1)[-1].strip()
-        if last:
-            return last
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            pass
     return request.META.get("REMOTE_ADDR", "")
+
+
+def attempted_username(request: HttpRequest, credentials: dict | None) -> str:
+    """The user name a log-in tried, cut to what an account's can be and without NULs."""
+    name = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(name).replace("\x00", "")[:USERNAME_LENGTH]

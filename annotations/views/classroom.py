@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -174,9 +174,12 @@ def assignment_document(request: HttpRequest, pk: int, slug: str) -> TemplateRes
     document = get_document(slug)
     get_object_or_404(assignment.documents, pk=document.pk)
     student = None
-    if request.GET.get("student", "").isdecimal():
+    student_id = request.GET.get("student", "")
+    if student_id.isdecimal():
         assignment = get_assignment_for_user(request, pk, teach=True)
-        student = get_student_of(assignment, int(request.GET["student"]))
+        if len(student_id) > 18:  # no such id (ids are bigints); int() would refuse it too
+            raise Http404("No such student in this class.")
+        student = get_student_of(assignment, int(student_id))
     context = reading_context(request, document, assignment=assignment, student=student)
     return TemplateResponse(request, READING, context)
 

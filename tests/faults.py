@@ -1,0 +1,395 @@
+"""Faults for tests/test_fault_tolerance.py, and students who retry through them.
+
+- `serve()`: gunicorn with production settings, whose sync workers can be SIGKILLed;
+- `requests_held_at()`: every worker parked at one table inside its request, so that a
+  fault lands at a known point (after the commit, or half-way through the transaction);
+- `crash_and_restart()`: PostgreSQL stopped as a crash would (no checkpoint), restarted;
+- `Student`: run in a thread, logs in and creates highlights, each with a fresh client
+  key, retrying the same request with the same key after a connection error, a timeout
+  or a 5xx, as a browser would, until it is acknowledged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import http.client
+import http.cookiejar
+import itertools
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from annotations.anchoring import Anchor
+from korea_reader.embedded_db import EmbeddedPostgres
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+REQUEST_TIMEOUT = 20  # seconds; longer than any fault the test injects
+RETRY_FOR = 45  # seconds a student keeps retrying one highlight before giving up
+RETRY_PAUSE = 0.2
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def production_environment(database_url: str) -> dict[str, str]:
+    """korea_reader/settings.py with DEBUG off, over plain http on 127.0.0.1."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.fault_settings",
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "fault-test-only-not-a-secret-" + "x" * 30,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.05)
+
+
+# gunicorn -------------------------------------------------------------------------------
+
+
+@dataclass
+class AppServer:
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def worker_pids(self) -> set[int]:
+        """The master's children: its sync workers (zombies too, until it reaps them)."""
+        pids: set[int] = set()
+        for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            with contextlib.suppress(FileNotFoundError):
+                pids.update(int(pid) for pid in children.read_text().split())
+        return pids
+
+    def kill_worker(self, pid: int, workers: int) -> None:
+        """SIGKILL one worker, and wait until gunicorn has started another in its place."""
+        assert pid in self.worker_pids(), f"{pid} is not a worker of gunicorn {self.process.pid}"
+        os.kill(pid, signal.SIGKILL)
+        self.wait_for(lambda: pid not in self.worker_pids(), f"worker {pid} to die")
+        self.wait_for(lambda: len(self.worker_pids()) == workers, f"a worker instead of {pid}")
+
+    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
+        """wait_for(), with the end of gunicorn's log in the message if it times out."""
+        try:
+            wait_for(condition, what)
+        except AssertionError as err:
+            log = self.log.read_text(errors="replace")[-3000:]
+            raise AssertionError(f"{err}; gunicorn's log ends:\n{log}") from None
+
+
+@contextlib.contextmanager
+def serve(env: dict[str, str], *, workers: int, log: Path) -> Iterator[AppServer]:
+    """gunicorn on a free port of 127.0.0.1 until the block ends, however it ends."""
+    port = free_port()
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "korea_reader.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={workers}",
+                "--worker-class=sync",
+                # The default socket, ~/.gunicorn/gunicorn.ctl, is shared by every gunicorn.
+                "--no-control-socket",
+                "--log-level=warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
+    server = AppServer(process, f"http://127.0.0.1:{port}", log)
+    try:
+        server.wait_for(lambda: _healthy(server), "gunicorn to answer /healthz")
+        server.wait_for(lambda: len(server.worker_pids()) == workers, f"{workers} workers")
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # its own session: the workers too
+            process.wait()
+
+
+def _healthy(server: AppServer) -> bool:
+    if server.process.poll() is not None:
+        raise AssertionError(f"gunicorn exited ({server.process.returncode})")
+    try:
+        with urllib.request.urlopen(server.url + "/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+# PostgreSQL ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def requests_held_at(database_url: str, table: str, mode: str, requests: int) -> Iterator[None]:
+    """Hold `requests` requests at `table`, each inside the app, until the block ends.
+
+    A lock in ACCESS EXCLUSIVE mode stops the first query to read the table; one in
+    SHARE mode stops the first write to it. The block starts once `requests` database
+    sessions wait for the lock, directly or behind a transaction that waits for it (two
+    requests creating the same new tag), and ends by releasing it, unless a crash did.
+    """
+    connection = psycopg.connect(database_url)
+    try:
+        connection.execute(
+            sql.SQL("LOCK TABLE {} IN {} MODE").format(sql.Identifier(table), sql.SQL(mode))
+        )
+        try:
+            wait_for(
+                lambda: len(_held_behind(connection)) >= requests,
+                f"{requests} requests to reach {table}",
+            )
+        except AssertionError as err:
+            connection.execute("SELECT pg_stat_clear_snapshot()")  # see _held_behind
+            sessions = connection.execute(
+                "SELECT pid, pg_blocking_pids(pid), wait_event, left(query, 200)"
+                " FROM pg_stat_activity WHERE datname = current_database()"
+            ).fetchall()
+            raise AssertionError(f"{err}; sessions:\n" + "\n".join(map(str, sessions))) from None
+        yield
+    finally:
+        with contextlib.suppress(psycopg.OperationalError):
+            connection.rollback()
+        connection.close()
+
+
+def _held_behind(connection: psycopg.Connection) -> set[int]:
+    """The sessions that cannot go on until `connection` ends its transaction."""
+    # pg_locks, not pg_stat_activity: a transaction sees the sessions of the latter as
+    # they were at its first look, without those that connected since.
+    waits = connection.execute(
+        "SELECT DISTINCT pid, pg_blocking_pids(pid) FROM pg_locks WHERE NOT granted"
+    ).fetchall()
+    held = {connection.info.backend_pid}
+    while more := {pid for pid, blockers in waits if pid not in held and held & set(blockers)}:
+        held |= more
+    return held - {connection.info.backend_pid}
+
+
+def postmaster_pid(server: EmbeddedPostgres) -> int:
+    return int((server.pgdata / "postmaster.pid").read_text().split()[0])
+
+
+def crash_and_restart(server: EmbeddedPostgres, *, down_for: float) -> tuple[int, int]:
+    """Stop PostgreSQL as a crash would, then start it; (pid before, pid after).
+
+    Immediate mode kills every server process without a checkpoint: the next start
+    recovers from the write-ahead log, so only what was committed survives.
+    """
+    before = postmaster_pid(server)
+    # Through embedded_db's own runner: as root, pg_ctl must run as the service user.
+    server._pg_ctl("stop", "--wait", "--mode=immediate")
+    time.sleep(down_for)
+    server.start()
+    return before, postmaster_pid(server)
+
+
+# Students --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HighlightRequest:
+    """One highlight as the editor posts it; retried as it is, key included."""
+
+    owner: str
+    client_key: str
+    anchor: Anchor
+    note: str
+    tags: tuple[str, ...]
+    entries: tuple[int, ...]
+    visibility: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes it one highlight, however often it is sent."""
+        return self.owner, self.client_key
+
+    def form(self, revision: int) -> bytes:
+        return urllib.parse.urlencode(
+            {
+                "start": self.anchor.start,
+                "end": self.anchor.end,
+                "exact": self.anchor.exact,
+                "prefix": self.anchor.prefix,
+                "suffix": self.anchor.suffix,
+                "revision": revision,
+                "note": self.note,
+                "tags": ", ".join(self.tags),
+                "visibility": self.visibility,
+                "glossary_entries": self.entries,
+                "client_key": self.client_key,
+            },
+            doseq=True,
+        ).encode()
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    request: HighlightRequest
+    pk: int  # of the card the server answered with
+    attempts: int
+    sent_at: float  # time.time() when the acknowledged attempt was sent
+
+
+class UnexpectedResponse(Exception):
+    pass
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect here means a lost session or a refused form, never an acknowledgement.
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclass
+class Student:
+    """A student at a browser: logs in, then highlights until `stop` is set."""
+
+    base_url: str
+    username: str
+    password: str
+    document_slug: str
+    revision: int
+    passages: list[tuple[Anchor, tuple[int, ...]]]
+    tag_pool: tuple[str, ...]
+    sent: list[HighlightRequest] = field(default_factory=list)
+    acknowledged: list[Acknowledged] = field(default_factory=list)
+    abandoned: list[HighlightRequest] = field(default_factory=list)
+    failures: Counter = field(default_factory=Counter)  # "connection", "timeout", "5xx"
+    error: BaseException | None = None
+
+    def __post_init__(self):
+        self.choices = random.Random(self.username)  # each student its own passages, every run
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects
+        )
+
+    def run(self, stop: threading.Event) -> None:
+        """The thread's body; the current highlight is seen through even once `stop` is set."""
+        try:
+            self.log_in()
+            for number in itertools.count(1):
+                if stop.is_set():
+                    return
+                request = self.compose(number)
+                self.sent.append(request)
+                self.send_until_acknowledged(request)
+        except Exception as err:  # the test checks every student's `error`
+            self.error = err
+
+    def log_in(self) -> None:
+        status, page = self.fetch("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if status != 200 or not token:
+            raise UnexpectedResponse(f"login page: {status}\n{page[:500]}")
+        form = {"username": self.username, "password": self.password}
+        status, page = self.fetch(
+            "/accounts/login/",
+            urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token.group(1)}).encode(),
+        )
+        if status != 302 or "sessionid" not in self._cookies():
+            raise UnexpectedResponse(f"{self.username} could not log in: {status}\n{page[:500]}")
+
+    def compose(self, number: int) -> HighlightRequest:
+        placed, entries = self.choices.choice(self.passages)
+        return HighlightRequest(
+            owner=self.username,
+            client_key=str(uuid.uuid4()),
+            anchor=placed,
+            note=f"{self.username}, note {number}: who decided, Stalin or Kim? — see p. 3",
+            # A shared tag and one of its own: new tags are written in the transaction too.
+            tags=(self.tag_pool[number % len(self.tag_pool)], f"{self.username} {number}"),
+            entries=entries,
+            visibility=("private", "class")[number % 2],
+        )
+
+    def send_until_acknowledged(self, request: HighlightRequest) -> None:
+        path = f"/documents/{self.document_slug}/highlights/new/"
+        headers = {
+            # What htmx sends from the editor in the side panel.
+            "HX-Request": "true",
+            "HX-Target": "panel",
+            "X-CSRFToken": self._cookies()["csrftoken"],
+        }
+        give_up = time.monotonic() + RETRY_FOR
+        for attempt in itertools.count(1):
+            sent_at = time.time()
+            try:
+                status, page = self.fetch(path, request.form(self.revision), headers)
+            except (OSError, http.client.HTTPException) as err:
+                reason = getattr(err, "reason", err)  # urllib wraps errors while sending
+                self.failures["timeout" if isinstance(reason, TimeoutError) else "connection"] += 1
+            else:
+                if status == 200:
+                    pk = acknowledged_pk(page, request)
+                    self.acknowledged.append(Acknowledged(request, pk, attempt, sent_at))
+                    return
+                if status < 500:
+                    raise UnexpectedResponse(f"{status} for {request}:\n{page[:1000]}")
+                self.failures["5xx"] += 1
+            if time.monotonic() > give_up:
+                self.abandoned.append(request)
+                return
+            time.sleep(RETRY_PAUSE)
+
+    def fetch(self, path: str, data: bytes | None = None, headers=None) -> tuple[int, str]:
+        """(status, body) of a GET, or of a POST when `data` is given; no redirects."""
+        request = urllib.request.Request(self.base_url + path, data=data, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as err:
+            with err:
+                return err.code, err.read().decode(errors="replace")
+
+    def _cookies(self) -> dict[str, str]:
+        return {cookie.name: cookie.value for cookie in self.cookies}
+
+
+def acknowledged_pk(page: str, request: HighlightRequest) -> int:
+    """The pk of the card the server answered with; raises unless it is this highlight's."""
+    card = page.partition("Your highlight")[2]
+    pk = re.search(r'href="/highlights/(\d+)/edit/"', card)
+    if not pk or html.escape(request.note) not in card:
+        raise UnexpectedResponse(f"200 without the saved card for {request}:\n{page[:1000]}")
+    return int(pk.group(1))
