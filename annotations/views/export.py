@@ -59,5 +59,9 @@ def annotations_jsonld(request: HttpRequest) -> HttpResponse:
     base_url = request.build_absolute_uri("/").rstrip("/")
     chunks = jsonld_chunks(highlights, base_url)
     return _download(
-        request, chunks, form, "jsonld", 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+        request,
+        chunks,
+        form,
+        "jsonld",
+        'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
     )
