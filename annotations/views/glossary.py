@@ -3,7 +3,8 @@
 import re
 from collections import Counter, defaultdict
 
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -12,9 +13,18 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.access import can_curate_glossary
-from annotations.models import Document, GlossaryEntry, Highlight, Mention, TaggedHighlight
+from annotations.models import (
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Mention,
+    Reply,
+    TaggedHighlight,
+)
 
 CONTEXT_CHARS = 70
+# Linked highlights per page: an entry like Stalin's gathers hundreds in one class alone.
+HIGHLIGHTS_PER_PAGE = 20
 # Headings for the index; any kind not named here is shown as its label plus "s".
 PLURALS = {"person": "People", "work": "Books and publications"}
 
@@ -73,9 +83,14 @@ def glossary_entry(request: HttpRequest, slug: str) -> TemplateResponse:
     documents = Document.objects.in_bulk({mention.document_id for mention in mentions})
     for mention in mentions:
         mention.document = documents[mention.document_id]
-    highlights = (
-        Highlight.objects.visible_to(request.user).filter(glossary_entries=entry).for_listing()
+    highlights = Highlight.objects.visible_to(request.user).filter(glossary_entries=entry)
+    listing = (
+        highlights.for_listing()
+        # The cards need each article's title and link, not its whole text on every row.
+        .defer("document__text")
+        .prefetch_related(Prefetch("replies", queryset=Reply.objects.select_related("author")))
     )
+    page = Paginator(listing, HIGHLIGHTS_PER_PAGE).get_page(request.GET.get("page"))
     tags = (
         TaggedHighlight.objects.filter(content_object__in=highlights)
         .values("tag__name", "tag__slug")
@@ -85,7 +100,7 @@ def glossary_entry(request: HttpRequest, slug: str) -> TemplateResponse:
     context = {
         "entry": entry,
         "concordance": _concordance(mentions),
-        "highlights": highlights,
+        "page": page,
         "tags": tags,
         "neighbours": _mentioned_alongside(entry, mentions),
         "can_curate": can_curate_glossary(request.user),
