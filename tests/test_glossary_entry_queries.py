@@ -117,7 +117,8 @@ def test_it_bounds_the_queries_of_the_entry_page(
 
     # Session, user; the entry, its aliases, its mentions, their documents, the mentions
     # beside them and their entries; whether the viewer curates (their permissions and
-    # their groups'); the linked highlights counted, one page of them, their tags, entries
-    # and replies; the tags counted.
-    with django_assert_max_num_queries(16):
+    # their groups'); the viewer's classes, classmates, assignments and progress
+    # (visible_to's id lists); the linked highlights counted, one page of them, their
+    # tags, entries and replies; the tags counted.
+    with django_assert_max_num_queries(20):
         assert client.get(stalin.get_absolute_url()).status_code == 200

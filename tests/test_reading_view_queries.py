@@ -98,8 +98,9 @@ def test_it_bounds_the_queries_of_the_reading_view(
     client.force_login(teacher)
     client.get(document.get_absolute_url())
 
-    # Session, user, document, highlight positions, own highlights, their tags, glossary
-    # mentions, the entries their cards describe, the students' orphaned highlights, and
-    # whether the reader may correct the text.
-    with django_assert_max_num_queries(10):
+    # Session, user, document; the reader's classes, classmates, assignments and progress
+    # in them (visible_to's id lists); highlight positions, own highlights, their tags,
+    # glossary mentions, the entries their cards describe, the students' orphaned
+    # highlights, and whether the reader may correct the text (two: permissions).
+    with django_assert_max_num_queries(14):
         assert client.get(document.get_absolute_url()).status_code == 200
