@@ -52,25 +52,28 @@ class TagsField(forms.CharField):
         return value
 
     def clean(self, value):
-        names = parse_tags(super().clean(value) or "")
-        if len(names) > MAX_TAGS:
+        return check_tags(parse_tags(super().clean(value) or ""))
+
+
+def check_tags(names: list[str]) -> list[str]:
+    """The tag rules, for the form and for imported highlights alike."""
+    if len(names) > MAX_TAGS:
+        raise ValidationError(
+            f"At most {MAX_TAGS} tags per highlight; this has {len(names)}.", code="too_many"
+        )
+    for name in names:
+        if len(name) > MAX_TAG_LENGTH:
             raise ValidationError(
-                f"At most {MAX_TAGS} tags per highlight; this has {len(names)}.", code="too_many"
+                f"Tags are at most {MAX_TAG_LENGTH} characters; “{name[:20]}…” has {len(name)}.",
+                code="too_long",
             )
-        for name in names:
-            if len(name) > MAX_TAG_LENGTH:
-                raise ValidationError(
-                    f"Tags are at most {MAX_TAG_LENGTH} characters; “{name[:20]}…” has "
-                    f"{len(name)}.",
-                    code="too_long",
-                )
-            if "<" in name or ">" in name:
-                raise ValidationError("Tags cannot contain < or >.", code="markup")
-            if not any(character.isalnum() for character in name):
-                raise ValidationError(
-                    f"“{name}” is not a tag: a tag needs a letter or a digit.", code="empty"
-                )
-        return names
+        if "<" in name or ">" in name:
+            raise ValidationError("Tags cannot contain < or >.", code="markup")
+        if not any(character.isalnum() for character in name):
+            raise ValidationError(
+                f"“{name}” is not a tag: a tag needs a letter or a digit.", code="empty"
+            )
+    return names
 
 
 def clean_note(note: str) -> str:

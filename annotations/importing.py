@@ -14,9 +14,11 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotations.anchoring import AnchorError
+from annotations.forms import check_tags, clean_note
 from annotations.models import Document, GlossaryEntry, Highlight
 
 _DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
@@ -108,6 +110,13 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
         bodies = [bodies]
     notes = [b["value"] for b in bodies if b.get("purpose") == "commenting"]
     tags = [b["value"] for b in bodies if b.get("purpose") == "tagging"]
+    # The rules a student's own highlight keeps: a file may not bring in what the editor
+    # would refuse.
+    try:
+        check_tags(tags)
+        clean_note("\n\n".join(notes))
+    except ValidationError as err:
+        raise ValueError(f"{identifier}: {err.messages[0]}") from None
     entries, missing = [], []
     for body in bodies:
         if body.get("purpose") == "identifying":

@@ -54,6 +54,8 @@ class Document(models.Model):
         ordering = ["position", "title"]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="document_text_not_empty"),
+            models.CheckConstraint(condition=~Q(title=""), name="document_has_title"),
+            models.CheckConstraint(condition=~Q(slug=""), name="document_has_slug"),
             models.CheckConstraint(condition=Q(revision__gte=1), name="document_revision_positive"),
             models.CheckConstraint(
                 condition=~Q(text__contains="\r"), name="document_text_newlines_normalised"
@@ -141,6 +143,13 @@ class Classroom(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="classroom_has_name"),
+            models.CheckConstraint(
+                condition=Q(join_code__regex=r"^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{8}$"),
+                name="classroom_join_code_format",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -223,6 +232,10 @@ class Assignment(models.Model):
                 name="assignment_visibility_valid",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="assignment_has_title"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("instructions"), 5000),
+                name="assignment_instructions_at_most_5000",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -274,6 +287,10 @@ class GlossaryEntryQuerySet(models.QuerySet):
         return [entry for _, entry in sorted(ranked.values(), key=lambda item: item[0])]
 
 
+# YYYY, YYYY-MM or YYYY-MM-DD: life dates are often known only to the year.
+PARTIAL_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
+
 class GlossaryEntry(models.Model):
     """A person, place, archive (or organisation, work) the articles name."""
 
@@ -311,6 +328,36 @@ class GlossaryEntry(models.Model):
         verbose_name_plural = "glossary entries"
         constraints = [
             models.CheckConstraint(condition=~Q(summary=""), name="glossary_entry_has_summary"),
+            models.CheckConstraint(condition=~Q(name=""), name="glossary_entry_has_name"),
+            # "new" is the address of the page that adds an entry.
+            models.CheckConstraint(
+                condition=~Q(slug__in=["", "new"]), name="glossary_entry_slug_usable"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["person", "place", "archive", "organisation", "work"]),
+                name="glossary_entry_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("summary"), 1000),
+                name="glossary_summary_at_most_1000",
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata="") | Q(wikidata__regex=r"^Q[1-9][0-9]*$"),
+                name="glossary_wikidata_id_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(born="") | Q(born__regex=PARTIAL_DATE),
+                name="glossary_born_partial_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(died="") | Q(died__regex=PARTIAL_DATE),
+                name="glossary_died_partial_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="glossary_coordinates_both_or_neither",
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="glossary_latitude_range",
@@ -374,6 +421,7 @@ class Mention(models.Model):
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")), name="mention_start_before_end"
             ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="mention_revision_positive"),
             models.UniqueConstraint(
                 fields=["document", "revision", "start"], name="one_mention_per_place"
             ),
@@ -390,7 +438,12 @@ class Tag(TagBase):
         ordering = ["name"]
         # UPPER, as taggit's case-insensitive lookup (iexact) compares: with LOWER the two
         # disagree on a few letters (ẞ and ß, the Kelvin sign and k) and a save would fail.
-        constraints = [models.UniqueConstraint(Upper("name"), name="tag_name_unique_any_case")]
+        constraints = [
+            models.UniqueConstraint(Upper("name"), name="tag_name_unique_any_case"),
+            models.CheckConstraint(
+                condition=~Q(name="") & ~Q(slug=""), name="tag_has_name_and_slug"
+            ),
+        ]
 
 
 class TaggedHighlight(TaggedItemBase):
@@ -545,6 +598,11 @@ class Highlight(models.Model):
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")), name="highlight_start_before_end"
             ),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="highlight_revision_positive"
+            ),
+            # Orphaned ones too: what a highlight quotes is what it is.
+            models.CheckConstraint(condition=~Q(exact=""), name="highlight_exact_not_empty"),
             models.CheckConstraint(
                 condition=Q(anchor_status="orphaned") | Q(end=F("start") + Length("exact")),
                 name="highlight_exact_matches_range",

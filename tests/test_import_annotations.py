@@ -442,6 +442,15 @@ def broken(item: dict, case: str):
         del item["creator"]
     elif case == "bad time":
         item["created"] = "yesterday"
+    elif case == "markup in a tag":
+        item["body"] = [*item.get("body", []), {"type": "TextualBody", "purpose": "tagging",
+                                               "value": "<b>x</b>"}]  # fmt: skip
+    elif case == "a tag too long":
+        item["body"] = [*item.get("body", []), {"type": "TextualBody", "purpose": "tagging",
+                                               "value": "x" * 60}]  # fmt: skip
+    elif case == "markup in the note":
+        item["body"] = [*item.get("body", []), {"type": "TextualBody", "purpose": "commenting",
+                                               "value": "<script>alert(1)</script>"}]  # fmt: skip
     elif case == "not an object":
         item = "an annotation"
     elif case == "null":
@@ -457,6 +466,10 @@ BROKEN = [
     "no quote",
     "no creator",
     "bad time",
+    # What the editor refuses, a file may not bring in.
+    "markup in a tag",
+    "a tag too long",
+    "markup in the note",
     "not an object",
     "null",
 ]
