@@ -175,7 +175,7 @@ def highlight_create(request: HttpRequest, slug: str) -> HttpResponse:
             "prefix": placed.prefix,
             "suffix": placed.suffix,
             "revision": document.revision,
-            "client_key": request.GET.get("client_key") or uuid.uuid4(),
+            "client_key": _client_key(request.GET.get("client_key")),
             # Changing the sentence range re-renders the editor: keep what was typed.
             "note": request.GET.get("note", ""),
             "tags": request.GET.get("tags", ""),
@@ -183,6 +183,14 @@ def highlight_create(request: HttpRequest, slug: str) -> HttpResponse:
         },
     )
     return _editor(request, document, form, quote=placed.exact, assignment=assignment, **selection)
+
+
+def _client_key(raw) -> uuid.UUID:
+    """The browser's idempotency key for this selection, or a new one if it sent none."""
+    try:
+        return uuid.UUID(raw)
+    except (TypeError, ValueError):
+        return uuid.uuid4()
 
 
 def _assignment_in_query(request: HttpRequest, document: Document):

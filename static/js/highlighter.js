@@ -112,6 +112,11 @@
       current = null;
       return;
     }
+    if (!current || current.exact !== quote.exact || current.start !== quote.start) {
+      // A new selection, a new key: the editor posts it with the highlight, and a save
+      // retried after a lost answer (the same key) finds the first instead of a twin.
+      form.elements.client_key.value = window.crypto.randomUUID ? window.crypto.randomUUID() : "";
+    }
     current = quote;
     for (const name of ["start", "end", "exact", "prefix", "suffix"]) {
       form.elements[name].value = quote[name];
