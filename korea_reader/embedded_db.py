@@ -126,12 +126,16 @@ class EmbeddedPostgres:
             self._create_database()
             return True
 
-    def stop(self) -> bool:
-        """Stop the server cleanly if it runs. Returns True if it was running."""
+    def stop(self, *, mode: str = "fast") -> bool:
+        """Stop the server if it runs. Returns True if it was running.
+
+        "fast" stops cleanly; "immediate" stops as a crash would (no checkpoint: the next
+        start recovers from the write-ahead log), which the fault test uses.
+        """
         with self._lock():
             if self.running_port() is None:
                 return False
-            self._pg_ctl("stop", "--wait", "--mode=fast")
+            self._pg_ctl("stop", "--wait", f"--mode={mode}")
             return True
 
     # -- helpers -----------------------------------------------------------------------

@@ -216,8 +216,7 @@ def crash_and_restart(server: EmbeddedPostgres, *, down_for: float) -> tuple[int
     recovers from the write-ahead log, so only what was committed survives.
     """
     before = postmaster_pid(server)
-    # Through embedded_db's own runner: as root, pg_ctl must run as the service user.
-    server._pg_ctl("stop", "--wait", "--mode=immediate")
+    server.stop(mode="immediate")
     time.sleep(down_for)
     server.start()
     return before, postmaster_pid(server)
