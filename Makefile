@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -85,6 +85,15 @@ bench-dashboard: install
 
 bench-export: install
 	$(WITH_DB) $(PY) bench/export.py
+
+# gunicorn on 127.0.0.1 under simulated students (locust), about 6 minutes;
+# BENCH_PHASES=a,b,c, BENCH_WORKERS, BENCH_STUDENTS, BENCH_SECONDS: see bench/load.py.
+bench-load: install
+	$(WITH_DB) $(PY) bench/load.py
+
+# Builds the district (360,000 highlights, bench/district.py) unless it is there, then measures.
+bench-district: install
+	$(WITH_DB) $(PY) bench/district_pages.py
 
 bench-weight: install
 	$(WITH_DB) $(PY) bench/page_weight.py
