@@ -204,6 +204,14 @@ def _plain_text(value: str, what: str) -> str:
     return value
 
 
+def _name(value: str, what: str) -> str:
+    """A name or title: plain text, with something to see (a link or heading shows it)."""
+    value = _plain_text(value, what)
+    if value and not any(character.isalnum() for character in value):
+        raise ValidationError(f"A {what} needs at least one letter or digit.", code="invisible")
+    return value
+
+
 def validate_partial_date(value: str) -> None:
     if not _PARTIAL_DATE.fullmatch(value):
         raise ValidationError(
@@ -340,7 +348,7 @@ class GlossaryEntryForm(forms.ModelForm):
         return [(legend, [self[name] for name in names]) for legend, names in groups]
 
     def clean_name(self) -> str:
-        return _plain_text(self.cleaned_data["name"], "name")
+        return _name(self.cleaned_data["name"], "name")
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -476,7 +484,7 @@ class ClassroomForm(forms.ModelForm):
         labels = {"name": "Class name"}
 
     def clean_name(self) -> str:
-        return _plain_text(" ".join(self.cleaned_data["name"].split()), "class name")
+        return _name(" ".join(self.cleaned_data["name"].split()), "class name")
 
 
 class JoinForm(forms.Form):
@@ -534,7 +542,7 @@ class AssignmentForm(forms.ModelForm):
         widgets = {"instructions": forms.Textarea(attrs={"rows": 5})}
 
     def clean_title(self) -> str:
-        return _plain_text(" ".join(self.cleaned_data["title"].split()), "title")
+        return _name(" ".join(self.cleaned_data["title"].split()), "title")
 
     def clean_instructions(self) -> str:
         return _plain_text(self.cleaned_data["instructions"].strip(), "instructions")

@@ -466,8 +466,9 @@ def test_it_gives_each_class_its_own_code(client, new_teacher):
         ("", "This field is required."),
         ("<b>History</b>", "Class name must be plain text"),
         ("x" * 101, "Ensure this value has at most 100 characters"),
+        ("\u200b", "A class name needs at least one letter or digit."),
     ],
-    ids=["empty", "markup", "too long"],
+    ids=["empty", "markup", "too long", "invisible"],
 )
 def test_it_refuses_a_bad_class_name(client, new_teacher, name, message):
     client.force_login(new_teacher)
