@@ -127,9 +127,12 @@ def _render_piece(
     body = html.escape(piece.text).replace("\n", "<br>")
     if mention is not None:
         target = f' id="m-{mention.start}"' if mention.start == piece.start else ""
+        # Slugs are letters, digits and hyphens (the form and SlugField say so); escaped
+        # anyway, so that this HTML never depends on that.
+        slug = html.escape(mention.slug)
         body = (
-            f'<a class="mention" href="{GLOSSARY_PATH}{mention.slug}/"{target} '
-            f'data-entry="{mention.slug}" aria-describedby="gloss-{mention.slug}">{body}</a>'
+            f'<a class="mention" href="{GLOSSARY_PATH}{slug}/"{target} '
+            f'data-entry="{slug}" aria-describedby="gloss-{slug}">{body}</a>'
         )
     if not piece.highlight_ids:
         return body
