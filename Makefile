@@ -86,7 +86,7 @@ bench-dashboard: install
 bench-export: install
 	$(WITH_DB) $(PY) bench/export.py
 
-# gunicorn on 127.0.0.1 under simulated students (locust), about 6 minutes;
+# gunicorn on 127.0.0.1 under simulated students (locust), about 5 minutes;
 # BENCH_PHASES=a,b,c, BENCH_WORKERS, BENCH_STUDENTS, BENCH_SECONDS: see bench/load.py.
 bench-load: install
 	$(WITH_DB) $(PY) bench/load.py
