@@ -77,6 +77,8 @@ def render_reading_text(
     paragraphs: list[Paragraph],
     spans: list[Span],
     mentions: list[MentionSpan] = (),
+    *,
+    swap_oob: bool = False,
 ) -> SafeString:
     """The paragraphs of a document as HTML, highlights painted as <mark>s.
 
@@ -87,6 +89,10 @@ def render_reading_text(
     A glossary mention is a link to its entry (`id="m-START"` on its first piece, for
     links from the entry's page); where a highlight boundary cuts a name, each piece is
     a link of its own.
+
+    `paragraphs` may be a run of the document's paragraphs (after a save, those of the
+    changed passage), each then marked to replace its old self (`swap_oob`, htmx); a
+    highlight that starts before the run has its jump target there already.
     """
     mentions = sorted(mentions)
     boundaries = [offset for p in paragraphs for offset in (p.start, p.end)]
@@ -96,13 +102,15 @@ def render_reading_text(
     piece = next(pieces, None)
     upcoming = iter(mentions)
     mention = next(upcoming, None)
-    anchored: set[int] = set()
+    first = paragraphs[0].start if paragraphs and swap_oob else None
+    anchored: set[int] = {span.id for span in spans if first is not None and span.start < first}
+    oob = ' hx-swap-oob="true"' if swap_oob else ""
     parts: list[str] = []
     for paragraph in paragraphs:
         tag = "h2" if paragraph.role == "heading" else "p"
         parts.append(
             f'<{tag} id="{paragraph.anchor}" class="para para-{paragraph.role}" '
-            f'data-n="{paragraph.number}" data-start="{paragraph.start}">'
+            f'data-n="{paragraph.number}" data-start="{paragraph.start}"{oob}>'
         )
         while piece is not None and piece.start < paragraph.end:
             while mention is not None and mention.end <= piece.start:

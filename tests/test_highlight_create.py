@@ -231,7 +231,11 @@ def test_it_refreshes_the_reading_view_for_htmx(client, document, student):
     html = response.content.decode()
     assert "<html" not in html
     assert "Your highlight" in html  # the panel shows the new card
-    assert re.search(r'<div id="reading-text"[^>]* hx-swap-oob="true"', html)
+    # Only the paragraph of the passage is painted again, to replace its old self.
+    paragraph = document.paragraph_at(highlight.start)
+    replaced = re.findall(r'<(?:p|h2) id="(p-\d+)"[^>]* hx-swap-oob="true"', html)
+    assert replaced == [paragraph.anchor]
+    assert '<div id="reading-text"' not in html
     assert re.search(r'<section id="my-highlights"[^>]* hx-swap-oob="true"', html)
     assert painted_mark(highlight) in html
     assert f'href="#h-{highlight.pk}"' in html

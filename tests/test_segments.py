@@ -381,3 +381,30 @@ def test_any_text_renders_verbatim_with_exactly_its_highlights_marked(case):
     text, paragraphs, spans = case
 
     check_rendering(text, paragraphs, spans)
+
+
+PARAGRAPH_HTML = re.compile(r'<(p|h2) id="p-\d+".*?</\1>', re.DOTALL)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(0, 9000), st.integers(1, 900), st.booleans()), max_size=25
+    ),
+    first=st.integers(0, 30),
+    count=st.integers(1, 4),
+)
+def test_a_run_of_paragraphs_renders_as_it_does_in_the_whole_text(spans, first, count):
+    """After a save only the changed paragraphs are painted again (swap_oob): each must be
+    exactly what the whole page would show there, jump targets included, none twice."""
+    text, paragraphs = fixture(OTHER_SIDE)
+    spans = [Span(i, start, start + length, own) for i, (start, length, own) in enumerate(spans)]
+    run = paragraphs[first : first + count]
+
+    whole = [match.group() for match in PARAGRAPH_HTML.finditer(
+        render_reading_text(text, paragraphs, spans)
+    )]  # fmt: skip
+    passage = render_reading_text(text, run, spans, swap_oob=True)
+
+    assert passage.count(' hx-swap-oob="true"') == len(run)
+    assert passage.replace(' hx-swap-oob="true"', "") == "".join(whole[first : first + len(run)])

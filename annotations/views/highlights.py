@@ -29,7 +29,7 @@ from annotations.models import (
     TaggedHighlight,
 )
 from annotations.paragraphs import split_sentences
-from annotations.views.documents import READING, reading_context
+from annotations.views.documents import READING, passage_refresh_context, reading_context
 from annotations.writes import create_highlight, delete_highlight, update_highlight
 
 
@@ -211,15 +211,16 @@ def _after_change(request, document, highlight, message: str, assignment=None) -
     """After a save or delete: refresh the reading view in place, or redirect to it."""
     assignment = assignment or _working_assignment(request, highlight)
     if request.htmx and request.htmx.target == "panel":
-        context = reading_context(
+        context = passage_refresh_context(
             request,
             document,
+            (highlight.start, highlight.end),
             assignment=assignment,
             panel="card",
-            highlight=highlight,
+            highlight=highlight if highlight.pk else None,
             message=message,
         )
-        return TemplateResponse(request, READING + "#refresh", context)
+        return TemplateResponse(request, READING + "#refresh-passage", context)
     messages.success(request, message)
     anchor_link = f"#{highlight.anchor}" if highlight and highlight.pk else ""
     url = (
@@ -283,7 +284,8 @@ def highlight_delete(request: HttpRequest, pk: int) -> HttpResponse:
         document = highlight.document
         assignment = _working_assignment(request, highlight)
         delete_highlight(highlight=highlight)
-        return _after_change(request, document, None, "Highlight deleted.", assignment)
+        # Deleted, it keeps its place (pk None): the passage to paint again.
+        return _after_change(request, document, highlight, "Highlight deleted.", assignment)
     template = "annotations/highlight_delete.html"
     if request.htmx:
         template += "#confirm"
