@@ -628,6 +628,14 @@ class Highlight(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("highlight", args=[self.pk])
 
+    def validate_constraints(self, exclude=None):
+        """Left to PostgreSQL, which checks them on every write.
+
+        Django's default asks the database once per check constraint before a form saves
+        (two queries a highlight); the forms check what a reader can get wrong themselves,
+        with messages of their own.
+        """
+
     @classmethod
     def placed(cls, anchor: Anchor, *, owner, document: Document, **fields) -> "Highlight":
         """An unsaved highlight at `anchor` in the document's current revision."""

@@ -1,8 +1,11 @@
 """Writes that touch several models, each in one transaction."""
 
 import uuid
+from functools import reduce
+from operator import or_
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from annotations.anchoring import Anchor, AnchorError
 from annotations.corrections import lock_revision
@@ -15,6 +18,8 @@ from annotations.models import (
     Highlight,
     Membership,
     Reply,
+    Tag,
+    TaggedHighlight,
 )
 
 
@@ -68,9 +73,29 @@ def create_highlight(
             raise
         # The same key won a race with us a moment ago.
         return Highlight.objects.get(owner=owner, client_key=client_key), False
-    highlight.tags.set(list(tags))
+    _tag_new_highlight(highlight, list(tags))
     highlight.glossary_entries.set(glossary_entries)
     return highlight, True
+
+
+def _tag_new_highlight(highlight: Highlight, names: list[str]) -> None:
+    """Tag a highlight that has no tags yet, in two queries where taggit's set() takes
+    five and three more a tag; a tag not in use yet is made as taggit makes it."""
+    if not names:
+        return
+    found = Tag.objects.filter(reduce(or_, [Q(name__iexact=name) for name in names]))
+    by_key = {tag.name.casefold(): tag for tag in found}
+    tags = []
+    for name in names:
+        tag = by_key.get(name.casefold())
+        if tag is None:  # new, or a letter Python and PostgreSQL case differently
+            tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+            by_key[name.casefold()] = tag
+        if tag not in tags:
+            tags.append(tag)
+    TaggedHighlight.objects.bulk_create(
+        TaggedHighlight(content_object=highlight, tag=tag) for tag in tags
+    )
 
 
 @transaction.atomic
