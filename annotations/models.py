@@ -593,7 +593,15 @@ class Highlight(models.Model):
 
     class Meta:
         ordering = ["document", "start", "end", "id"]
-        indexes = [models.Index(fields=["document", "start"], name="highlight_document_start")]
+        indexes = [
+            models.Index(fields=["document", "start"], name="highlight_document_start"),
+            # Few, and looked for on every reading view (a teacher's "lost their place").
+            models.Index(
+                fields=["document"],
+                condition=Q(anchor_status="orphaned"),
+                name="highlight_orphaned",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")), name="highlight_start_before_end"

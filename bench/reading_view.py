@@ -28,7 +28,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from annotations.anchoring import quote_at  # noqa: E402
-from annotations.loading import load_documents  # noqa: E402
+from annotations.loading import load_documents, load_glossary  # noqa: E402
 from annotations.models import (  # noqa: E402
     Classroom,
     Document,
@@ -47,6 +47,7 @@ TAGS = ["cold war", "archives", "Stalin", "Kim Il-sung", "evidence", "propaganda
 def build() -> tuple:
     User = get_user_model()
     load_documents()
+    load_glossary()  # the page as readers see it: names linked, cards for each entry
     document = Document.objects.get(slug=SLUG)
     Highlight.objects.all().delete()
     User.objects.filter(username__startswith="bench-").delete()

@@ -47,7 +47,7 @@ def reading_context(
     mentions = document.mentions.filter(revision=document.revision)
     mention_spans = [
         MentionSpan(start, end, slug)
-        for start, end, slug in mentions.values_list("start", "end", "entry__slug")
+        for start, end, slug in mentions.order_by().values_list("start", "end", "entry__slug")
     ]
     return {
         "document": document,
@@ -80,7 +80,9 @@ def _visible(user, document: Document, assignment, student):
 
 
 def _spans(placed, user) -> list[Span]:
-    rows = placed.values_list("id", "start", "end", "owner_id")
+    # No ordering: the painting sorts what it needs (Highlight's default order would join
+    # the documents to sort by them).
+    rows = placed.order_by().values_list("id", "start", "end", "owner_id")
     viewer = user.pk  # once: `user` is a lazy object, slow to read 1,200 times
     return [Span(i, start, end, owner == viewer) for i, start, end, owner in rows]
 
@@ -109,9 +111,11 @@ def passage_refresh_context(
     html = ""
     if paragraphs:
         low, high = paragraphs[0].start, paragraphs[-1].end
-        mentions = document.mentions.filter(
-            revision=document.revision, start__lt=high, end__gt=low
-        ).values_list("start", "end", "entry__slug")
+        mentions = (
+            document.mentions.filter(revision=document.revision, start__lt=high, end__gt=low)
+            .order_by()
+            .values_list("start", "end", "entry__slug")
+        )
         html = render_reading_text(
             document.text,
             paragraphs,
