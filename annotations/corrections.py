@@ -123,9 +123,16 @@ def _carry_highlights(document: Document, old: str, new: str) -> CorrectionRepor
     highlights = Highlight.objects.filter(document=document)
     placed = highlights.exclude(anchor_status=Status.ORPHANED)
 
+    # Read those near the change, then move those past it in one UPDATE, then place the
+    # near ones: each step sees old offsets only, so none is moved twice.
+    near_ones = list(placed.filter(near))
+    if shift:
+        after = placed.filter(start__gte=old_end + CONTEXT_LENGTH)
+        report.moved += after.update(start=F("start") + shift, end=F("end") + shift)
+
     offsets = _OffsetMap(old, new, head, old_end)
     changed = []
-    for highlight in placed.filter(near):
+    for highlight in near_ones:
         start, end = offsets.start(highlight.start), offsets.end(highlight.end)
         if not new[start:end].strip():
             highlight.anchor_status = Status.ORPHANED
@@ -148,9 +155,6 @@ def _carry_highlights(document: Document, old: str, new: str) -> CorrectionRepor
     # Orphaned rows keep their old offsets, which may overlap shifted ones: no constraint
     # ties them, and end > start holds throughout.
     Highlight.objects.bulk_update(changed, fields, batch_size=1000)
-    if shift:
-        after = placed.filter(start__gte=old_end + CONTEXT_LENGTH)
-        report.moved += after.update(start=F("start") + shift, end=F("end") + shift)
 
     orphaned_now = [h.pk for h in changed if h.anchor_status == Status.ORPHANED]
     earlier = highlights.filter(anchor_status=Status.ORPHANED).exclude(pk__in=orphaned_now)

@@ -69,6 +69,34 @@ def test_highlights_after_the_correction_move_with_their_words(document, student
     assert is_placed(before)
 
 
+def test_a_highlight_just_past_the_context_of_a_lengthening_correction_moves_once(
+    document, student
+):
+    """Near the change (within 32 characters) a highlight is placed one by one; past it,
+    by one UPDATE. One that the first moves past that line must not be moved again."""
+    paragraph = document.paragraphs[PARAGRAPH - 1]
+    edit_end = document.text.index("Chinese _ intelligence") + len("Chinese _")
+    start = edit_end + 30  # within the change's context (32), and past it once moved
+    end = start + 5
+    highlight = Highlight.placed(
+        quote_at(document.text, start, end), owner=student, document=document
+    )
+    highlight.save()
+    word = highlight.exact
+
+    correct_paragraph(
+        document,
+        PARAGRAPH,
+        paragraph.text.replace("Chinese _ intelligence", "Chinese — [sic] — intelligence"),
+        author=None,
+        note="longer",
+    )
+
+    highlight.refresh_from_db()
+    assert highlight.exact == word
+    assert is_placed(highlight)
+
+
 def test_a_highlight_around_the_typo_takes_the_corrected_words(document, student, make_highlight):
     highlight = make_highlight(student, "the Soviet _ and, obviously")
 
@@ -269,6 +297,7 @@ edits = st.tuples(
     edit=edits, ranges=st.lists(st.tuples(st.integers(0, 3400), st.integers(1, 60)), max_size=12)
 )
 @example(edit=(384, 0, "a"), ranges=[(384, 2)])  # "an" -> "aan": which "a" is new?
+@example(edit=(0, 3, ""), ranges=[(37, 1)])  # moved by the UPDATE, then placed again
 def test_any_edit_places_every_highlight_or_keeps_it_orphaned(document, student, edit, ranges):
     from django.db import transaction
 
