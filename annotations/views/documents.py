@@ -60,14 +60,17 @@ def reading_context(
         "can_correct": can_correct_text(user),
         "shared_count": sum(1 for span in spans if not span.own),
         "assignment": assignment,
-        "progress": (
-            student_progress(assignment, user)
-            if assignment is not None and assignment.classroom.viewer_role == "student"
-            else None
-        ),
+        "progress": _progress(assignment, user),
         "only_student": student,
         **panel,
     }
+
+
+def _progress(assignment, user):
+    """A student's progress in the assignment they read in; none for its teacher."""
+    if assignment is None or assignment.classroom.viewer_role != "student":
+        return None
+    return student_progress(assignment, user)
 
 
 def _visible(user, document: Document, assignment, student):
@@ -129,11 +132,7 @@ def passage_refresh_context(
         "my_highlights": _mine(visible, user),
         "shared_count": placed.exclude(owner=user).count(),
         "assignment": assignment,
-        "progress": (
-            student_progress(assignment, user)
-            if assignment is not None and assignment.classroom.viewer_role == "student"
-            else None
-        ),
+        "progress": _progress(assignment, user),
         **panel,
     }
 
