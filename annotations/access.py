@@ -1,19 +1,50 @@
 """Per-object access checks, in one place.
 
 404 for what the user may not see (it might as well not exist); 403 for what they may
-see but not change.
+see but not change. Helpers that find the user's part in a class return it with the
+object, as `(classroom, role)`, so that a view never works the role out again.
 """
+
+from collections.abc import Callable
+from functools import wraps
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from annotations.models import Assignment, Classroom, Document, GlossaryEntry, Highlight, Membership
+from annotations.models import (
+    Assignment,
+    Classroom,
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Membership,
+    Tag,
+)
+
+Role = Membership.Role
+# Ids are bigints: a longer number names nobody (and int() of it would not fit a query).
+_LARGEST_ID = 2**63 - 1
 
 
 def get_document(slug: str) -> Document:
     return get_object_or_404(Document, slug=slug)
+
+
+def get_entry(slug: str) -> GlossaryEntry:
+    return get_object_or_404(GlossaryEntry.objects.prefetch_related("aliases"), slug=slug)
+
+
+def get_tag_for_user(request: HttpRequest, slug: str) -> Tag:
+    """A tag the user has seen on a highlight they may see.
+
+    A tag used only on others' private highlights must not reveal that it exists.
+    """
+    tag = get_object_or_404(Tag, slug=slug)
+    if not Highlight.objects.visible_to(request.user).filter(tags=tag).exists():
+        raise Http404("No such tag")
+    return tag
 
 
 def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = False) -> Highlight:
@@ -45,6 +76,24 @@ def can_start_class(user) -> bool:
     return user.is_authenticated and user.has_perm("annotations.add_classroom")
 
 
+def teacher_required(can: Callable[..., bool], message: str):
+    """For a page only teachers use: 403 with `message` to anyone `can` refuses.
+
+    Goes below @login_required, so that someone logged out is sent to log in first.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def checked(request: HttpRequest, *args, **kwargs):
+            if not can(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorator
+
+
 def get_entry_for_curation(request: HttpRequest, slug: str) -> GlossaryEntry:
     """Anyone may see an entry; only curators may change it."""
     entry = get_object_or_404(GlossaryEntry, slug=slug)
@@ -61,31 +110,61 @@ def get_document_to_correct(request: HttpRequest, slug: str) -> Document:
     return document
 
 
-def get_classroom_for_user(request: HttpRequest, pk: int, *, teach: bool = False) -> Classroom:
-    """A class its members may see (404 to others); only its teachers may run it (403)."""
+def get_classroom_for_user(
+    request: HttpRequest, pk: int, *, teach: bool = False
+) -> tuple[Classroom, Role]:
+    """A class its members may see (404 to others), with the user's role in it; only its
+    teachers may run it (403)."""
     membership = get_object_or_404(
         Membership.objects.select_related("classroom"), classroom_id=pk, user=request.user.pk
     )
-    if teach and membership.role != Membership.Role.TEACHER:
+    if teach and membership.role != Role.TEACHER:
         raise PermissionDenied("Only the class's teacher can do this.")
-    classroom = membership.classroom
-    classroom.viewer_role = membership.role
-    return classroom
+    return membership.classroom, Role(membership.role)
 
 
-def get_assignment_for_user(request: HttpRequest, pk: int, *, teach: bool = False) -> Assignment:
-    assignment = get_object_or_404(Assignment.objects.select_related("classroom"), pk=pk)
-    assignment.classroom = get_classroom_for_user(request, assignment.classroom_id, teach=teach)
-    return assignment
+def get_assignment_for_user(
+    request: HttpRequest, pk: int, *, teach: bool = False
+) -> tuple[Assignment, Role]:
+    """An assignment of one of the user's classes, with their role in that class."""
+    assignment = get_object_or_404(Assignment, pk=pk)
+    assignment.classroom, role = get_classroom_for_user(
+        request, assignment.classroom_id, teach=teach
+    )
+    return assignment, role
+
+
+def get_assignment_document(
+    request: HttpRequest, pk: int, slug: str, *, teach: bool = False
+) -> tuple[Assignment, Role, Document]:
+    """An article of an assignment of the user's; 404 for an article it does not set."""
+    assignment, role = get_assignment_for_user(request, pk)
+    document = get_object_or_404(assignment.documents, slug=slug)
+    if teach and role != Role.TEACHER:
+        raise PermissionDenied("Only the class's teacher can do this.")
+    return assignment, role, document
+
+
+def get_assignment_to_work_in(
+    request: HttpRequest, document: Document, pk: int | None
+) -> tuple[Assignment | None, Role | None]:
+    """The assignment a student says they are working in, if it is theirs and sets this
+    article; (None, None) otherwise: the student then works outside any assignment."""
+    if pk is None:
+        return None, None
+    found = Assignment.objects.for_student(request.user).filter(documents=document, pk=pk)
+    return get_assignment_for_user(request, pk) if found.exists() else (None, None)
 
 
 def get_student_of(assignment: Assignment, user_id: int):
     """A student of the assignment's class, or 404."""
+    if not 0 < user_id <= _LARGEST_ID:
+        raise Http404("No such student in this class.")
     return get_object_or_404(
         get_user_model(),
         pk=user_id,
         memberships__classroom=assignment.classroom_id,
-        memberships__role=Membership.Role.STUDENT,
+        memberships__role=Role.STUDENT,
     )
 
 
@@ -93,10 +172,10 @@ def teaches_author_of(user, highlight: Highlight) -> bool:
     """Whether `user` teaches the highlight's author (in the assignment's class, if any)."""
     if not user.is_authenticated:
         return False
-    teaching = Membership.objects.filter(user=user, role=Membership.Role.TEACHER)
+    teaching = Membership.objects.filter(user=user, role=Role.TEACHER)
     in_class = Membership.objects.filter(
         user=highlight.owner_id,
-        role=Membership.Role.STUDENT,
+        role=Role.STUDENT,
         classroom__in=teaching.values("classroom"),
     )
     if highlight.assignment_id:

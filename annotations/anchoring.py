@@ -8,7 +8,7 @@ positions back to positions in the original.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 CONTEXT_LENGTH = 32
 
@@ -27,6 +27,10 @@ class Anchor:
     exact: str
     prefix: str
     suffix: str
+
+    def fields(self) -> dict:
+        """As a highlight's fields of the same names."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)

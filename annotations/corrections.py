@@ -144,12 +144,8 @@ def _carry_highlights(document: Document, old: str, new: str) -> CorrectionRepor
                 report.requoted += 1
             elif placed_at.start != highlight.start:
                 report.moved += 1
-            highlight.start, highlight.end = placed_at.start, placed_at.end
-            highlight.exact, highlight.prefix, highlight.suffix = (
-                placed_at.exact,
-                placed_at.prefix,
-                placed_at.suffix,
-            )
+            for name, value in placed_at.fields().items():
+                setattr(highlight, name, value)
         changed.append(highlight)
     fields = ["start", "end", "exact", "prefix", "suffix", "anchor_status"]
     # Orphaned rows keep their old offsets, which may overlap shifted ones: no constraint
@@ -158,7 +154,15 @@ def _carry_highlights(document: Document, old: str, new: str) -> CorrectionRepor
 
     orphaned_now = [h.pk for h in changed if h.anchor_status == Status.ORPHANED]
     earlier = highlights.filter(anchor_status=Status.ORPHANED).exclude(pk__in=orphaned_now)
-    for highlight in earlier:
+    report.restored += _restore(earlier, new)
+    highlights.update(revision=document.revision)
+    return report
+
+
+def _restore(orphaned, new: str) -> int:
+    """Place again the highlights an earlier correction orphaned, if their words are back."""
+    restored = 0
+    for highlight in orphaned:
         try:
             found = anchor(
                 new, start=None, end=None, exact=highlight.exact,
@@ -167,16 +171,10 @@ def _carry_highlights(document: Document, old: str, new: str) -> CorrectionRepor
         except AnchorError:
             continue
         Highlight.objects.filter(pk=highlight.pk).update(
-            start=found.start,
-            end=found.end,
-            exact=found.exact,
-            prefix=found.prefix,
-            suffix=found.suffix,
-            anchor_status=Status.REANCHORED,
+            **found.fields(), anchor_status=Status.REANCHORED
         )
-        report.restored += 1
-    highlights.update(revision=document.revision)
-    return report
+        restored += 1
+    return restored
 
 
 class _OffsetMap:

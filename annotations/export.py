@@ -28,11 +28,13 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat, Trim
+from django.urls import reverse
 from django.utils.text import slugify
 
 from annotations.models import Document, Highlight, Membership, TaggedHighlight
 
 BOM = "\ufeff".encode()
+JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 SEPARATOR = "; "
 
 # Column name -> how it is computed; the order is the file's order.
@@ -129,6 +131,8 @@ def export_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
         highlight_id=F("content_object")
     )
     links = Highlight.glossary_entries.through.objects.filter(highlight=OuterRef("pk"))
+    # A document's address around its slug, for PostgreSQL to build each row's link.
+    document_path = reverse("document", args=["SLUG"]).split("SLUG")
     text = {
         "author_username": F("owner__username"),
         "author_name": Trim(Concat("owner__first_name", Value(" "), "owner__last_name")),
@@ -161,9 +165,9 @@ def export_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
         "end": F("end"),
         "hidden": Case(When(hidden=True, then=Value("true")), default=Value("false")),
         "url": Concat(
-            Value(base_url + "/documents/"),
+            Value(base_url + document_path[0]),
             "document__slug",
-            Value("/#h-"),
+            Value(document_path[1] + "#h-"),
             Cast("pk", CharField()),
             output_field=CharField(),
         ),
@@ -219,7 +223,45 @@ def jsonld_chunks(highlights: QuerySet, base_url: str) -> Iterator[bytes]:
 
 def web_annotation(highlight: Highlight, base_url: str) -> dict:
     """One highlight in the W3C Web Annotation Data Model."""
-    document_url = f"{base_url}/documents/{highlight.document.slug}/"
+    owner = highlight.owner
+    annotation = {
+        "id": f"urn:uuid:{highlight.client_key}",
+        "type": "Annotation",
+        "motivation": "highlighting",
+        "created": highlight.created.isoformat(),
+        "modified": highlight.updated.isoformat(),
+        "creator": {
+            "id": f"{base_url}/users/{owner.username}",
+            "type": "Person",
+            "nickname": owner.username,
+            "name": owner.get_full_name() or owner.username,
+        },
+        "target": {
+            "source": base_url + highlight.document.get_absolute_url(),
+            "korea:revision": highlight.revision,
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": highlight.exact,
+                    "prefix": highlight.prefix,
+                    "suffix": highlight.suffix,
+                },
+                {"type": "TextPositionSelector", "start": highlight.start, "end": highlight.end},
+            ],
+        },
+        "korea:visibility": highlight.visibility,
+        "korea:anchorStatus": highlight.anchor_status,
+        "korea:hidden": highlight.hidden,
+    }
+    if bodies := _bodies(highlight, base_url):
+        annotation["body"] = bodies
+    if highlight.assignment_id:
+        annotation["korea:assignment"] = highlight.assignment.title
+    return annotation
+
+
+def _bodies(highlight: Highlight, base_url: str) -> list[dict]:
+    """The note, the tags and the glossary links, as the annotation's bodies."""
     bodies = []
     if highlight.note:
         bodies.append(
@@ -239,45 +281,11 @@ def web_annotation(highlight: Highlight, base_url: str) -> dict:
         body = {
             "type": "SpecificResource",
             "purpose": "identifying",
-            "source": f"{base_url}/glossary/{entry.slug}/",
+            "source": base_url + entry.get_absolute_url(),
             "korea:name": entry.name,
             "korea:kind": entry.kind,
         }
         if entry.wikidata:
             body["korea:sameAs"] = f"http://www.wikidata.org/entity/{entry.wikidata}"
         bodies.append(body)
-    owner = highlight.owner
-    annotation = {
-        "id": f"urn:uuid:{highlight.client_key}",
-        "type": "Annotation",
-        "motivation": "highlighting",
-        "created": highlight.created.isoformat(),
-        "modified": highlight.updated.isoformat(),
-        "creator": {
-            "id": f"{base_url}/users/{owner.username}",
-            "type": "Person",
-            "nickname": owner.username,
-            "name": owner.get_full_name() or owner.username,
-        },
-        "target": {
-            "source": document_url,
-            "korea:revision": highlight.revision,
-            "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": highlight.exact,
-                    "prefix": highlight.prefix,
-                    "suffix": highlight.suffix,
-                },
-                {"type": "TextPositionSelector", "start": highlight.start, "end": highlight.end},
-            ],
-        },
-        "korea:visibility": highlight.visibility,
-        "korea:anchorStatus": highlight.anchor_status,
-        "korea:hidden": highlight.hidden,
-    }
-    if bodies:
-        annotation["body"] = bodies
-    if highlight.assignment_id:
-        annotation["korea:assignment"] = highlight.assignment.title
-    return annotation
+    return bodies

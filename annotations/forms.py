@@ -1,6 +1,3 @@
-import datetime
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -17,24 +14,23 @@ from annotations.models import (
     Highlight,
     Membership,
 )
-
-MAX_NOTE_LENGTH = 5000
-MAX_TAG_LENGTH = 50
-MAX_TAGS = 20
-# Something that reads as an HTML tag or comment: "<b>", "</p>", "<script src=…>", "<!--".
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>|<!--")
-
-
-def parse_tags(raw: str) -> list[str]:
-    """Comma-separated tags: trimmed, inner whitespace collapsed, one of each in any case."""
-    tags: list[str] = []
-    seen: set[str] = set()
-    for item in raw.split(","):
-        name = " ".join(item.split())
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            tags.append(name)
-    return tags
+from annotations.validators import (
+    MAX_ALIAS_LENGTH,
+    MAX_MIN_HIGHLIGHTS,
+    MAX_NOTE_LENGTH,
+    MAX_REPLY_LENGTH,
+    MAX_SLUG_LENGTH,
+    MAX_SUMMARY_LENGTH,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+    RESERVED_SLUGS,
+    check_tags,
+    clean_note,
+    parse_tags,
+    plain_text,
+    validate_partial_date,
+    visible_name,
+)
 
 
 class TagsField(forms.CharField):
@@ -53,37 +49,6 @@ class TagsField(forms.CharField):
 
     def clean(self, value):
         return check_tags(parse_tags(super().clean(value) or ""))
-
-
-def check_tags(names: list[str]) -> list[str]:
-    """The tag rules, for the form and for imported highlights alike."""
-    if len(names) > MAX_TAGS:
-        raise ValidationError(
-            f"At most {MAX_TAGS} tags per highlight; this has {len(names)}.", code="too_many"
-        )
-    for name in names:
-        if len(name) > MAX_TAG_LENGTH:
-            raise ValidationError(
-                f"Tags are at most {MAX_TAG_LENGTH} characters; “{name[:20]}…” has {len(name)}.",
-                code="too_long",
-            )
-        if "<" in name or ">" in name:
-            raise ValidationError("Tags cannot contain < or >.", code="markup")
-        if not any(character.isalnum() for character in name):
-            raise ValidationError(
-                f"“{name}” is not a tag: a tag needs a letter or a digit.", code="empty"
-            )
-    return names
-
-
-def clean_note(note: str) -> str:
-    if _MARKUP.search(note):
-        raise ValidationError(
-            "Notes are plain text: remove the HTML markup (the part in < >). "
-            "Line breaks are kept as you type them.",
-            code="markup",
-        )
-    return note
 
 
 class HighlightNoteForm(forms.ModelForm):
@@ -186,42 +151,26 @@ class HighlightForm(HighlightNoteForm):
         cleaned["anchor"] = placed
         return cleaned
 
+    def highlight(self) -> dict:
+        """What `writes.create_highlight` takes, from a valid form."""
+        data = self.cleaned_data
+        fields = ("anchor", "note", "tags", "visibility", "glossary_entries", "assignment")
+        return {name: data[name] for name in fields} | {"client_key": data.get("client_key")}
 
-MAX_SUMMARY_LENGTH = 1000
-MAX_ALIAS_LENGTH = 200
-MAX_SLUG_LENGTH = 100
-# Paths under /glossary/ that are pages, not entries.
-RESERVED_SLUGS = {"new"}
-_PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+    def passage(self, anchor=None) -> tuple[int, int]:
+        """Where the selection is, for the glossary entries to suggest near it; for a
+        refused selection, where the browser said it was."""
+        if anchor is None and self.is_bound:
+            anchor = self.cleaned_data.get("anchor")
+        if anchor:
+            return anchor.start, anchor.end
+        if not self.is_bound:
+            return 0, 0
+        return self.cleaned_data.get("start") or 0, self.cleaned_data.get("end") or 0
 
-
-def _plain_text(value: str, what: str) -> str:
-    if _MARKUP.search(value):
-        raise ValidationError(
-            f"{what.capitalize()} must be plain text: remove the HTML markup (the part in < >).",
-            code="markup",
-        )
-    return value
-
-
-def _name(value: str, what: str) -> str:
-    """A name or title: plain text, with something to see (a link or heading shows it)."""
-    value = _plain_text(value, what)
-    if value and not any(character.isalnum() for character in value):
-        raise ValidationError(f"A {what} needs at least one letter or digit.", code="invisible")
-    return value
-
-
-def validate_partial_date(value: str) -> None:
-    if not _PARTIAL_DATE.fullmatch(value):
-        raise ValidationError(
-            "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 1912-04-15.", code="date"
-        )
-    year, month, day = ([int(part) for part in value.split("-")] + [1, 1])[:3]
-    try:
-        datetime.date(year, month, day)
-    except ValueError:
-        raise ValidationError(f"There is no such date as {value}.", code="date") from None
+    def posted_quote(self) -> str:
+        anchor = self.cleaned_data.get("anchor")  # absent when the selection was refused
+        return anchor.exact if anchor else self.data.get("exact", "")
 
 
 class LinesField(forms.CharField):
@@ -256,6 +205,27 @@ class LinesField(forms.CharField):
         return items
 
 
+class PartialDateField(forms.CharField):
+    """A life date, as precise as it is known: YYYY, YYYY-MM or YYYY-MM-DD."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        # Longer than a date, so that a date written out is told how to write it.
+        kwargs.setdefault("max_length", 50)
+        kwargs.setdefault("validators", [validate_partial_date])
+        kwargs.setdefault("help_text", "For people: YYYY, YYYY-MM or YYYY-MM-DD.")
+        super().__init__(**kwargs)
+
+
+class DegreesField(forms.FloatField):
+    """A latitude or longitude, in decimal degrees up to `limit` either way."""
+
+    def __init__(self, limit: int, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(min_value=-limit, max_value=limit, **kwargs)
+
+
 class GlossaryEntryForm(forms.ModelForm):
     """A glossary entry with the names it goes by, for teachers keeping the glossary."""
 
@@ -276,31 +246,14 @@ class GlossaryEntryForm(forms.ModelForm):
         help_text="Names the articles do not use (other spellings, initials), one a line. "
         "Shown on the entry's page, never linked.",
     )
-    born = forms.CharField(
-        required=False,
-        max_length=50,  # longer than a date, so that a date written out is told how to write it
-        validators=[validate_partial_date],
-        help_text="For people: YYYY, YYYY-MM or YYYY-MM-DD.",
-    )
-    died = forms.CharField(
-        required=False,
-        max_length=50,
-        validators=[validate_partial_date],
-        help_text="For people: YYYY, YYYY-MM or YYYY-MM-DD.",
-    )
-    latitude = forms.FloatField(
-        required=False,
-        min_value=-90,
-        max_value=90,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    born = PartialDateField()
+    died = PartialDateField()
+    latitude = DegreesField(
+        90,
         help_text="For places: decimal degrees, north positive, e.g. 39.02. Give both or neither.",
     )
-    longitude = forms.FloatField(
-        required=False,
-        min_value=-180,
-        max_value=180,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text="For places: decimal degrees, east positive, e.g. 125.75.",
+    longitude = DegreesField(
+        180, help_text="For places: decimal degrees, east positive, e.g. 125.75."
     )
 
     class Meta:
@@ -348,7 +301,7 @@ class GlossaryEntryForm(forms.ModelForm):
         return [(legend, [self[name] for name in names]) for legend, names in groups]
 
     def clean_name(self) -> str:
-        return _name(self.cleaned_data["name"], "name")
+        return visible_name(self.cleaned_data["name"], "name")
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -376,7 +329,7 @@ class GlossaryEntryForm(forms.ModelForm):
         return slug
 
     def clean_summary(self) -> str:
-        return _plain_text(self.cleaned_data["summary"], "summary")
+        return plain_text(self.cleaned_data["summary"], "summary")
 
     def clean_wikidata(self) -> str:
         return self.cleaned_data["wikidata"].upper()
@@ -484,7 +437,7 @@ class ClassroomForm(forms.ModelForm):
         labels = {"name": "Class name"}
 
     def clean_name(self) -> str:
-        return _name(" ".join(self.cleaned_data["name"].split()), "class name")
+        return visible_name(" ".join(self.cleaned_data["name"].split()), "class name")
 
 
 class JoinForm(forms.Form):
@@ -542,26 +495,30 @@ class AssignmentForm(forms.ModelForm):
         widgets = {"instructions": forms.Textarea(attrs={"rows": 5})}
 
     def clean_title(self) -> str:
-        return _name(" ".join(self.cleaned_data["title"].split()), "title")
+        return visible_name(" ".join(self.cleaned_data["title"].split()), "title")
 
     def clean_instructions(self) -> str:
-        return _plain_text(self.cleaned_data["instructions"].strip(), "instructions")
+        return plain_text(self.cleaned_data["instructions"].strip(), "instructions")
 
     def clean_min_highlights(self) -> int:
         value = self.cleaned_data["min_highlights"]
-        if value > 200:
-            raise ValidationError("Ask for at most 200 highlights.", code="too_many")
+        if value > MAX_MIN_HIGHLIGHTS:
+            raise ValidationError(
+                f"Ask for at most {MAX_MIN_HIGHLIGHTS} highlights.", code="too_many"
+            )
         return value
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label="Reply", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label="Reply", max_length=MAX_REPLY_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
         if not text:
             raise ValidationError("Write something to reply.", code="empty")
-        return _plain_text(text, "reply")
+        return plain_text(text, "reply")
 
 
 class ExportFilterForm(forms.Form):
@@ -591,6 +548,13 @@ class ExportFilterForm(forms.Form):
         if since and until and since > until:
             raise ValidationError("“since” must not be after “until”.", code="dates")
         return cleaned
+
+    def problems(self) -> str:
+        """What is wrong with the filters, in one line."""
+        return "; ".join(
+            f"{field}: {' '.join(errors)}" if field != "__all__" else " ".join(errors)
+            for field, errors in self.errors.items()
+        )
 
     def apply(self, highlights):
         """Narrow `highlights` by every filter given."""
@@ -664,6 +628,15 @@ class CorrectionForm(forms.Form):
 
     def __init__(self, *args, document, **kwargs):
         super().__init__(*args, **kwargs)
+        self.document = document
         self.fields["paragraph"] = forms.IntegerField(
             min_value=1, max_value=len(document.paragraphs), widget=forms.HiddenInput
         )
+
+    def chosen_paragraph(self):
+        """The paragraph being corrected, or None while the posted number is not one."""
+        if self.is_bound:
+            number = self.cleaned_data.get("paragraph")
+        else:
+            number = self.initial.get("paragraph")
+        return self.document.paragraphs[number - 1] if number else None

@@ -17,9 +17,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotations.anchoring import AnchorError
-from annotations.forms import check_tags, clean_note
+from annotations.anchoring import Anchor, AnchorError
 from annotations.models import Document, GlossaryEntry, Highlight
+from annotations.validators import check_tags, clean_note
+from annotations.writes import create_highlight
 
 _DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
 _ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
@@ -77,7 +78,37 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
     if Highlight.objects.filter(owner=owner, client_key=client_key).exists():
         report.already_present += 1
         return
-    target = annotation["target"]
+    document, placed, status = _target(identifier, annotation["target"])
+    note, tags, entries, missing = _bodies(identifier, annotation.get("body", []))
+    highlight, _ = create_highlight(
+        owner=owner,
+        document=document,
+        anchor=placed,
+        note=note,
+        tags=tags,
+        visibility=annotation.get("korea:visibility", Highlight.Visibility.PRIVATE),
+        glossary_entries=entries,
+        client_key=client_key,
+        anchor_status=status,
+        hidden=bool(annotation.get("korea:hidden", False)),
+    )
+    # Keep the original times, which auto_now fields would otherwise overwrite.
+    Highlight.objects.filter(pk=highlight.pk).update(
+        created=datetime.fromisoformat(annotation["created"]),
+        updated=datetime.fromisoformat(annotation.get("modified", annotation["created"])),
+    )
+    # Counted only now: a failure above rolls everything back, the account included.
+    report.created += 1
+    report.reanchored += highlight.anchor_status == Highlight.AnchorStatus.REANCHORED
+    report.orphaned += highlight.anchor_status == Highlight.AnchorStatus.ORPHANED
+    report.problems += missing
+    if new_account:
+        report.users_created.append(owner.username)
+
+
+def _target(identifier: str, target: dict) -> tuple[Document, Anchor, str]:
+    """The article, where in it, and how it was placed: by position, again by its quote
+    (the text differs), or not at all (kept orphaned, with its quote)."""
     match = _DOCUMENT_PATH.search(urlsplit(target["source"]).path)
     document = Document.objects.filter(slug=match.group(1)).first() if match else None
     if document is None:
@@ -85,36 +116,37 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
     selectors = {selector["type"]: selector for selector in target["selector"]}
     quote = selectors["TextQuoteSelector"]
     position = selectors.get("TextPositionSelector", {})
-    fields = {
-        "exact": quote["exact"],
-        "prefix": quote.get("prefix", ""),
-        "suffix": quote.get("suffix", ""),
-    }
+    start, end = position.get("start"), position.get("end")
+    exact, prefix, suffix = quote["exact"], quote.get("prefix", ""), quote.get("suffix", "")
     try:
         placed = document.place(
-            start=position.get("start"),
-            end=position.get("end"),
+            start=start,
+            end=end,
             revision=target.get("korea:revision"),
-            **fields,
+            exact=exact,
+            prefix=prefix,
+            suffix=suffix,
         )
-        status = Highlight.AnchorStatus.ANCHORED
-        if (placed.start, placed.end) != (position.get("start"), position.get("end")):
-            status = Highlight.AnchorStatus.REANCHORED
-        fields = {"exact": placed.exact, "prefix": placed.prefix, "suffix": placed.suffix}
-        start, end = placed.start, placed.end
     except AnchorError:
-        status = Highlight.AnchorStatus.ORPHANED
-        start, end = int(position.get("start", 0)), int(position.get("end", 1))
-    bodies = annotation.get("body", [])
+        start = int(start or 0)
+        end = max(int(end or 1), start + 1)
+        return document, Anchor(start, end, exact, prefix, suffix), Highlight.AnchorStatus.ORPHANED
+    moved = (placed.start, placed.end) != (start, end)
+    status = Highlight.AnchorStatus.REANCHORED if moved else Highlight.AnchorStatus.ANCHORED
+    return document, placed, status
+
+
+def _bodies(identifier: str, bodies) -> tuple[str, list[str], list[GlossaryEntry], list[str]]:
+    """The note, the tags and the glossary entries, held to the editor's rules; and the
+    links to entries this glossary does not have (left out, and reported)."""
     if isinstance(bodies, dict):
         bodies = [bodies]
-    notes = [b["value"] for b in bodies if b.get("purpose") == "commenting"]
+    note = "\n\n".join(b["value"] for b in bodies if b.get("purpose") == "commenting")
     tags = [b["value"] for b in bodies if b.get("purpose") == "tagging"]
-    # The rules a student's own highlight keeps: a file may not bring in what the editor
-    # would refuse.
+    # A file may not bring in what the editor would refuse.
     try:
         check_tags(tags)
-        clean_note("\n\n".join(notes))
+        clean_note(note)
     except ValidationError as err:
         raise ValueError(f"{identifier}: {err.messages[0]}") from None
     entries, missing = [], []
@@ -128,33 +160,7 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
                 )
             else:
                 entries.append(entry)
-    highlight = Highlight.objects.create(
-        owner=owner,
-        document=document,
-        revision=document.revision,
-        start=start,
-        end=max(end, start + 1),
-        note="\n\n".join(notes),
-        visibility=annotation.get("korea:visibility", Highlight.Visibility.PRIVATE),
-        hidden=bool(annotation.get("korea:hidden", False)),
-        anchor_status=status,
-        client_key=client_key,
-        **fields,
-    )
-    highlight.tags.set(tags)
-    highlight.glossary_entries.set(entries)
-    # Keep the original times, which auto_now fields would otherwise overwrite.
-    Highlight.objects.filter(pk=highlight.pk).update(
-        created=datetime.fromisoformat(annotation["created"]),
-        updated=datetime.fromisoformat(annotation.get("modified", annotation["created"])),
-    )
-    # Counted only now: a failure above rolls everything back, the account included.
-    report.created += 1
-    report.reanchored += status == Highlight.AnchorStatus.REANCHORED
-    report.orphaned += status == Highlight.AnchorStatus.ORPHANED
-    report.problems += missing
-    if new_account:
-        report.users_created.append(owner.username)
+    return note, tags, entries, missing
 
 
 def _owner(creator: dict):

@@ -9,8 +9,9 @@ from django.db import transaction
 
 from annotations.corrections import correct_text
 from annotations.glossary import recompute_mentions
-from annotations.models import Alias, Document, GlossaryEntry
+from annotations.models import Document, GlossaryEntry
 from annotations.paragraphs import split_paragraphs
+from annotations.writes import set_aliases, wanted_aliases
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 
@@ -107,14 +108,13 @@ def load_glossary(path: Path = FIXTURES_DIR / "glossary.json") -> LoadReport:
     Stale aliases go before new ones are added, so an alias may move between entries.
     """
     report = LoadReport()
-    wanted_aliases: dict[int, set[tuple[str, bool]]] = {}
+    changed_aliases: dict[int, set[tuple[str, bool]]] = {}
     for data in read_glossary_fixture(path):
         fields = {name: data.get(name) or "" for name in GLOSSARY_FIELDS}
         fields["other_names"] = data.get("other_names") or []
         fields["latitude"] = data.get("latitude")
         fields["longitude"] = data.get("longitude")
-        wanted = {(text, False) for text in data["aliases"]}
-        wanted |= {(text, True) for text in data.get("short_forms", [])}
+        wanted = wanted_aliases(data["aliases"], data.get("short_forms", []))
         entry = GlossaryEntry.objects.filter(slug=data["slug"]).first()
         if entry is None:
             entry = GlossaryEntry.objects.create(slug=data["slug"], **fields)
@@ -129,16 +129,8 @@ def load_glossary(path: Path = FIXTURES_DIR / "glossary.json") -> LoadReport:
                 setattr(entry, name, value)
             entry.save()
             report.updated.append(entry.slug)
-        wanted_aliases[entry.pk] = wanted
-        for alias in entry.aliases.all():
-            if (alias.text, alias.is_short) not in wanted:
-                alias.delete()
-    for entry_id, wanted in wanted_aliases.items():
-        have = set(Alias.objects.filter(entry_id=entry_id).values_list("text", "is_short"))
-        Alias.objects.bulk_create(
-            Alias(entry_id=entry_id, text=text, is_short=is_short)
-            for text, is_short in wanted - have
-        )
+        changed_aliases[entry.pk] = wanted
+    set_aliases(changed_aliases)
     if report.created or report.updated:
         recompute_mentions()
     return report

@@ -1,10 +1,10 @@
 import bisect
 import secrets
 import uuid
+from collections import defaultdict
 from functools import cached_property
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.expressions import RawSQL
@@ -16,6 +16,21 @@ from taggit.models import TagBase, TaggedItemBase
 
 from annotations.anchoring import Anchor, anchor
 from annotations.paragraphs import Paragraph, split_paragraphs
+from annotations.validators import (
+    JOIN_CODE,
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    MAX_INSTRUCTIONS_LENGTH,
+    MAX_MIN_HIGHLIGHTS,
+    MAX_NOTE_LENGTH,
+    MAX_REPLY_LENGTH,
+    MAX_SLUG_LENGTH,
+    MAX_SUMMARY_LENGTH,
+    PARTIAL_DATE,
+    RESERVED_SLUGS,
+    WIKIDATA_ID,
+    validate_wikidata_id,
+)
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -83,6 +98,21 @@ class Document(models.Model):
             return self.paragraphs[index]
         return None
 
+    def paragraph_number_at(self, offset: int) -> int | None:
+        paragraph = self.paragraph_at(offset)
+        return paragraph.number if paragraph else None
+
+    def paragraphs_between(self, start: int, end: int) -> list[Paragraph]:
+        """The paragraphs a passage from `start` to `end` touches, in order."""
+        first = max(0, bisect.bisect_right(self._paragraph_starts, start) - 1)
+        touched = []
+        for paragraph in self.paragraphs[first:]:
+            if paragraph.start >= end:
+                break
+            if paragraph.end > start:
+                touched.append(paragraph)
+        return touched
+
     @property
     def word_count(self) -> int:
         return len(self.text.split())
@@ -129,16 +159,14 @@ class DocumentRevision(models.Model):
 
 
 def new_join_code() -> str:
-    # Eight characters without look-alikes (0/O, 1/I/L), easy to read out in class.
-    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(8))
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
 class Classroom(models.Model):
     """A class: a teacher and students who read and annotate together."""
 
     name = models.CharField(max_length=100)
-    join_code = models.CharField(max_length=8, unique=True, default=new_join_code)
+    join_code = models.CharField(max_length=JOIN_CODE_LENGTH, unique=True, default=new_join_code)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -146,7 +174,7 @@ class Classroom(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="classroom_has_name"),
             models.CheckConstraint(
-                condition=Q(join_code__regex=r"^[ABCDEFGHJKMNPQRSTUVWXYZ2-9]{8}$"),
+                condition=Q(join_code__regex=JOIN_CODE),
                 name="classroom_join_code_format",
             ),
         ]
@@ -155,10 +183,20 @@ class Classroom(models.Model):
         return self.name
 
 
+class MembershipRole(models.TextChoices):
+    TEACHER = "teacher", "Teacher"
+    STUDENT = "student", "Student"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def in_roster_order(self):
+        """Teachers first, then students by name."""
+        return self.select_related("user").order_by("role", "user__last_name", "user__first_name")
+
+
 class Membership(models.Model):
-    class Role(models.TextChoices):
-        TEACHER = "teacher", "Teacher"
-        STUDENT = "student", "Student"
+    # Choices live beside the model, so that its constraints can name their values.
+    Role = MembershipRole
 
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -167,11 +205,13 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STUDENT)
     joined = models.DateTimeField(auto_now_add=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["classroom", "user"], name="one_membership_per_class"),
             models.CheckConstraint(
-                condition=Q(role__in=["teacher", "student"]), name="membership_role_valid"
+                condition=Q(role__in=MembershipRole.values), name="membership_role_valid"
             ),
         ]
 
@@ -186,27 +226,24 @@ class AssignmentQuerySet(models.QuerySet):
             classroom__memberships__role=Membership.Role.STUDENT,
         )
 
-    def taught_by(self, user):
-        return self.filter(
-            classroom__memberships__user=user,
-            classroom__memberships__role=Membership.Role.TEACHER,
-        )
+
+class AssignmentVisibility(models.TextChoices):
+    PRIVATE = "private", "Private: each student's highlights are seen by them and the teacher"
+    CLASS = "class", "Shared: students see the highlights classmates share"
+    AFTER_MINIMUM = (
+        "after_minimum",
+        "Shared once a student has made their own minimum of highlights",
+    )
 
 
 class Assignment(models.Model):
     """A reading assignment: articles to read and annotate by a due time."""
 
-    class Visibility(models.TextChoices):
-        PRIVATE = "private", "Private: each student's highlights are seen by them and the teacher"
-        CLASS = "class", "Shared: students see the highlights classmates share"
-        AFTER_MINIMUM = (
-            "after_minimum",
-            "Shared once a student has made their own minimum of highlights",
-        )
+    Visibility = AssignmentVisibility
 
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
     title = models.CharField(max_length=200)
-    instructions = models.TextField(blank=True, max_length=5000)
+    instructions = models.TextField(blank=True, max_length=MAX_INSTRUCTIONS_LENGTH)
     documents = models.ManyToManyField(Document, related_name="assignments")
     due = models.DateTimeField()
     min_highlights = models.PositiveSmallIntegerField("minimum highlights", default=3)
@@ -225,16 +262,17 @@ class Assignment(models.Model):
         ordering = ["due", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(min_highlights__lte=200), name="assignment_minimum_at_most_200"
+                condition=Q(min_highlights__lte=MAX_MIN_HIGHLIGHTS),
+                name=f"assignment_minimum_at_most_{MAX_MIN_HIGHLIGHTS}",
             ),
             models.CheckConstraint(
-                condition=Q(visibility__in=["private", "class", "after_minimum"]),
+                condition=Q(visibility__in=AssignmentVisibility.values),
                 name="assignment_visibility_valid",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="assignment_has_title"),
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("instructions"), 5000),
-                name="assignment_instructions_at_most_5000",
+                condition=LessThanOrEqual(Length("instructions"), MAX_INSTRUCTIONS_LENGTH),
+                name=f"assignment_instructions_at_most_{MAX_INSTRUCTIONS_LENGTH}",
             ),
         ]
 
@@ -263,6 +301,15 @@ class GlossaryEntryQuerySet(models.QuerySet):
             Q(name__icontains=query) | Q(aliases__text__icontains=query) | Q(pk__in=by_other_name)
         ).distinct()
 
+    def mention_counts(self) -> dict[int, dict[int, int]]:
+        """How often each of these entries is named in each document, in one query:
+        {entry id: {document id: count}}; an entry never named has an empty dict."""
+        counts: dict[int, dict[int, int]] = defaultdict(dict)
+        rows = Mention.objects.filter(entry__in=self).values("entry_id", "document_id")
+        for row in rows.annotate(n=Count("id")):
+            counts[row["entry_id"]][row["document_id"]] = row["n"]
+        return counts
+
     def near(self, document, start: int, end: int, reach: int = 300) -> list:
         """Entries named inside a passage first, then those named close to it."""
         mentions = (
@@ -287,24 +334,23 @@ class GlossaryEntryQuerySet(models.QuerySet):
         return [entry for _, entry in sorted(ranked.values(), key=lambda item: item[0])]
 
 
-# YYYY, YYYY-MM or YYYY-MM-DD: life dates are often known only to the year.
-PARTIAL_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+class EntryKind(models.TextChoices):
+    PERSON = "person", "Person"
+    PLACE = "place", "Place"
+    ARCHIVE = "archive", "Archive"
+    ORGANISATION = "organisation", "Organisation"
+    WORK = "work", "Work"
 
 
 class GlossaryEntry(models.Model):
     """A person, place, archive (or organisation, work) the articles name."""
 
-    class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        PLACE = "place", "Place"
-        ARCHIVE = "archive", "Archive"
-        ORGANISATION = "organisation", "Organisation"
-        WORK = "work", "Work"
+    Kind = EntryKind
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True)
-    summary = models.TextField(max_length=1000)
+    slug = models.SlugField(max_length=MAX_SLUG_LENGTH, unique=True)
+    summary = models.TextField(max_length=MAX_SUMMARY_LENGTH)
     other_names = models.JSONField(
         default=list, blank=True, help_text="Names the articles do not use; never matched."
     )
@@ -312,7 +358,7 @@ class GlossaryEntry(models.Model):
         "Wikidata id",
         max_length=20,
         blank=True,
-        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q855.")],
+        validators=[validate_wikidata_id],
     )
     born = models.CharField(max_length=10, blank=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD")
     died = models.CharField(max_length=10, blank=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD")
@@ -331,18 +377,17 @@ class GlossaryEntry(models.Model):
             models.CheckConstraint(condition=~Q(name=""), name="glossary_entry_has_name"),
             # "new" is the address of the page that adds an entry.
             models.CheckConstraint(
-                condition=~Q(slug__in=["", "new"]), name="glossary_entry_slug_usable"
+                condition=~Q(slug__in=["", *RESERVED_SLUGS]), name="glossary_entry_slug_usable"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["person", "place", "archive", "organisation", "work"]),
-                name="glossary_entry_kind_valid",
+                condition=Q(kind__in=EntryKind.values), name="glossary_entry_kind_valid"
             ),
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("summary"), 1000),
-                name="glossary_summary_at_most_1000",
+                condition=LessThanOrEqual(Length("summary"), MAX_SUMMARY_LENGTH),
+                name=f"glossary_summary_at_most_{MAX_SUMMARY_LENGTH}",
             ),
             models.CheckConstraint(
-                condition=Q(wikidata="") | Q(wikidata__regex=r"^Q[1-9][0-9]*$"),
+                condition=Q(wikidata="") | Q(wikidata__regex=WIKIDATA_ID),
                 name="glossary_wikidata_id_format",
             ),
             models.CheckConstraint(
@@ -405,6 +450,17 @@ class Alias(models.Model):
         return self.text
 
 
+class MentionQuerySet(models.QuerySet):
+    def in_reading_order(self) -> list["Mention"]:
+        """The mentions by article and place, each article fetched once, so that its
+        paragraphs are split once, not once a mention."""
+        mentions = list(self.order_by("document__position", "start"))
+        documents = Document.objects.in_bulk({mention.document_id for mention in mentions})
+        for mention in mentions:
+            mention.document = documents[mention.document_id]
+        return mentions
+
+
 class Mention(models.Model):
     """Where an entry is named in a document at a revision; recomputed, never edited."""
 
@@ -413,6 +469,8 @@ class Mention(models.Model):
     entry = models.ForeignKey(GlossaryEntry, on_delete=models.CASCADE, related_name="mentions")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+
+    objects = MentionQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "start"]
@@ -523,6 +581,13 @@ class HighlightQuerySet(models.QuerySet):
     def in_document(self, document):
         return self.filter(document=document)
 
+    def in_assignment(self, assignment):
+        return self.filter(assignment=assignment)
+
+    def not_orphaned(self):
+        """Those with a place in the text: orphaned ones lost theirs to a correction."""
+        return self.exclude(anchor_status=AnchorStatus.ORPHANED)
+
     def owned_by(self, user):
         return self.filter(owner=user)
 
@@ -538,6 +603,17 @@ class HighlightQuerySet(models.QuerySet):
         return self.select_related("owner", "document").prefetch_related("tags", "glossary_entries")
 
 
+class HighlightVisibility(models.TextChoices):
+    PRIVATE = "private", "Only me"
+    CLASS = "class", "My class"
+
+
+class AnchorStatus(models.TextChoices):
+    ANCHORED = "anchored", "Anchored"
+    REANCHORED = "reanchored", "Re-anchored"
+    ORPHANED = "orphaned", "Orphaned"
+
+
 class Highlight(models.Model):
     """A passage a student marked, with an optional note and tags.
 
@@ -546,14 +622,8 @@ class Highlight(models.Model):
     `prefix` and `suffix` context), so it can be placed again when the text changes.
     """
 
-    class Visibility(models.TextChoices):
-        PRIVATE = "private", "Only me"
-        CLASS = "class", "My class"
-
-    class AnchorStatus(models.TextChoices):
-        ANCHORED = "anchored", "Anchored"
-        REANCHORED = "reanchored", "Re-anchored"
-        ORPHANED = "orphaned", "Orphaned"
+    Visibility = HighlightVisibility
+    AnchorStatus = AnchorStatus
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="highlights"
@@ -565,7 +635,7 @@ class Highlight(models.Model):
     exact = models.TextField()
     prefix = models.CharField(max_length=32, blank=True)
     suffix = models.CharField(max_length=32, blank=True)
-    note = models.TextField(blank=True, max_length=5000)
+    note = models.TextField(blank=True, max_length=MAX_NOTE_LENGTH)
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
@@ -598,7 +668,7 @@ class Highlight(models.Model):
             # Few, and looked for on every reading view (a teacher's "lost their place").
             models.Index(
                 fields=["document"],
-                condition=Q(anchor_status="orphaned"),
+                condition=Q(anchor_status=AnchorStatus.ORPHANED),
                 name="highlight_orphaned",
             ),
         ]
@@ -612,18 +682,21 @@ class Highlight(models.Model):
             # Orphaned ones too: what a highlight quotes is what it is.
             models.CheckConstraint(condition=~Q(exact=""), name="highlight_exact_not_empty"),
             models.CheckConstraint(
-                condition=Q(anchor_status="orphaned") | Q(end=F("start") + Length("exact")),
+                condition=Q(anchor_status=AnchorStatus.ORPHANED)
+                | Q(end=F("start") + Length("exact")),
                 name="highlight_exact_matches_range",
             ),
             models.CheckConstraint(
-                condition=Q(visibility__in=["private", "class"]), name="highlight_visibility_valid"
+                condition=Q(visibility__in=HighlightVisibility.values),
+                name="highlight_visibility_valid",
             ),
             models.CheckConstraint(
-                condition=Q(anchor_status__in=["anchored", "reanchored", "orphaned"]),
+                condition=Q(anchor_status__in=AnchorStatus.values),
                 name="highlight_anchor_status_valid",
             ),
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("note"), 5000), name="highlight_note_at_most_5000"
+                condition=LessThanOrEqual(Length("note"), MAX_NOTE_LENGTH),
+                name=f"highlight_note_at_most_{MAX_NOTE_LENGTH}",
             ),
             models.UniqueConstraint(
                 fields=["owner", "client_key"], name="highlight_client_key_once"
@@ -648,25 +721,12 @@ class Highlight(models.Model):
     def placed(cls, anchor: Anchor, *, owner, document: Document, **fields) -> "Highlight":
         """An unsaved highlight at `anchor` in the document's current revision."""
         return cls(
-            owner=owner,
-            document=document,
-            revision=document.revision,
-            start=anchor.start,
-            end=anchor.end,
-            exact=anchor.exact,
-            prefix=anchor.prefix,
-            suffix=anchor.suffix,
-            **fields,
+            owner=owner, document=document, revision=document.revision, **anchor.fields(), **fields
         )
 
     @property
     def anchor(self) -> str:
         return f"h-{self.pk}"
-
-    @property
-    def paragraph_number(self) -> int | None:
-        paragraph = self.document.paragraph_at(self.start)
-        return paragraph.number if paragraph else None
 
 
 class Reply(models.Model):
@@ -676,7 +736,7 @@ class Reply(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="replies"
     )
-    text = models.TextField(max_length=2000)
+    text = models.TextField(max_length=MAX_REPLY_LENGTH)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -684,7 +744,8 @@ class Reply(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="reply_not_empty"),
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("text"), 2000), name="reply_at_most_2000"
+                condition=LessThanOrEqual(Length("text"), MAX_REPLY_LENGTH),
+                name=f"reply_at_most_{MAX_REPLY_LENGTH}",
             ),
         ]
 

@@ -6,7 +6,6 @@ glossary entries every student should link at least once. Suggested tags are sho
 used or not, but they are suggestions, so they do not count towards completion.
 """
 
-import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -83,7 +82,7 @@ def students_of(assignment: Assignment):
 def class_progress(assignment: Assignment, students=None) -> list[Progress]:
     """Progress of each student (all the class's students unless given), in 4 queries."""
     students = list(students if students is not None else students_of(assignment))
-    highlights = Highlight.objects.filter(assignment=assignment, owner__in=students)
+    highlights = Highlight.objects.in_assignment(assignment).filter(owner__in=students)
     activity = {
         row["owner"]: row
         for row in highlights.values("owner").annotate(made=Count("pk"), last=Max("updated"))
@@ -124,6 +123,21 @@ def student_progress(assignment: Assignment, student) -> Progress:
     return class_progress(assignment, [student])[0]
 
 
+def class_overview(assignment: Assignment) -> dict:
+    """The teacher's view of an assignment: each student's progress, the heat maps, the
+    tags used and the entries linked most."""
+    rows = class_progress(assignment)
+    tags = tag_counts(assignment)
+    return {
+        "rows": rows,
+        "completed": sum(1 for row in rows if row.complete),
+        "heat_maps": heat_maps(assignment, class_size=len(rows)),
+        "tags": tags,
+        "top_tag_uses": tags[0][1] if tags else 0,
+        "entries": most_linked_entries(assignment),
+    }
+
+
 @dataclass
 class HeatParagraph:
     number: int
@@ -137,10 +151,6 @@ class HeatMap:
     document: Document
     paragraphs: list[HeatParagraph] = field(default_factory=list)
 
-    @property
-    def untouched(self) -> list[HeatParagraph]:
-        return [p for p in self.paragraphs if p.students == 0 and p.text.strip()]
-
 
 def heat_maps(assignment: Assignment, class_size: int) -> list[HeatMap]:
     """Per article, how many students highlighted each paragraph (1 query for all)."""
@@ -148,20 +158,13 @@ def heat_maps(assignment: Assignment, class_size: int) -> list[HeatMap]:
     students = students_of(assignment).values("pk")
     readers: dict[tuple[int, int], set[int]] = defaultdict(set)  # (document, paragraph) -> owners
     by_document = {document.pk: document for document in documents}
-    rows = Highlight.objects.filter(assignment=assignment, owner__in=students).exclude(
-        anchor_status=Highlight.AnchorStatus.ORPHANED
-    )
+    rows = Highlight.objects.in_assignment(assignment).filter(owner__in=students).not_orphaned()
     for document_id, owner, start, end in rows.values_list("document_id", "owner", "start", "end"):
         document = by_document.get(document_id)
         if document is None:
             continue
-        starts = [p.start for p in document.paragraphs]
-        first = max(0, bisect.bisect_right(starts, start) - 1)
-        for paragraph in document.paragraphs[first:]:
-            if paragraph.start >= end:
-                break
-            if paragraph.end > start:
-                readers[document_id, paragraph.number].add(owner)
+        for paragraph in document.paragraphs_between(start, end):
+            readers[document_id, paragraph.number].add(owner)
     maps = []
     for document in documents:
         heat = HeatMap(document)

@@ -10,6 +10,7 @@ import html
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.paragraphs import Paragraph
@@ -105,6 +106,7 @@ def render_reading_text(
     first = paragraphs[0].start if paragraphs and swap_oob else None
     anchored: set[int] = {span.id for span in spans if first is not None and span.start < first}
     oob = ' hx-swap-oob="true"' if swap_oob else ""
+    entry_path = _entry_path()
     parts: list[str] = []
     for paragraph in paragraphs:
         tag = "h2" if paragraph.role == "heading" else "p"
@@ -117,20 +119,28 @@ def render_reading_text(
                 mention = next(upcoming, None)
             if piece.start >= paragraph.start:  # else it lies between paragraphs
                 inside = mention if mention is not None and mention.start <= piece.start else None
-                parts.append(_render_piece(piece, anchored, ends, inside))
+                parts.append(_render_piece(piece, anchored, ends, inside, entry_path))
             piece = next(pieces, None)
         parts.append(f"</{tag}>")
     return mark_safe("".join(parts))  # every piece of text was escaped on the way in
 
 
-# Where entry pages live (annotations/urls.py); a constant, as the hot path cannot reverse().
-GLOSSARY_PATH = "/glossary/"
+def _entry_path() -> tuple[str, str]:
+    """An entry page's address before and after its slug: reversed once a rendering, not
+    once for each of the hundreds of mentions."""
+    before, _, after = reverse("glossary_entry", args=["SLUG"]).partition("SLUG")
+    return before, after
+
 
 _KINDS = {(True, False): "hl-own", (False, True): "hl-shared", (True, True): "hl-own hl-shared"}
 
 
 def _render_piece(
-    piece: Segment, anchored: set[int], ends: dict[int, int], mention: MentionSpan | None
+    piece: Segment,
+    anchored: set[int],
+    ends: dict[int, int],
+    mention: MentionSpan | None,
+    entry_path: tuple[str, str],
 ) -> str:
     body = html.escape(piece.text).replace("\n", "<br>")
     if mention is not None:
@@ -139,7 +149,7 @@ def _render_piece(
         # anyway, so that this HTML never depends on that.
         slug = html.escape(mention.slug)
         body = (
-            f'<a class="mention" href="{GLOSSARY_PATH}{slug}/"{target} '
+            f'<a class="mention" href="{entry_path[0]}{slug}{entry_path[1]}"{target} '
             f'data-entry="{slug}" aria-describedby="gloss-{slug}">{body}</a>'
         )
     if not piece.highlight_ids:

@@ -1,6 +1,7 @@
 """Writes that touch several models, each in one transaction."""
 
 import uuid
+from collections import defaultdict
 from functools import reduce
 from operator import or_
 
@@ -12,6 +13,7 @@ from annotations.corrections import lock_revision
 from annotations.glossary import recompute_mentions
 from annotations.models import (
     Alias,
+    Assignment,
     Classroom,
     Document,
     GlossaryEntry,
@@ -35,17 +37,21 @@ def create_highlight(
     glossary_entries=(),
     assignment=None,
     client_key: uuid.UUID | None = None,
+    anchor_status: str = Highlight.AnchorStatus.ANCHORED,
+    hidden: bool = False,
 ) -> tuple[Highlight, bool]:
     """Create a highlight, or return the one this client key created already.
 
     Returns (highlight, created). A browser retrying a request it never saw answered
-    sends the same key, and gets the first highlight back instead of a duplicate.
+    sends the same key, and gets the first highlight back instead of a duplicate. An
+    import says how its highlight was placed (`anchor_status`) and whether a teacher
+    had hidden it.
     """
     if client_key is not None:
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
         if existing is not None:
             return existing, False
-    status = Highlight.AnchorStatus.ANCHORED
+    status = anchor_status
     if lock_revision(document) != document.revision:
         # The text was corrected after the selection was placed: place it again by its
         # quote, and if its words are gone, keep the highlight orphaned rather than lose it.
@@ -66,6 +72,7 @@ def create_highlight(
                 assignment=assignment,
                 client_key=client_key or uuid.uuid4(),
                 anchor_status=status,
+                hidden=hidden,
             )
             highlight.save()
     except IntegrityError:
@@ -120,15 +127,39 @@ def save_entry(
 ) -> GlossaryEntry:
     """Save a glossary entry with exactly these aliases and short forms, then find it again."""
     entry.save()
-    wanted = {(text, False) for text in aliases} | {(text, True) for text in short_forms}
-    have = {(alias.text, alias.is_short): alias.pk for alias in entry.aliases.all()}
-    # Deleted first, so that an alias turned into a short form (or back) is not there twice.
-    Alias.objects.filter(pk__in=[pk for key, pk in have.items() if key not in wanted]).delete()
-    Alias.objects.bulk_create(
-        Alias(entry=entry, text=text, is_short=is_short) for text, is_short in wanted - have.keys()
-    )
+    set_aliases({entry.pk: wanted_aliases(aliases, short_forms)})
     recompute_mentions()
     return entry
+
+
+def wanted_aliases(aliases, short_forms) -> set[tuple[str, bool]]:
+    """(text, is short form) pairs, as `set_aliases` takes them."""
+    return {(text, False) for text in aliases} | {(text, True) for text in short_forms}
+
+
+def set_aliases(wanted: dict[int, set[tuple[str, bool]]]) -> None:
+    """Give each entry (by id) exactly its wanted (text, is short form) aliases.
+
+    Every stale alias goes before any new one is made, so that an alias may move between
+    entries, or turn into a short form, without being there twice for a moment.
+    """
+    have = defaultdict(dict)
+    for pk, entry_id, text, is_short in Alias.objects.filter(entry_id__in=wanted).values_list(
+        "pk", "entry_id", "text", "is_short"
+    ):
+        have[entry_id][text, is_short] = pk
+    stale = [
+        pk
+        for entry_id, rows in have.items()
+        for key, pk in rows.items()
+        if key not in wanted[entry_id]
+    ]
+    Alias.objects.filter(pk__in=stale).delete()
+    Alias.objects.bulk_create(
+        Alias(entry_id=entry_id, text=text, is_short=is_short)
+        for entry_id, keys in wanted.items()
+        for text, is_short in keys - have[entry_id].keys()
+    )
 
 
 @transaction.atomic
@@ -175,6 +206,17 @@ def merge_entries(*, survivor: GlossaryEntry, absorbed: GlossaryEntry) -> Glossa
     absorbed.delete()  # with its mentions, and the links the survivor had already
     recompute_mentions()
     return survivor
+
+
+@transaction.atomic
+def create_assignment(
+    *, classroom: Classroom, documents, required_entries=(), **fields
+) -> Assignment:
+    """A new assignment with its articles and required entries, all or nothing."""
+    assignment = Assignment.objects.create(classroom=classroom, **fields)
+    assignment.documents.set(documents)
+    assignment.required_entries.set(required_entries)
+    return assignment
 
 
 @transaction.atomic

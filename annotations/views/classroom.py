@@ -2,9 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -12,24 +10,29 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations.access import (
+    Role,
     can_start_class,
+    get_assignment_document,
     get_assignment_for_user,
     get_classroom_for_user,
-    get_document,
     get_highlight_to_moderate,
     get_student_of,
+    teacher_required,
 )
 from annotations.forms import AssignmentForm, ClassroomForm, JoinForm, ReplyForm
 from annotations.models import Assignment, Highlight, Membership
-from annotations.progress import (
-    class_progress,
-    heat_maps,
-    most_linked_entries,
-    student_progress,
-    tag_counts,
+from annotations.pages import form_page
+from annotations.progress import class_overview, student_progress
+from annotations.query_forms import StudentQueryForm
+from annotations.reading import TEMPLATE as READING
+from annotations.reading import reading_context
+from annotations.writes import (
+    add_reply,
+    create_assignment,
+    create_classroom,
+    join_classroom,
+    set_hidden,
 )
-from annotations.views.documents import READING, reading_context
-from annotations.writes import add_reply, create_classroom, join_classroom, set_hidden
 
 
 @login_required
@@ -50,12 +53,12 @@ def classes(request: HttpRequest) -> TemplateResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@teacher_required(
+    can_start_class,
+    "Only teachers can start a class. Ask your teacher for the class's join code; "
+    "teachers, ask the school's administrator to mark your account as a teacher's.",
+)
 def class_create(request: HttpRequest) -> HttpResponse:
-    if not can_start_class(request.user):
-        raise PermissionDenied(
-            "Only teachers can start a class. Ask your teacher for the class's join code; "
-            "teachers, ask the school's administrator to mark your account as a teacher's."
-        )
     form = ClassroomForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         classroom = create_classroom(name=form.cleaned_data["name"], teacher=request.user)
@@ -63,8 +66,7 @@ def class_create(request: HttpRequest) -> HttpResponse:
             request, f"Class created. Students join with the code {classroom.join_code}."
         )
         return HttpResponseRedirect(reverse("class", args=[classroom.pk]))
-    status = 422 if form.is_bound else 200
-    return TemplateResponse(request, "annotations/class_form.html", {"form": form}, status=status)
+    return form_page(request, "annotations/class_form.html", {"form": form})
 
 
 @login_required
@@ -78,16 +80,15 @@ def class_join(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(request, f"You are already in {classroom.name}.")
         return HttpResponseRedirect(reverse("class", args=[classroom.pk]))
-    status = 422 if form.is_bound else 200
-    return TemplateResponse(request, "annotations/class_join.html", {"form": form}, status=status)
+    return form_page(request, "annotations/class_join.html", {"form": form})
 
 
 @login_required
 @require_safe
 def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
-    classroom = get_classroom_for_user(request, pk)
-    assignments = list(classroom.assignments.prefetch_related("documents"))
-    teaching = classroom.viewer_role == Membership.Role.TEACHER
+    classroom, role = get_classroom_for_user(request, pk)
+    teaching = role == Role.TEACHER
+    assignments = classroom.assignments.prefetch_related("documents")
     context = {
         "classroom": classroom,
         "teaching": teaching,
@@ -96,11 +97,7 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             for assignment in assignments
         ],
         "export_query": urlencode({"classroom": classroom.pk}),
-        "members": classroom.memberships.select_related("user").order_by(
-            "role", "user__last_name", "user__first_name"
-        )
-        if teaching
-        else [],
+        "members": classroom.memberships.in_roster_order() if teaching else [],
     }
     return TemplateResponse(request, "annotations/class_detail.html", context)
 
@@ -108,18 +105,14 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    classroom = get_classroom_for_user(request, pk, teach=True)
+    classroom, _ = get_classroom_for_user(request, pk, teach=True)
     form = AssignmentForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        assignment = form.save(commit=False)
-        assignment.classroom = classroom
-        assignment.save()
-        form.save_m2m()
+        assignment = create_assignment(classroom=classroom, **form.cleaned_data)
         messages.success(request, f"Assignment “{assignment.title}” set for {classroom.name}.")
         return HttpResponseRedirect(assignment.get_absolute_url())
-    status = 422 if form.is_bound else 200
     context = {"form": form, "classroom": classroom, "time_zone": timezone.get_current_timezone()}
-    return TemplateResponse(request, "annotations/assignment_form.html", context, status=status)
+    return form_page(request, "annotations/assignment_form.html", context)
 
 
 @login_required
@@ -138,26 +131,19 @@ def my_assignments(request: HttpRequest) -> TemplateResponse:
 @require_safe
 def assignment_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     """For students: the brief and their progress. For the teacher: the class at a glance."""
-    assignment = get_assignment_for_user(request, pk)
+    assignment, role = get_assignment_for_user(request, pk)
     documents = list(assignment.documents.order_by("position"))
-    if assignment.classroom.viewer_role != Membership.Role.TEACHER:
+    if role != Role.TEACHER:
         context = {
             "assignment": assignment,
             "documents": documents,
             "progress": student_progress(assignment, request.user),
         }
         return TemplateResponse(request, "annotations/assignment_student.html", context)
-    rows = class_progress(assignment)
-    tags = tag_counts(assignment)
     context = {
         "assignment": assignment,
         "documents": documents,
-        "rows": rows,
-        "completed": sum(1 for row in rows if row.complete),
-        "heat_maps": heat_maps(assignment, class_size=len(rows)),
-        "tags": tags,
-        "top_tag_uses": tags[0][1] if tags else 0,
-        "entries": most_linked_entries(assignment),
+        **class_overview(assignment),
         "export_query": urlencode({"assignment": assignment.pk}),
     }
     return TemplateResponse(request, "annotations/assignment_dashboard.html", context)
@@ -170,17 +156,15 @@ def assignment_document(request: HttpRequest, pk: int, slug: str) -> TemplateRes
 
     The class's teacher may add `?student=ID` to see only that student's highlights.
     """
-    assignment = get_assignment_for_user(request, pk)
-    document = get_document(slug)
-    get_object_or_404(assignment.documents, pk=document.pk)
-    student = None
-    student_id = request.GET.get("student", "")
-    if student_id.isdecimal():
-        assignment = get_assignment_for_user(request, pk, teach=True)
-        if len(student_id) > 18:  # no such id (ids are bigints); int() would refuse it too
-            raise Http404("No such student in this class.")
-        student = get_student_of(assignment, int(student_id))
-    context = reading_context(request, document, assignment=assignment, student=student)
+    query = StudentQueryForm(request.GET)
+    student_id = query.cleaned_data["student"] if query.is_valid() else None
+    assignment, role, document = get_assignment_document(
+        request, pk, slug, teach=student_id is not None
+    )
+    student = get_student_of(assignment, student_id) if student_id is not None else None
+    context = reading_context(
+        request.user, document, assignment=assignment, role=role, student=student
+    )
     return TemplateResponse(request, READING, context)
 
 
@@ -188,10 +172,11 @@ def assignment_document(request: HttpRequest, pk: int, slug: str) -> TemplateRes
 @require_safe
 def assignment_student(request: HttpRequest, pk: int, user_id: int) -> TemplateResponse:
     """The teacher's view of one student's work on an assignment."""
-    assignment = get_assignment_for_user(request, pk, teach=True)
+    assignment, _ = get_assignment_for_user(request, pk, teach=True)
     student = get_student_of(assignment, user_id)
     highlights = (
-        Highlight.objects.filter(assignment=assignment, owner=student)
+        Highlight.objects.in_assignment(assignment)
+        .owned_by(student)
         .for_listing()
         .prefetch_related("replies__author")
     )

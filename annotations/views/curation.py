@@ -4,28 +4,19 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from annotations.access import can_curate_glossary, get_entry_for_curation
+from annotations.access import can_curate_glossary, get_entry_for_curation, teacher_required
 from annotations.forms import EntryMergeForm, GlossaryEntryForm
 from annotations.models import GlossaryEntry
+from annotations.pages import form_page
 from annotations.writes import merge_entries, save_entry
 
 FORM = "annotations/glossary_form.html"
 MERGE = "annotations/glossary_merge.html"
-
-
-def _form_page(request: HttpRequest, template: str, context: dict) -> TemplateResponse:
-    """The page, or its form alone for htmx; 422 when a posted form is sent back to correct."""
-    if request.htmx:
-        template += "#form"
-    status = 422 if context["form"].is_bound else 200
-    return TemplateResponse(request, template, context, status=status)
 
 
 def _to_entry(request: HttpRequest, entry: GlossaryEntry, message: str) -> HttpResponse:
@@ -54,14 +45,13 @@ def _save(form: GlossaryEntryForm) -> GlossaryEntry | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@teacher_required(can_curate_glossary, "Only teachers can change the glossary.")
 def entry_create(request: HttpRequest) -> HttpResponse:
-    if not can_curate_glossary(request.user):
-        raise PermissionDenied("Only teachers can change the glossary.")
     # Not `request.POST or None`: an empty POST must be bound, and refused.
     form = GlossaryEntryForm(request.POST if request.method == "POST" else None)
     if form.is_valid() and (entry := _save(form)):
         return _to_entry(request, entry, f"Added “{entry.name}” to the glossary.")
-    return _form_page(request, FORM, {"form": form, "entry": None})
+    return form_page(request, FORM, {"form": form, "entry": None}, partial="form")
 
 
 @login_required
@@ -74,7 +64,7 @@ def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = GlossaryEntryForm(request.POST if request.method == "POST" else None, instance=entry)
     if form.is_valid() and (entry := _save(form)):
         return _to_entry(request, entry, f"Saved “{entry.name}”.")
-    return _form_page(request, FORM, {"form": form, "entry": saved})
+    return form_page(request, FORM, {"form": form, "entry": saved}, partial="form")
 
 
 @login_required
@@ -87,4 +77,4 @@ def entry_merge(request: HttpRequest, slug: str) -> HttpResponse:
         absorbed_name = absorbed.name
         merge_entries(survivor=survivor, absorbed=absorbed)
         return _to_entry(request, survivor, f"Merged “{absorbed_name}” into “{survivor.name}”.")
-    return _form_page(request, MERGE, {"form": form, "entry": survivor})
+    return form_page(request, MERGE, {"form": form, "entry": survivor}, partial="form")

@@ -1,0 +1,138 @@
+"""What the reading view shows: the painted text, the reader's highlights and progress,
+and the editor's glossary choices. Shared by every view that shows or changes it.
+
+Within an assignment only its highlights show, with the reader's progress if they are a
+student of it; a teacher may narrow the view to one student.
+"""
+
+from annotations.access import Role, can_correct_text
+from annotations.models import Document, GlossaryEntry, Highlight
+from annotations.progress import student_progress
+from annotations.segments import MentionSpan, Span, render_reading_text
+
+TEMPLATE = "annotations/document.html"
+
+
+def reading_context(
+    user, document: Document, *, assignment=None, role=None, student=None, **panel
+) -> dict:
+    """Everything the reading view shows; `panel` fills the side panel (editor, cards)."""
+    visible = _visible(user, document, assignment, student)
+    spans = _spans(visible.not_orphaned(), user)
+    mentions = document.mentions.filter(revision=document.revision)
+    mention_spans = [
+        MentionSpan(start, end, slug)
+        for start, end, slug in mentions.order_by().values_list("start", "end", "entry__slug")
+    ]
+    return {
+        "document": document,
+        "reading_html": render_reading_text(
+            document.text, document.paragraphs, spans, mention_spans
+        ),
+        "glossary_entries": GlossaryEntry.objects.filter(mentions__in=mentions).distinct(),
+        "my_highlights": _mine(visible, user),
+        "students_orphaned": _students_orphaned(visible, user),
+        "can_correct": can_correct_text(user),
+        "shared_count": sum(1 for span in spans if not span.own),
+        "assignment": assignment,
+        "progress": _progress(assignment, role, user),
+        "only_student": student,
+        **panel,
+    }
+
+
+def passage_refresh_context(
+    user, document: Document, passage: tuple[int, int], *, assignment=None, role=None, **panel
+) -> dict:
+    """What a save, edit or delete changes on the reading view, and only that.
+
+    The paragraphs of the changed `passage` (start, end) are painted again, each to
+    replace its old self; My highlights and the progress box are redrawn; the rest of
+    the page stays as it is. Rendering the whole text again after every save was most of
+    a save's time.
+    """
+    paragraphs = document.paragraphs_between(*passage)
+    visible = _visible(user, document, assignment, None)
+    placed = visible.not_orphaned()
+    html = ""
+    if paragraphs:
+        low, high = paragraphs[0].start, paragraphs[-1].end
+        mentions = (
+            document.mentions.filter(revision=document.revision, start__lt=high, end__gt=low)
+            .order_by()
+            .values_list("start", "end", "entry__slug")
+        )
+        html = render_reading_text(
+            document.text,
+            paragraphs,
+            _spans(placed.filter(start__lt=high, end__gt=low), user),
+            [MentionSpan(*mention) for mention in mentions],
+            swap_oob=True,
+        )
+    return {
+        "document": document,
+        "paragraphs_html": html,
+        "my_highlights": _mine(visible, user),
+        "shared_count": placed.exclude(owner=user).count(),
+        "assignment": assignment,
+        "progress": _progress(assignment, role, user),
+        **panel,
+    }
+
+
+def glossary_choices(form, document: Document, start: int, end: int) -> dict:
+    """The editor's Glossary field: entries named in or near the passage first, then all."""
+    suggested = GlossaryEntry.objects.near(document, start, end)
+    shown = {entry.pk for entry in suggested}
+    labels = dict(GlossaryEntry.Kind.choices)
+    others: dict[str, list] = {}
+    for entry in GlossaryEntry.objects.order_by("kind", "name"):
+        if entry.pk not in shown:
+            others.setdefault(labels[entry.kind], []).append(entry)
+    chosen = form["glossary_entries"].value() or []
+    return {
+        "suggested_entries": suggested,
+        "other_entries": list(others.items()),
+        "chosen_entries": {str(getattr(value, "pk", value)) for value in chosen},
+    }
+
+
+def _progress(assignment, role, user):
+    """A student's progress in the assignment they read in; none for its teacher."""
+    if assignment is None or role != Role.STUDENT:
+        return None
+    return student_progress(assignment, user)
+
+
+def _visible(user, document: Document, assignment, student):
+    visible = Highlight.objects.visible_to(user).in_document(document)
+    if assignment is not None:
+        visible = visible.in_assignment(assignment)
+    if student is not None:
+        visible = visible.owned_by(student)
+    return visible
+
+
+def _spans(placed, user) -> list[Span]:
+    # No ordering: the painting sorts what it needs (Highlight's default order would join
+    # the documents to sort by them).
+    rows = placed.order_by().values_list("id", "start", "end", "owner_id")
+    viewer = user.pk  # once: `user` is a lazy object, slow to read 1,200 times
+    return [Span(i, start, end, owner == viewer) for i, start, end, owner in rows]
+
+
+def _mine(visible, user) -> list[Highlight]:
+    if not user.is_authenticated:
+        return []
+    return list(visible.owned_by(user).prefetch_related("tags").order_by("start", "id"))
+
+
+def _students_orphaned(visible, user) -> list[Highlight]:
+    """A correction of the text may leave a highlight without a place: its author sees it
+    in "My highlights", their teachers here."""
+    if not user.is_authenticated:
+        return []
+    orphaned = visible.taught_by(user).filter(anchor_status=Highlight.AnchorStatus.ORPHANED)
+    return list(
+        orphaned.select_related("owner").order_by("owner__last_name", "owner__username", "id")
+    )

@@ -1,0 +1,109 @@
+"""The limits, patterns and plain-text rules, in one place.
+
+The forms show them to people, the importer applies them to files, and the models turn
+them into database constraints: each is written here once.
+"""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+MAX_NOTE_LENGTH = 5000
+MAX_INSTRUCTIONS_LENGTH = 5000
+MAX_REPLY_LENGTH = 2000
+MAX_SUMMARY_LENGTH = 1000
+MAX_ALIAS_LENGTH = 200
+MAX_SLUG_LENGTH = 100
+MAX_TAG_LENGTH = 50
+MAX_TAGS = 20
+MAX_MIN_HIGHLIGHTS = 200
+
+# Paths under /glossary/ that are pages, not entries.
+RESERVED_SLUGS = ("new",)
+
+# YYYY, YYYY-MM or YYYY-MM-DD: life dates are often known only to the year.
+PARTIAL_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+WIKIDATA_ID = r"^Q[1-9][0-9]*$"
+# Join codes: eight characters without look-alikes (0/O, 1/I/L), easy to read out in class.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+JOIN_CODE = rf"^[{JOIN_CODE_ALPHABET}]{{{JOIN_CODE_LENGTH}}}$"
+
+validate_wikidata_id = RegexValidator(WIKIDATA_ID, "A Wikidata id looks like Q855.")
+
+# Something that reads as an HTML tag or comment: "<b>", "</p>", "<script src=…>", "<!--".
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>|<!--")
+
+
+def plain_text(value: str, what: str) -> str:
+    if _MARKUP.search(value):
+        raise ValidationError(
+            f"{what.capitalize()} must be plain text: remove the HTML markup (the part in < >).",
+            code="markup",
+        )
+    return value
+
+
+def visible_name(value: str, what: str) -> str:
+    """A name or title: plain text, with something to see (a link or heading shows it)."""
+    value = plain_text(value, what)
+    if value and not any(character.isalnum() for character in value):
+        raise ValidationError(f"A {what} needs at least one letter or digit.", code="invisible")
+    return value
+
+
+def clean_note(note: str) -> str:
+    if _MARKUP.search(note):
+        raise ValidationError(
+            "Notes are plain text: remove the HTML markup (the part in < >). "
+            "Line breaks are kept as you type them.",
+            code="markup",
+        )
+    return note
+
+
+def parse_tags(raw: str) -> list[str]:
+    """Comma-separated tags: trimmed, inner whitespace collapsed, one of each in any case."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for item in raw.split(","):
+        name = " ".join(item.split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            tags.append(name)
+    return tags
+
+
+def check_tags(names: list[str]) -> list[str]:
+    """The tag rules, for the form and for imported highlights alike."""
+    if len(names) > MAX_TAGS:
+        raise ValidationError(
+            f"At most {MAX_TAGS} tags per highlight; this has {len(names)}.", code="too_many"
+        )
+    for name in names:
+        if len(name) > MAX_TAG_LENGTH:
+            raise ValidationError(
+                f"Tags are at most {MAX_TAG_LENGTH} characters; “{name[:20]}…” has {len(name)}.",
+                code="too_long",
+            )
+        if "<" in name or ">" in name:
+            raise ValidationError("Tags cannot contain < or >.", code="markup")
+        if not any(character.isalnum() for character in name):
+            raise ValidationError(
+                f"“{name}” is not a tag: a tag needs a letter or a digit.", code="empty"
+            )
+    return names
+
+
+def validate_partial_date(value: str) -> None:
+    if not re.fullmatch(PARTIAL_DATE, value):
+        raise ValidationError(
+            "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 1912-04-15.", code="date"
+        )
+    year, month, day = ([int(part) for part in value.split("-")] + [1, 1])[:3]
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        raise ValidationError(f"There is no such date as {value}.", code="date") from None
