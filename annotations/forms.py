@@ -542,6 +542,17 @@ class ExportFilterForm(forms.Form):
     )
     excel = forms.BooleanField(required=False)
 
+    # Each filter but the class's, as the lookup it narrows the highlights by.
+    LOOKUPS = {
+        "assignment": "assignment",
+        "document": "document__slug",
+        "student": "owner__username",
+        "tag": "tags__slug",
+        "entry": "glossary_entries__slug",
+        "since": "created__date__gte",
+        "until": "created__date__lte",
+    }
+
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
@@ -565,20 +576,9 @@ class ExportFilterForm(forms.Form):
                 Q(assignment__classroom=data["classroom"])
                 | Q(assignment__isnull=True, owner__in=in_class)
             )
-        if data["assignment"]:
-            highlights = highlights.filter(assignment=data["assignment"])
-        if data["document"]:
-            highlights = highlights.filter(document__slug=data["document"])
-        if data["student"]:
-            highlights = highlights.filter(owner__username=data["student"])
-        if data["tag"]:
-            highlights = highlights.filter(tags__slug=data["tag"])
-        if data["entry"]:
-            highlights = highlights.filter(glossary_entries__slug=data["entry"])
-        if data["since"]:
-            highlights = highlights.filter(created__date__gte=data["since"])
-        if data["until"]:
-            highlights = highlights.filter(created__date__lte=data["until"])
+        for name, lookup in self.LOOKUPS.items():
+            if data[name]:
+                highlights = highlights.filter(**{lookup: data[name]})
         # Tag and glossary filters join rows: take each highlight once. A subquery, not
         # DISTINCT, which would add the ordering's columns to what COPY writes.
         return Highlight.objects.filter(pk__in=highlights.values("pk"))

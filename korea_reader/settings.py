@@ -55,7 +55,7 @@ if not SECRET_KEY:
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`. "
             "For local development set DEBUG=1 (make run does)."
         )
-    SECRET_KEY = "development-only-insecure-key"  # noqa: S105 - only ever with DEBUG on
+    SECRET_KEY = "development-only-insecure-key"  # only ever with DEBUG on
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
