@@ -1,18 +1,27 @@
 """The benchmarks' worlds: classes, their students and their highlights, from a seed.
 
-Through the ORM, for a class or two (bench/reading_view.py, bench/dashboard.py):
-`classroom()`, `enrol()`, then `highlights()`, `tag()` and `link()` drawing from one
-random.Random in a fixed order, so that every run measures the same rows.
+Seeded, so that every run measures the same rows, in two ways:
+
+- through the ORM, for a class or two (bench/reading_view.py, bench/dashboard.py):
+  `classroom()`, `enrol()`, then `highlights()`, `tag()` and `link()` drawing from one
+  random.Random in a fixed order;
+- in SQL, for hundreds of thousands of highlights (bench/district.py, bench/export.py):
+  `seeded_int()` draws each row's numbers, `first_of()` checks that the highlights made
+  have consecutive ids, and `vacuum_analyze()` gives the planner their statistics.
 
 Import it once Django is set up (bench/setup.py).
 """
 
 import random
+import sys
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from annotations.anchoring import Anchor, quote_at
 from annotations.models import Classroom, Document, Highlight, Membership, Tag, TaggedHighlight
+
+# --- Through the ORM -----------------------------------------------------------------------
 
 
 def clear() -> None:
@@ -98,3 +107,40 @@ def link(saved: list[Highlight], entries: list, rng: random.Random) -> None:
     through.objects.bulk_create(
         through(highlight=h, glossaryentry=rng.choice(entries)) for h in saved if rng.random() < 0.5
     )
+
+
+# --- In SQL --------------------------------------------------------------------------------
+
+
+def seeded_int(ordinal: str, stream: int) -> str:
+    """SQL for a pseudo-random non-negative integer of each row, from the row's `ordinal`
+    (an SQL expression) and the query's %(seed)s parameter; each `stream` another draw.
+
+    PostgreSQL's own integer hash, not random(), so that the rows do not depend on the
+    plan: two builds from one seed are the same, row by row.
+    """
+    return f"(hashint8extended({ordinal}, %(seed)s + {stream}) & 2147483647)::int"
+
+
+def first_of(cursor, total: int, owners_like: str) -> int:
+    """The id of the first of the `total` highlights just made, whose owners' usernames are
+    LIKE `owners_like`; exits unless they are all there, with consecutive ids."""
+    cursor.execute(
+        "SELECT min(h.id), max(h.id), count(*) FROM annotations_highlight h"
+        " JOIN auth_user u ON u.id = h.owner_id WHERE u.username LIKE %s",
+        [owners_like],
+    )
+    first, last, count = cursor.fetchone()
+    if count != total or last - first + 1 != total:
+        sys.exit(
+            f"{count:,} highlights with ids {first}..{last} instead of {total:,} in a row: "
+            f"was something else writing to {connection.settings_dict['NAME']}?"
+        )
+    return first
+
+
+def vacuum_analyze(*tables: str) -> None:
+    """Statistics for the planner on the tables just filled (outside a transaction)."""
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM ANALYZE {table}")
