@@ -66,6 +66,7 @@ from annotations.models import (  # noqa: E402
     Membership,
     Tag,
 )
+from bench.measure import markdown_table  # noqa: E402
 from bench.world import first_of, seeded_int, vacuum_analyze  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
@@ -502,19 +503,25 @@ def report(measured: dict, extrapolate_from: dict | None) -> dict:
                 "from": extrapolate_from["rows"],
             }
     print(f"\n### {rows:,} highlights\n")
-    print("| export | runs | seconds (median) | rows/s | CSV MB | peak memory (RSS growth) |")
-    print("|---|---|---|---|---|---|")
+    columns = ["export", "runs", "seconds (median)", "rows/s", "CSV MB", "peak memory (RSS growth)"]
+    table = []
     for name in ("raw COPY", "ours", "django-import-export"):
         if name not in figures:
             continue
         figure = figures[name]
         mark = "~" if figure["estimated"] else ""
         label = name + (f" (extrapolated from {figure['from']:,})" if mark else "")
-        print(
-            f"| {label} | {figure['runs'] or '-'} | {mark}{figure['seconds']:.2f} | "
-            f"{mark}{rows_per_second(rows, figure['seconds'])} | "
-            f"{mark}{megabytes(figure['bytes'])} | {mark}{memory(figure['memory'])} |"
+        table.append(
+            [
+                label,
+                str(figure["runs"] or "-"),
+                f"{mark}{figure['seconds']:.2f}",
+                mark + rows_per_second(rows, figure["seconds"]),
+                mark + megabytes(figure["bytes"]),
+                mark + memory(figure["memory"]),
+            ]
         )
+    print(markdown_table(columns, table))
     print(
         f"\nours / raw COPY: **{figures['ours']['seconds'] / figures['raw COPY']['seconds']:.2f}**"
         " (goal: at most 1.5)"
@@ -541,11 +548,18 @@ def report(measured: dict, extrapolate_from: dict | None) -> dict:
 
 def summary(reports: list[dict]) -> None:
     print("\n### Summary\n")
-    print(
-        "| highlights | raw COPY rows/s | ours rows/s | ours / COPY | import-export rows/s "
-        "| import-export / ours | ours peak memory | import-export peak memory | first row |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
+    columns = [
+        "highlights",
+        "raw COPY rows/s",
+        "ours rows/s",
+        "ours / COPY",
+        "import-export rows/s",
+        "import-export / ours",
+        "ours peak memory",
+        "import-export peak memory",
+        "first row",
+    ]
+    table = []
     for done in reports:
         rows, figures = done["rows"], done["figures"]
         copy, mine = figures["raw COPY"], figures["ours"]
@@ -557,13 +571,20 @@ def summary(reports: list[dict]) -> None:
             other_memory = mark + memory(other["memory"])
         else:
             other_rate = other_ratio = other_memory = "-"
-        print(
-            f"| {rows:,} | {rows_per_second(rows, copy['seconds'])} "
-            f"| {rows_per_second(rows, mine['seconds'])} "
-            f"| {mine['seconds'] / copy['seconds']:.2f} | {other_rate} | {other_ratio} "
-            f"| {memory(mine['memory'])} | {other_memory} "
-            f"| {median(done['ours_runs'], 'first_row') * 1000:,.0f} ms |"
+        table.append(
+            [
+                f"{rows:,}",
+                rows_per_second(rows, copy["seconds"]),
+                rows_per_second(rows, mine["seconds"]),
+                f"{mine['seconds'] / copy['seconds']:.2f}",
+                other_rate,
+                other_ratio,
+                memory(mine["memory"]),
+                other_memory,
+                f"{median(done['ours_runs'], 'first_row') * 1000:,.0f} ms",
+            ]
         )
+    print(markdown_table(columns, table))
 
 
 def main() -> None:

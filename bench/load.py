@@ -74,7 +74,7 @@ from annotations.models import (  # noqa: E402
     Membership,
 )
 from annotations.paragraphs import split_sentences  # noqa: E402
-from bench.load_report import COLUMNS, CpuMeter, Row, Usage, markdown_table  # noqa: E402
+from bench.load_report import COLUMNS, CpuMeter, Row, Usage  # noqa: E402
 from bench.load_server import serve  # noqa: E402
 from bench.load_students import (  # noqa: E402
     CLASS_THINK,
@@ -88,6 +88,7 @@ from bench.load_students import (  # noqa: E402
     SaturatingStudent,
     Student,
 )
+from bench.measure import markdown_table  # noqa: E402
 from tests.app_server import AppServer  # noqa: E402
 
 PREFIX = "load-student-"

@@ -47,12 +47,6 @@ class Row:
         ]
 
 
-def markdown_table(columns: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 @dataclass(frozen=True)
 class Usage:
     """CPU seconds used over `wall` seconds by gunicorn's workers and by locust."""
