@@ -60,6 +60,7 @@ from annotations.models import (  # noqa: E402
 )
 from annotations.paragraphs import split_sentences  # noqa: E402
 from annotations.teachers import teachers_group  # noqa: E402
+from bench.world import first_of, seeded_int, vacuum_analyze  # noqa: E402
 
 if connection.settings_dict["NAME"] != DISTRICT_DATABASE:
     sys.exit(
@@ -342,12 +343,6 @@ def _people(seed: int, classes: int, students: int, documents: list[Document]) -
     return rows
 
 
-def _r(ordinal: str, stream: int) -> str:
-    """A seeded pseudo-random non-negative integer for each row: PostgreSQL's own hash,
-    so the rows do not depend on the plan."""
-    return f"(hashint8extended({ordinal}, %(seed)s + {stream}) & 2147483647)::int"
-
-
 def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: list[Article]):
     """The highlights, their tags, glossary links and replies, in SQL."""
     cursor.execute(
@@ -387,12 +382,14 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
         f"""
         CREATE TEMPORARY TABLE district_work ON COMMIT DROP AS
         SELECT g.i, s.user_id, s.assignment_id, s.teacher_id, p.*,
-               {_r("g.i", 2)} AS r_note, {_r("g.i", 3)} AS r_share, {_r("g.i", 4)} AS r_time,
-               {_r("g.i", 5)} AS r_tag, {_r("g.i", 6)} AS r_link, {_r("g.i", 7)} AS r_reply
+               {seeded_int("g.i", 2)} AS r_note, {seeded_int("g.i", 3)} AS r_share,
+               {seeded_int("g.i", 4)} AS r_time, {seeded_int("g.i", 5)} AS r_tag,
+               {seeded_int("g.i", 6)} AS r_link, {seeded_int("g.i", 7)} AS r_reply
         FROM generate_series(0, %(total)s - 1) AS g(i)
         JOIN district_student s ON s.k = g.i / (%(docs)s * %(per)s)
         JOIN district_passage p ON p.class_no = s.class_no AND p.doc_k = g.i / %(per)s %% %(docs)s
-             AND p.p = least({_r("g.i", 0)} %% %(pool)s, {_r("g.i", 1)} %% %(pool)s)
+             AND p.p = least({seeded_int("g.i", 0)} %% %(pool)s,
+                             {seeded_int("g.i", 1)} %% %(pool)s)
         """,
         params,
     )
@@ -423,11 +420,7 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
         """,
         params,
     )
-    cursor.execute("SELECT min(id), max(id), count(*) FROM annotations_highlight")
-    first, last, count = cursor.fetchone()
-    if count != params["total"] or last - first + 1 != count:
-        sys.exit(f"{count:,} highlights with ids {first}..{last}: was something else writing?")
-    params["first"] = first
+    params["first"] = first_of(cursor, params["total"], "district-%")
     # 60% tagged: mostly one of three tags a class gives that passage, Stalin often where
     # the passage names him; 15% a second, other tag.
     cursor.execute(
@@ -486,7 +479,7 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
         """,
         params,
     )
-    return count
+    return params["total"]
 
 
 def build_district(
@@ -516,16 +509,14 @@ def build_district(
         cursor.execute(
             "INSERT INTO district_marker VALUES (%s, %s, %s, %s, %s, now())", [*size, count]
         )
-    with connection.cursor() as cursor:
-        for table in (
-            "auth_user",
-            "annotations_membership",
-            "annotations_highlight",
-            "annotations_taggedhighlight",
-            "annotations_highlight_glossary_entries",
-            "annotations_reply",
-        ):
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    vacuum_analyze(
+        "auth_user",
+        "annotations_membership",
+        "annotations_highlight",
+        "annotations_taggedhighlight",
+        "annotations_highlight_glossary_entries",
+        "annotations_reply",
+    )
     return District(*size, count, time.perf_counter() - started, built=True)
 
 

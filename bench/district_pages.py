@@ -20,10 +20,8 @@ prints EXPLAIN ANALYZE of the slowest query of each page.
 """
 
 import os
-import statistics
 import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,10 +37,10 @@ from bench.district import (  # noqa: E402  (sets Django up on the district's da
 # isort: split
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from annotations.models import Assignment, Document, GlossaryEntry, Highlight  # noqa: E402
+from bench.measure import Page, logged_in, markdown_table, measure_interleaved, ratio  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 EXPLAIN = os.environ.get("BENCH_EXPLAIN") == "1"
@@ -57,11 +55,6 @@ class Case:
     username: str
     url: str
     highlights: int  # what the page shows this viewer, or counts for them
-    runs: list[tuple[float, float, int, int]] = field(default_factory=list)
-    client: Client = field(default_factory=Client)
-
-    def median(self, index: int) -> float:
-        return statistics.median(run[index] for run in self.runs)
 
 
 def cases() -> list[Case]:
@@ -122,21 +115,10 @@ def cases() -> list[Case]:
     ]
 
 
-def measure(case: Case) -> tuple[float, float, int, int]:
-    """Server time (ms), SQL time (ms), queries and HTML bytes of one request."""
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        response = case.client.get(case.url)
-        elapsed = time.perf_counter() - started
-    assert response.status_code == 200, (case.url, response.status_code)
-    sql = sum(float(query["time"]) for query in queries.captured_queries)
-    return elapsed * 1000, sql * 1000, len(queries), len(response.content)
-
-
-def explain(case: Case) -> None:
+def explain(case: Case, measured: Page) -> None:
     """EXPLAIN ANALYZE of the page's slowest query."""
     with CaptureQueriesContext(connection) as queries:
-        case.client.get(case.url)
+        measured.client.get(case.url)
     slowest = max(queries.captured_queries, key=lambda query: float(query["time"]))
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
@@ -145,9 +127,8 @@ def explain(case: Case) -> None:
     print(f"    {slowest['sql'][:600]}\n{plan}")
 
 
-def ratio(cases: list[Case], page: str) -> float:
-    by_viewer = {case.viewer: case for case in cases if case.page == page}
-    return by_viewer["teacher"].median(0) / by_viewer["teacher, empty class"].median(0)
+def page_ratio(measured: dict[tuple[str, str], Page], page: str) -> float:
+    return ratio(measured[page, "teacher"], measured[page, "teacher, empty class"])
 
 
 def main() -> None:
@@ -156,32 +137,37 @@ def main() -> None:
         print(f"District built in {district.seconds:.0f} s.")
     todo = cases()
     User = get_user_model()
-    for case in todo:
-        case.client.force_login(User.objects.get(username=case.username))
-        measure(case)  # warm up: the session, caches, connections
-    for run in range(RUNS):
-        # Each run in another order, against drift on a shared machine.
-        shift = run % len(todo)
-        for case in todo[shift:] + todo[:shift]:
-            case.runs.append(measure(case))
+    pages = [Page(logged_in(User.objects.get(username=case.username)), case.url) for case in todo]
+    measure_interleaved(pages, RUNS)
     print(
         f"\nDistrict of {district.highlights:,} highlights ({district.classes} classes of "
         f"{district.students}, seed {district.seed}); {RUNS} interleaved runs of each (medians):\n"
     )
-    print("| page | viewer | highlights | server time | of which SQL | SQL queries | HTML |")
-    print("|---|---|---|---|---|---|---|")
-    for case in todo:
-        print(
-            f"| {case.page} | {case.viewer} | {case.highlights:,} | {case.median(0):.1f} ms "
-            f"| {case.median(1):.1f} ms | {case.runs[0][2]} | {case.runs[0][3] / 1000:,.1f} kB |"
-        )
+    columns = ["page", "viewer", "highlights", "server time", "of which SQL", "SQL queries", "HTML"]
+    rows = [
+        [
+            case.page,
+            case.viewer,
+            f"{case.highlights:,}",
+            f"{page.median('ms'):.1f} ms",
+            f"{page.median('sql_ms'):.1f} ms",
+            str(page.first.queries),
+            f"{page.first.bytes / 1000:,.1f} kB",
+        ]
+        for case, page in zip(todo, pages, strict=True)
+    ]
+    print(markdown_table(columns, rows))
     print()
-    print(f"Glossary, Stalin, teacher / empty class: {ratio(todo, 'Glossary: Stalin'):.2f}")
-    print(f"Dashboard, class of 30 / empty class: {ratio(todo, 'Assignment dashboard'):.2f}")
-    print(f"Reading view, 1,200 / 0: **{ratio(todo, 'Reading view'):.2f}** (goal: at most 2)")
+    measured = {(case.page, case.viewer): page for case, page in zip(todo, pages, strict=True)}
+    glossary = page_ratio(measured, "Glossary: Stalin")
+    dashboard = page_ratio(measured, "Assignment dashboard")
+    reading = page_ratio(measured, "Reading view")
+    print(f"Glossary, Stalin, teacher / empty class: {glossary:.2f}")
+    print(f"Dashboard, class of 30 / empty class: {dashboard:.2f}")
+    print(f"Reading view, 1,200 / 0: **{reading:.2f}** (goal: at most 2)")
     if EXPLAIN:
-        for case in todo:
-            explain(case)
+        for case, page in zip(todo, pages, strict=True):
+            explain(case, page)
 
 
 if __name__ == "__main__":

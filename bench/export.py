@@ -66,6 +66,8 @@ from annotations.models import (  # noqa: E402
     Membership,
     Tag,
 )
+from bench.measure import markdown_table  # noqa: E402
+from bench.world import first_of, seeded_int, vacuum_analyze  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
 RUNS = os.environ.get("BENCH_RUNS")  # default: 7 up to 10k rows, 3 above
@@ -124,6 +126,43 @@ def delete_bench_data() -> None:
     get_user_model().objects.filter(username__startswith=PREFIX).delete()
 
 
+# The link tables' columns: the highlight's, then the tag's or the glossary entry's.
+LINK_COLUMNS = {
+    "annotations_taggedhighlight": "content_object_id, tag_id",
+    "annotations_highlight_glossary_entries": "highlight_id, glossaryentry_id",
+}
+
+
+def link_one_or_two(
+    cursor,
+    ids: dict,
+    table: str,
+    values: list[int],
+    *,
+    stream: int,
+    one: int,
+    two: int,
+    spread: int,
+) -> None:
+    """Link `one`% of the highlights with ids from ids["first"] to ids["last"] (the seed in
+    ids["seed"]) to one of `values`, and `two`% of them to a second, other one too."""
+    n = len(values)
+    second = f"((r / 100) %% {n} + 1 + (r / {spread}) %% {n - 1}) %% {n}"
+    cursor.execute(
+        f"""
+        WITH r AS (
+            SELECT h.id, {seeded_int("h.id - %(first)s", stream)} AS r
+            FROM annotations_highlight h WHERE h.id BETWEEN %(first)s AND %(last)s
+        )
+        INSERT INTO {table} ({LINK_COLUMNS[table]})
+        SELECT id, (%(values)s::bigint[])[1 + (r / 100) %% {n}] FROM r WHERE r %% 100 < {one}
+        UNION ALL
+        SELECT id, (%(values)s::bigint[])[1 + {second}] FROM r WHERE r %% 100 < {two}
+        """,
+        {**ids, "values": values},
+    )
+
+
 def build(total: int) -> int:
     """`total` highlights; returns the id of the first (the ids are consecutive)."""
     load_documents()
@@ -167,13 +206,9 @@ def build(total: int) -> int:
     tags = [Tag.objects.get_or_create(name=name)[0].pk for name in TAGS]
     entries = list(GlossaryEntry.objects.order_by("slug").values_list("pk", flat=True)[:20])
 
-    # Pseudo-random non-negative integers from PostgreSQL's own integer hash, seeded, so
-    # that the rows do not depend on the plan. The passages are drawn first (PASSAGES of
-    # them, as a class highlights the same sentences), so that the big INSERT does not cut
-    # each of its rows out of an article's whole text.
-    def r(ordinal: str, stream: int) -> str:
-        return f"(hashint8extended({ordinal}, %(seed)s + {stream}) & 2147483647)::int"
-
+    # The passages are drawn first (PASSAGES of them, as a class highlights the same
+    # sentences), so that the big INSERT does not cut each of its rows out of an article's
+    # whole text.
     params = {
         "like": PREFIX + "%",
         "seed": SEED,
@@ -192,7 +227,8 @@ def build(total: int) -> int:
                        id, revision, text || '' AS text, length(text) AS n
                 FROM annotations_document
             ), drawn AS (
-                SELECT j, {r("j", 0)} AS r1, 5 + {r("j", 1)} %% 196 AS len, {r("j", 2)} AS r3
+                SELECT j, {seeded_int("j", 0)} AS r1, 5 + {seeded_int("j", 1)} %% 196 AS len,
+                       {seeded_int("j", 2)} AS r3
                 FROM generate_series(0, %(passages)s - 1) AS j
             ), placed AS (
                 SELECT drawn.j, d.id, d.revision, d.text, drawn.len,
@@ -218,8 +254,9 @@ def build(total: int) -> int:
                 JOIN annotations_assignment a ON a.classroom_id = m.classroom_id
                 WHERE u.username LIKE %(like)s
             ), g AS (
-                SELECT i, {r("i", 3)} AS r1, {r("i", 4)} AS r2, {r("i", 5)} AS r3,
-                       {r("i", 6)} AS r4, {r("i", 7)} AS r5
+                SELECT i, {seeded_int("i", 3)} AS r1, {seeded_int("i", 4)} AS r2,
+                       {seeded_int("i", 5)} AS r3, {seeded_int("i", 6)} AS r4,
+                       {seeded_int("i", 7)} AS r5
                 FROM generate_series(0, %(total)s - 1) AS i
             )
             INSERT INTO annotations_highlight (
@@ -246,56 +283,28 @@ def build(total: int) -> int:
             """,
             params,
         )
-        cursor.execute(
-            "SELECT min(h.id), max(h.id), count(*) FROM annotations_highlight h"
-            " JOIN auth_user u ON u.id = h.owner_id WHERE u.username LIKE %s",
-            [PREFIX + "%"],
-        )
-        first, last, count = cursor.fetchone()
-        if count != total or last - first + 1 != total:
-            sys.exit(
-                f"{count:,} highlights with ids {first}..{last} instead of {total:,} in a row: "
-                "was something else writing to korea_reader_bench?"
-            )
-        mine = "FROM annotations_highlight h WHERE h.id BETWEEN %(first)s AND %(last)s"
-        params = {"first": first, "last": first + total - 1, "seed": SEED, "t": tags, "e": entries}
+        first = first_of(cursor, total, PREFIX + "%")
+        ids = {"first": first, "last": first + total - 1, "seed": SEED}
         # 60% one tag, 15% a second one (another tag); half one glossary entry, 10% two.
-        cursor.execute(
-            f"""
-            WITH r AS (
-                SELECT h.id, hashint8extended(h.id - %(first)s, %(seed)s + 10) & 2147483647 AS r
-                {mine}
-            )
-            INSERT INTO annotations_taggedhighlight (content_object_id, tag_id)
-            SELECT id, (%(t)s::bigint[])[1 + (r / 100) %% 6] FROM r WHERE r %% 100 < 60
-            UNION ALL
-            SELECT id, (%(t)s::bigint[])[1 + ((r / 100) %% 6 + 1 + (r / 1000) %% 5) %% 6]
-            FROM r WHERE r %% 100 < 15
-            """,
-            params,
+        link_one_or_two(
+            cursor, ids, "annotations_taggedhighlight", tags, stream=10, one=60, two=15, spread=1000
         )
-        cursor.execute(
-            f"""
-            WITH r AS (
-                SELECT h.id, hashint8extended(h.id - %(first)s, %(seed)s + 11) & 2147483647 AS r
-                {mine}
-            )
-            INSERT INTO annotations_highlight_glossary_entries (highlight_id, glossaryentry_id)
-            SELECT id, (%(e)s::bigint[])[1 + (r / 100) %% 20] FROM r WHERE r %% 100 < 50
-            UNION ALL
-            SELECT id, (%(e)s::bigint[])[1 + ((r / 100) %% 20 + 1 + (r / 2000) %% 19) %% 20]
-            FROM r WHERE r %% 100 < 10
-            """,
-            params,
-        )
-    with connection.cursor() as cursor:
-        for table in (
-            "annotations_highlight",
-            "annotations_taggedhighlight",
+        link_one_or_two(
+            cursor,
+            ids,
             "annotations_highlight_glossary_entries",
-            "auth_user",
-        ):
-            cursor.execute(f"VACUUM ANALYZE {table}")
+            entries,
+            stream=11,
+            one=50,
+            two=10,
+            spread=2000,
+        )
+    vacuum_analyze(
+        "annotations_highlight",
+        "annotations_taggedhighlight",
+        "annotations_highlight_glossary_entries",
+        "auth_user",
+    )
     return first
 
 
@@ -494,19 +503,25 @@ def report(measured: dict, extrapolate_from: dict | None) -> dict:
                 "from": extrapolate_from["rows"],
             }
     print(f"\n### {rows:,} highlights\n")
-    print("| export | runs | seconds (median) | rows/s | CSV MB | peak memory (RSS growth) |")
-    print("|---|---|---|---|---|---|")
+    columns = ["export", "runs", "seconds (median)", "rows/s", "CSV MB", "peak memory (RSS growth)"]
+    table = []
     for name in ("raw COPY", "ours", "django-import-export"):
         if name not in figures:
             continue
         figure = figures[name]
         mark = "~" if figure["estimated"] else ""
         label = name + (f" (extrapolated from {figure['from']:,})" if mark else "")
-        print(
-            f"| {label} | {figure['runs'] or '-'} | {mark}{figure['seconds']:.2f} | "
-            f"{mark}{rows_per_second(rows, figure['seconds'])} | "
-            f"{mark}{megabytes(figure['bytes'])} | {mark}{memory(figure['memory'])} |"
+        table.append(
+            [
+                label,
+                str(figure["runs"] or "-"),
+                f"{mark}{figure['seconds']:.2f}",
+                mark + rows_per_second(rows, figure["seconds"]),
+                mark + megabytes(figure["bytes"]),
+                mark + memory(figure["memory"]),
+            ]
         )
+    print(markdown_table(columns, table))
     print(
         f"\nours / raw COPY: **{figures['ours']['seconds'] / figures['raw COPY']['seconds']:.2f}**"
         " (goal: at most 1.5)"
@@ -533,11 +548,18 @@ def report(measured: dict, extrapolate_from: dict | None) -> dict:
 
 def summary(reports: list[dict]) -> None:
     print("\n### Summary\n")
-    print(
-        "| highlights | raw COPY rows/s | ours rows/s | ours / COPY | import-export rows/s "
-        "| import-export / ours | ours peak memory | import-export peak memory | first row |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
+    columns = [
+        "highlights",
+        "raw COPY rows/s",
+        "ours rows/s",
+        "ours / COPY",
+        "import-export rows/s",
+        "import-export / ours",
+        "ours peak memory",
+        "import-export peak memory",
+        "first row",
+    ]
+    table = []
     for done in reports:
         rows, figures = done["rows"], done["figures"]
         copy, mine = figures["raw COPY"], figures["ours"]
@@ -549,13 +571,20 @@ def summary(reports: list[dict]) -> None:
             other_memory = mark + memory(other["memory"])
         else:
             other_rate = other_ratio = other_memory = "-"
-        print(
-            f"| {rows:,} | {rows_per_second(rows, copy['seconds'])} "
-            f"| {rows_per_second(rows, mine['seconds'])} "
-            f"| {mine['seconds'] / copy['seconds']:.2f} | {other_rate} | {other_ratio} "
-            f"| {memory(mine['memory'])} | {other_memory} "
-            f"| {median(done['ours_runs'], 'first_row') * 1000:,.0f} ms |"
+        table.append(
+            [
+                f"{rows:,}",
+                rows_per_second(rows, copy["seconds"]),
+                rows_per_second(rows, mine["seconds"]),
+                f"{mine['seconds'] / copy['seconds']:.2f}",
+                other_rate,
+                other_ratio,
+                memory(mine["memory"]),
+                other_memory,
+                f"{median(done['ours_runs'], 'first_row') * 1000:,.0f} ms",
+            ]
         )
+    print(markdown_table(columns, table))
 
 
 def main() -> None:

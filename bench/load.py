@@ -74,8 +74,8 @@ from annotations.models import (  # noqa: E402
     Membership,
 )
 from annotations.paragraphs import split_sentences  # noqa: E402
-from bench.load_report import COLUMNS, CpuMeter, Row, Usage, markdown_table  # noqa: E402
-from bench.load_server import Server, serve  # noqa: E402
+from bench.load_report import COLUMNS, CpuMeter, Row, Usage  # noqa: E402
+from bench.load_server import serve  # noqa: E402
 from bench.load_students import (  # noqa: E402
     CLASS_THINK,
     CREATE_THINK,
@@ -88,6 +88,8 @@ from bench.load_students import (  # noqa: E402
     SaturatingStudent,
     Student,
 )
+from bench.measure import markdown_table  # noqa: E402
+from tests.app_server import AppServer  # noqa: E402
 
 PREFIX = "load-student-"
 CLASS_NAME = "Load test class"
@@ -240,7 +242,7 @@ def errors(env: Environment) -> list[str]:
     return found
 
 
-def start(server: Server, user_class: type[Student], run: Run, users: int):
+def start(server: AppServer, user_class: type[Student], run: Run, users: int):
     """Spawn the students, wait until all have logged in, then let them start together.
 
     Returns the environment and the figures of the logins.
@@ -306,7 +308,7 @@ class Phase:
 
 
 def with_think_time(
-    server: Server, base: Run, key: str, cls: type[Student], users: int, seconds: int, title: str
+    server: AppServer, base: Run, key: str, cls: type[Student], users: int, seconds: int, title: str
 ) -> Phase:
     run = for_phase(base, key)
     progress(f"{key}: {users} students logging in")
@@ -322,7 +324,7 @@ def with_think_time(
     return Phase(title, users, rows, usage, login, check_saved(run.ledger), errors(env))
 
 
-def phase_create(server: Server, base: Run) -> Phase:
+def phase_create(server: AppServer, base: Run) -> Phase:
     low, high = CREATE_THINK
     title = (
         f"a. Creating highlights under load: {CREATE_USERS} students, think time "
@@ -340,7 +342,7 @@ def phase_create(server: Server, base: Run) -> Phase:
     return phase
 
 
-def phase_class(server: Server, base: Run) -> Phase:
+def phase_class(server: AppServer, base: Run) -> Phase:
     low, high = CLASS_THINK
     title = f"c. A class at work: {STUDENTS} students, think time {low}-{high} s, {SECONDS} s"
     return with_think_time(server, base, "c", ClassStudent, STUDENTS, SECONDS, title)
@@ -392,7 +394,7 @@ class Throughput:
         print(f"Saved: {self.saved}. {describe_errors(self.errors)}")
 
 
-def phase_throughput(server: Server, base: Run) -> Throughput:
+def phase_throughput(server: AppServer, base: Run) -> Throughput:
     run = for_phase(base, "b")
     progress(f"b: {SATURATE_USERS} students logging in")
     env, login = start(server, SaturatingStudent, run, SATURATE_USERS)
@@ -447,7 +449,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}), load average before the run {load}"
 
 
-def header(server: Server) -> None:
+def header(server: AppServer) -> None:
     database = settings.DATABASES["default"]
     print(f"## Load: gunicorn on 127.0.0.1 ({datetime.date.today():%Y-%m-%d})\n")
     print(

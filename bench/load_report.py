@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import psutil
 from locust.stats import StatsEntry
 
-from bench.load_server import Server
+from tests.app_server import AppServer
 
 COLUMNS = ["request", "requests", "failures", "req/s", "median ms", "p95 ms", "p99 ms"]
 
@@ -47,12 +47,6 @@ class Row:
         ]
 
 
-def markdown_table(columns: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 @dataclass(frozen=True)
 class Usage:
     """CPU seconds used over `wall` seconds by gunicorn's workers and by locust."""
@@ -74,7 +68,7 @@ class CpuMeter:
     """Measures CPU time from start() to read(); CPU time is steadier than wall time
     on a machine others are using, as it does not count the time spent waiting for a core."""
 
-    def __init__(self, server: Server):
+    def __init__(self, server: AppServer):
         self.server = server
         self.start()
 
@@ -89,4 +83,10 @@ class CpuMeter:
 
     def _now(self) -> tuple[float, float, float]:
         own = psutil.Process().cpu_times()
-        return self.server.worker_cpu(), own.user + own.system, time.monotonic()
+        return worker_cpu(self.server), own.user + own.system, time.monotonic()
+
+
+def worker_cpu(server: AppServer) -> float:
+    """CPU seconds (user and system) gunicorn's workers have used since they started."""
+    workers = psutil.Process(server.process.pid).children()
+    return sum(sum(worker.cpu_times()[:2]) for worker in workers)

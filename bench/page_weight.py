@@ -32,9 +32,9 @@ bench_django("korea_reader_bench_weight")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.staticfiles import finders  # noqa: E402
-from django.test import Client  # noqa: E402
 
 from annotations.loading import load_documents  # noqa: E402
+from bench.measure import logged_in, markdown_table  # noqa: E402
 
 HYPOTHESIS_VERSION = os.environ.get("BENCH_HYPOTHESIS_VERSION", "1.1766.0")
 HYPOTHESIS_FILES = [
@@ -59,9 +59,7 @@ def weigh(data: bytes) -> tuple[int, int]:
 def our_assets() -> list[tuple[str, bytes]]:
     load_documents()
     user, _ = get_user_model().objects.get_or_create(username="bench-weight-reader")
-    client = Client()
-    client.force_login(user)
-    response = client.get(f"/documents/{SLUG}/")
+    response = logged_in(user).get(f"/documents/{SLUG}/")
     assert response.status_code == 200, response.status_code
     html = response.content.decode()
     urls = re.findall(r'<script[^>]* src="([^"]+)"', html)
@@ -102,15 +100,15 @@ def hypothesis_assets() -> list[tuple[str, bytes]]:
 
 def table(title: str, rows: list[tuple[str, bytes]]) -> tuple[int, int]:
     print(f"\n{title}\n")
-    print("| file | bytes | gzip -9 |")
-    print("|---|---|---|")
     total_raw = total_gzip = 0
+    table = []
     for name, data in rows:
         raw, packed = weigh(data)
         total_raw += raw
         total_gzip += packed
-        print(f"| `{name}` | {raw:,} | {packed:,} |")
-    print(f"| **all** | {total_raw:,} | **{total_gzip:,}** |")
+        table.append([f"`{name}`", f"{raw:,}", f"{packed:,}"])
+    table.append(["**all**", f"{total_raw:,}", f"**{total_gzip:,}**"])
+    print(markdown_table(["file", "bytes", "gzip -9"], table))
     return total_raw, total_gzip
 
 

@@ -1,6 +1,7 @@
 """Faults for tests/test_fault_tolerance.py, and students who retry through them.
 
-- `serve()`: gunicorn with production settings, whose sync workers can be SIGKILLed;
+gunicorn itself, whose sync workers the test SIGKILLs, is started by tests/app_server.py.
+
 - `requests_held_at()`: every worker parked at one table inside its request, so that a
   fault lands at a known point (after the commit, or half-way through the transaction);
 - `crash_and_restart()`: PostgreSQL stopped as a crash would (no checkpoint), restarted;
@@ -16,13 +17,8 @@ import html
 import http.client
 import http.cookiejar
 import itertools
-import os
 import random
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -30,130 +26,19 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from annotations.anchoring import Anchor
 from korea_reader.embedded_db import EmbeddedPostgres
+from tests.app_server import wait_for
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 REQUEST_TIMEOUT = 20  # seconds; longer than any fault the test injects
 RETRY_FOR = 45  # seconds a student keeps retrying one highlight before giving up
 RETRY_PAUSE = 0.2
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def production_environment(database_url: str) -> dict[str, str]:
-    """korea_reader/settings.py with DEBUG off, over plain http on 127.0.0.1."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.fault_settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "fault-test-only-not-a-secret-" + "x" * 30,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
-
-
-# gunicorn -------------------------------------------------------------------------------
-
-
-@dataclass
-class AppServer:
-    process: subprocess.Popen
-    url: str
-    log: Path
-
-    def worker_pids(self) -> set[int]:
-        """The master's children: its sync workers (zombies too, until it reaps them)."""
-        pids: set[int] = set()
-        for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
-            with contextlib.suppress(FileNotFoundError):
-                pids.update(int(pid) for pid in children.read_text().split())
-        return pids
-
-    def kill_worker(self, pid: int, workers: int) -> None:
-        """SIGKILL one worker, and wait until gunicorn has started another in its place."""
-        assert pid in self.worker_pids(), f"{pid} is not a worker of gunicorn {self.process.pid}"
-        os.kill(pid, signal.SIGKILL)
-        self.wait_for(lambda: pid not in self.worker_pids(), f"worker {pid} to die")
-        self.wait_for(lambda: len(self.worker_pids()) == workers, f"a worker instead of {pid}")
-
-    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
-        """wait_for(), with the end of gunicorn's log in the message if it times out."""
-        try:
-            wait_for(condition, what)
-        except AssertionError as err:
-            log = self.log.read_text(errors="replace")[-3000:]
-            raise AssertionError(f"{err}; gunicorn's log ends:\n{log}") from None
-
-
-@contextlib.contextmanager
-def serve(env: dict[str, str], *, workers: int, log: Path) -> Iterator[AppServer]:
-    """gunicorn on a free port of 127.0.0.1 until the block ends, however it ends."""
-    port = free_port()
-    with open(log, "ab") as output:
-        process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "korea_reader.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={workers}",
-                "--worker-class=sync",
-                # The default socket, ~/.gunicorn/gunicorn.ctl, is shared by every gunicorn.
-                "--no-control-socket",
-                "--log-level=warning",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=output,
-            start_new_session=True,
-        )
-    server = AppServer(process, f"http://127.0.0.1:{port}", log)
-    try:
-        server.wait_for(lambda: _healthy(server), "gunicorn to answer /healthz")
-        server.wait_for(lambda: len(server.worker_pids()) == workers, f"{workers} workers")
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # its own session: the workers too
-            process.wait()
-
-
-def _healthy(server: AppServer) -> bool:
-    if server.process.poll() is not None:
-        raise AssertionError(f"gunicorn exited ({server.process.returncode})")
-    try:
-        with urllib.request.urlopen(server.url + "/healthz", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 # PostgreSQL ------------------------------------------------------------------------------

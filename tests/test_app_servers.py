@@ -15,8 +15,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from annotations.anchoring import quote_at
+from tests.app_server import production_environment, serve
 from tests.conftest import PASSWORD
-from tests.faults import Student, production_environment, serve
+from tests.faults import Student
 
 PASSAGE = "Stalin was hardly surprised."
 

@@ -13,8 +13,6 @@ always hit requests in flight, however fast or slow the machine.
 
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,19 +27,15 @@ from psycopg.rows import dict_row
 from annotations.anchoring import quote_at
 from annotations.paragraphs import split_paragraphs, split_sentences
 from korea_reader.embedded_db import EmbeddedPostgres
+from tests.app_server import free_port, manage, production_environment, serve, wait_for
 from tests.conftest import PASSWORD
 from tests.faults import (
-    BASE_DIR,
     REQUEST_TIMEOUT,
     RETRY_FOR,
     HighlightRequest,
     Student,
     crash_and_restart,
-    free_port,
-    production_environment,
     requests_held_at,
-    serve,
-    wait_for,
 )
 
 STUDENTS = 8
@@ -85,18 +79,6 @@ def app(database, tmp_path):
     manage(env, "shell", "--command", LOAD.format(fixture=str(fixture)))
     with serve(env, workers=WORKERS, log=tmp_path / "gunicorn.log") as server:
         yield server
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr}"
 
 
 def class_rows(students: int) -> list[dict]:
