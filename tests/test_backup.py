@@ -24,10 +24,9 @@ from django.db import connection
 from django.utils import timezone
 
 from annotations import writes
-from annotations.anchoring import quote_at
 from annotations.models import Assignment, Highlight, Reply
 from korea_reader import backup
-from tests.conftest import make_user
+from tests.helpers import make_user, place
 
 # pg_dump and pg_restore work in connections of their own: they see only committed rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,11 +62,6 @@ def row_counts(database_url: str) -> dict[str, int]:
             table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
             for (table,) in tables
         }
-
-
-def place(document, phrase: str):
-    start = document.text.index(phrase)
-    return quote_at(document.text, start, start + len(phrase))
 
 
 def back_up(path: Path) -> str:

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from annotations.models import Assignment, Highlight, Membership, Reply
+from tests.helpers import HTMX
 
-HTMX = {"HX-Request": "true"}
 REPLY = "Which date does the cable give?"
 
 

@@ -22,7 +22,7 @@ from annotations.models import (
     Reply,
 )
 from annotations.teachers import make_teacher
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 ROLES = ["anonymous", "student", "classmate", "other_student", "teacher", "other_teacher"]
 LOGIN = "login"  # expected: a redirect to the login page

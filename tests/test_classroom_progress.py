@@ -29,7 +29,7 @@ from annotations.progress import (
     student_progress,
     tag_counts,
 )
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 SLUG = "stalin-and-korean-war"
 # A moment in the past, whole seconds, so the page's ISO dates can be compared exactly.

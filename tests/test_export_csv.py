@@ -16,7 +16,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from annotations.models import Assignment, Classroom, Highlight, Membership
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 URL = "/export/annotations.csv"
 BOM = b"\xef\xbb\xbf"

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from annotations.models import Assignment, Classroom, Highlight, Membership
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 CSV_URL = "/export/annotations.csv"
 JSONLD_URL = "/export/annotations.jsonld"

@@ -9,9 +9,8 @@ from django.utils.html import escape
 from annotations.glossary import recompute_mentions
 from annotations.loading import load_glossary
 from annotations.models import Alias, GlossaryEntry, Highlight, Mention
-from tests.conftest import make_user
+from tests.helpers import HTMX, make_user
 
-HTMX = {"HX-Request": "true"}
 CREATE_URL = "/glossary/new/"
 
 

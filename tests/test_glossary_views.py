@@ -6,8 +6,8 @@ import pytest
 from django.utils.html import escape
 
 from annotations.models import Document, GlossaryEntry, Mention
+from tests.helpers import HTMX
 
-HTMX = {"HX-Request": "true"}
 INDEX_URL = "/glossary/"
 CAPTIONS = ["People", "Places", "Archives", "Organisations", "Books and publications"]
 KIND_CAPTIONS = dict(zip(GlossaryEntry.Kind.values, CAPTIONS, strict=True))

@@ -2,22 +2,11 @@ import pytest
 from django.test import Client
 
 from annotations.models import Highlight, Tag, TaggedHighlight
-
-PHRASE = "Stalin was hardly surprised."
-HTMX = {"HX-Request": "true"}
-FROM_PANEL = {"HX-Request": "true", "HX-Target": "panel"}
+from tests.helpers import FROM_PANEL, HTMX, PHRASE, painted_mark
 
 
 def delete_url(highlight) -> str:
     return f"/highlights/{highlight.pk}/delete/"
-
-
-def painted_mark(highlight) -> str:
-    """How the reading view paints a highlight of the viewer's that overlaps no other."""
-    return (
-        f'<span id="h-{highlight.pk}" data-end="{highlight.end}"></span>'
-        f'<mark class="hl hl-own" data-s="{highlight.start}"'
-    )
 
 
 @pytest.fixture

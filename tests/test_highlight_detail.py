@@ -2,8 +2,7 @@ import re
 
 import pytest
 
-PHRASE = "Stalin was hardly surprised."
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX, PHRASE
 
 
 def test_it_shows_the_card_to_its_owner(client, student, make_highlight):

@@ -5,22 +5,11 @@ from django.test import Client
 from django.utils.html import escape
 
 from annotations.models import Highlight, Tag
-
-PHRASE = "Stalin was hardly surprised."
-HTMX = {"HX-Request": "true"}
-FROM_PANEL = {"HX-Request": "true", "HX-Target": "panel"}
+from tests.helpers import FROM_PANEL, HTMX, PHRASE, painted_mark
 
 
 def edit_url(highlight) -> str:
     return f"/highlights/{highlight.pk}/edit/"
-
-
-def painted_mark(highlight) -> str:
-    """How the reading view paints a highlight of the viewer's that overlaps no other."""
-    return (
-        f'<span id="h-{highlight.pk}" data-end="{highlight.end}"></span>'
-        f'<mark class="hl hl-own" data-s="{highlight.start}"'
-    )
 
 
 def state(highlight) -> tuple:

@@ -6,15 +6,12 @@ import pytest
 from django.utils.html import escape
 
 from annotations.models import GlossaryEntry, Highlight, Mention
-from tests.conftest import selection
+from tests.helpers import FROM_PANEL, HTMX, PHRASE, selection
 
-PHRASE = "Stalin was hardly surprised."
 # Inside it: Kim Il-sung; close to it: Stalin, Moscow, the USSR, Pyongyang.
 KIM_PHRASE = "Kim Il-sung had reported"
 # Two names inside it, Stalin first.
 BOTH_PHRASE = "Stalin was hardly surprised. He was never an enthusiast for Kim Il-sung’s invasion"
-HTMX = {"HX-Request": "true"}
-FROM_PANEL = {"HX-Request": "true", "HX-Target": "panel"}
 Links = Highlight.glossary_entries.through
 
 

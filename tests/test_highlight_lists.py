@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX
+
 LIST_URL = "/documents/stalin-and-korean-war/highlights/"
 
 

@@ -43,7 +43,7 @@ from annotations.models import (
     Tag,
     TaggedHighlight,
 )
-from tests.conftest import PASSWORD, selection
+from tests.helpers import FROM_PANEL, HTMX, PASSWORD, PHRASE, selection
 
 hostile = settings(
     max_examples=25,
@@ -54,9 +54,6 @@ hostile = settings(
         HealthCheck.data_too_large,
     ],
 )
-HTMX = {"HX-Request": "true"}
-FROM_PANEL = {"HX-Request": "true", "HX-Target": "panel"}
-PHRASE = "Stalin was hardly surprised."
 
 # Values -----------------------------------------------------------------------------
 

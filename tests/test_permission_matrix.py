@@ -31,7 +31,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
-from annotations.anchoring import quote_at
 from annotations.loading import load_documents
 from annotations.models import (
     Alias,
@@ -44,7 +43,7 @@ from annotations.models import (
     Reply,
 )
 from annotations.teachers import make_teacher
-from tests.conftest import PASSWORD, make_user, selection
+from tests.helpers import PASSWORD, add_class, add_highlight, make_user, selection
 
 ROLES = ("anonymous", "owner", "classmate", "other_student", "teacher", "other_teacher", "staff")
 LOGIN = "login"  # a redirect to the login page
@@ -64,23 +63,6 @@ SECRETS = {
     CLASS_NAME: {"owner", "classmate", "teacher"},
 }
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
-
-
-def add_highlight(owner, document, phrase: str, *, tags=(), **fields) -> Highlight:
-    start = document.text.index(phrase)
-    placed = quote_at(document.text, start, start + len(phrase))
-    highlight = Highlight.placed(placed, owner=owner, document=document, **fields)
-    highlight.save()
-    highlight.tags.set(list(tags))
-    return highlight
-
-
-def add_class(name: str, teacher, *students) -> Classroom:
-    classroom = Classroom.objects.create(name=name)
-    Membership.objects.create(classroom=classroom, user=teacher, role="teacher")
-    for student in students:
-        Membership.objects.create(classroom=classroom, user=student, role="student")
-    return classroom
 
 
 def build_world() -> SimpleNamespace:

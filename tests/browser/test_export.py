@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from annotations.models import Assignment
-from tests.browser.test_classroom import logged_in_page
+from tests.browser.helpers import logged_in_page
 
 
 def test_a_teacher_exports_the_assignment_as_csv(

@@ -1,6 +1,7 @@
 from playwright.sync_api import expect
 
 from annotations.models import Highlight
+from tests.helpers import PASSWORD
 
 DOC = "/documents/stalin-and-korean-war/"
 
@@ -167,8 +168,6 @@ def test_a_classmates_shared_highlight_shows_and_a_private_one_does_not(
 
 
 def test_touch_selection_on_a_phone(browser, live_server, transactional_db, student, document):
-    from tests.conftest import PASSWORD
-
     context = browser.new_context(
         base_url=live_server.url,
         viewport={"width": 375, "height": 740},
@@ -221,8 +220,6 @@ def test_a_quote_that_is_not_in_the_text_is_refused_in_the_editor(page, log_in, 
 def test_without_javascript_a_paragraph_can_be_highlighted(
     browser, live_server, transactional_db, student, document
 ):
-    from tests.conftest import PASSWORD
-
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.goto("/accounts/login/?next=" + DOC)

@@ -31,7 +31,7 @@ from annotations.models import (
     Tag,
 )
 from annotations.teachers import make_teacher
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 IMG = '<img src="/planted/img" onerror="window.__probe=1">'
 SCRIPT = "<script>window.__probe=1</script>"
