@@ -4,18 +4,14 @@ The cast follows the classroom: a teacher, a student and a classmate (one class,
 classes exist), and an outsider who belongs to none of it.
 """
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from annotations.loading import load_documents, load_glossary
 from annotations.models import Assignment, Document, GlossaryEntry
 from annotations.teachers import make_teacher
-
-# tests/test_fault_tolerance.py and tests/test_app_servers.py still import it from here.
 from tests.helpers import (
-    PASSWORD,  # noqa: F401
+    PASSWORD,  # noqa: F401 (test_fault_tolerance.py and test_app_servers.py import it from here)
+    add_assignment,
     add_class,
     add_highlight,
     make_user,
@@ -94,11 +90,12 @@ def other_classroom(other_teacher, other_student):
 
 @pytest.fixture
 def make_highlight(document):
-    """Create a highlight on `phrase` (its first occurrence) with plain ORM calls."""
+    """Create a highlight on `phrase` (its first occurrence) with plain ORM calls; `fields`
+    (an assignment, say) as they are given."""
 
-    def make(owner, phrase: str, *, doc=None, note="", tags=(), visibility="private"):
+    def make(owner, phrase: str, *, doc=None, note="", tags=(), visibility="private", **fields):
         return add_highlight(
-            owner, doc or document, phrase, note=note, tags=tags, visibility=visibility
+            owner, doc or document, phrase, note=note, tags=tags, visibility=visibility, **fields
         )
 
     return make
@@ -106,19 +103,8 @@ def make_highlight(document):
 
 @pytest.fixture
 def make_assignment(db):
-    """Create an assignment for `classroom` with plain ORM calls: due in `days`, over
-    `documents`, asking for `required_entries`; its other fields as `fields` say."""
-
-    def make(classroom, *, documents=(), required_entries=(), days=7, **fields):
-        fields.setdefault("title", "Stalin and the war")
-        assignment = Assignment.objects.create(
-            classroom=classroom, due=timezone.now() + timedelta(days=days), **fields
-        )
-        assignment.documents.set(documents)
-        assignment.required_entries.set(required_entries)
-        return assignment
-
-    return make
+    """Create an assignment with plain ORM calls (tests.helpers.add_assignment)."""
+    return add_assignment
 
 
 @pytest.fixture

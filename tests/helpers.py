@@ -2,11 +2,21 @@
 
 import itertools
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from annotations.anchoring import quote_at
-from annotations.models import Classroom, Highlight, Membership, Reply, Tag, TaggedHighlight
+from annotations.models import (
+    Assignment,
+    Classroom,
+    Highlight,
+    Membership,
+    Reply,
+    Tag,
+    TaggedHighlight,
+)
 
 PASSWORD = "correct-horse-battery"
 PHRASE = "Stalin was hardly surprised."
@@ -27,6 +37,18 @@ def add_class(name: str, teacher, *students) -> Classroom:
     for student in students:
         Membership.objects.create(classroom=classroom, user=student, role=Membership.Role.STUDENT)
     return classroom
+
+
+def add_assignment(classroom, *, documents=(), required_entries=(), days=7, **fields) -> Assignment:
+    """An assignment for `classroom`, due in `days`, over `documents`, asking for
+    `required_entries`; its other fields as `fields` say (the title has a default)."""
+    fields.setdefault("title", "Stalin and the war")
+    assignment = Assignment.objects.create(
+        classroom=classroom, due=timezone.now() + timedelta(days=days), **fields
+    )
+    assignment.documents.set(documents)
+    assignment.required_entries.set(required_entries)
+    return assignment
 
 
 def place(document, phrase: str):
