@@ -137,3 +137,19 @@ def painted_mark(highlight) -> str:
         f'<span id="h-{highlight.pk}" data-end="{highlight.end}"></span>'
         f'<mark class="hl hl-own" data-s="{highlight.start}"'
     )
+
+
+def partial_html(response, status: int = 200) -> str:
+    """The HTML of an answer to htmx: with `status`, and a partial, not a whole page."""
+    assert response.status_code == status, response.content[:2000]
+    html = response.content.decode()
+    assert "<html" not in html
+    return html
+
+
+def page_html(response) -> str:
+    """The HTML of a whole page (what a request without htmx gets), answered with a 200."""
+    assert response.status_code == 200, response.content[:2000]
+    html = response.content.decode()
+    assert "<html" in html
+    return html

@@ -32,6 +32,13 @@ def editor_query(document, phrase: str) -> dict:
     return {"start": start, "end": start + len(phrase), "exact": phrase}
 
 
+def editor_html(client, document, phrase: str) -> str:
+    """The editor htmx opens for `phrase`."""
+    return client.get(
+        create_url(document), editor_query(document, phrase), headers=HTMX
+    ).content.decode()
+
+
 def linked_slugs(highlight) -> set[str]:
     entries = GlossaryEntry.objects.filter(highlights__pk=highlight.pk)
     return set(entries.values_list("slug", flat=True))
@@ -459,9 +466,7 @@ def test_it_suggests_the_entries_named_nearby_after_those_inside(
 ):
     client.force_login(student)
 
-    html = client.get(
-        create_url(document), editor_query(document, KIM_PHRASE), headers=HTMX
-    ).content.decode()
+    html = editor_html(client, document, KIM_PHRASE)
 
     suggested, _ = offered(html)
     nearby = {glossary[slug].pk for slug in ("moscow", "soviet-union", "pyongyang")}
@@ -478,9 +483,7 @@ def test_it_suggests_every_entry_inside_the_selection_before_any_outside(
 ):
     client.force_login(student)
 
-    html = client.get(
-        create_url(document), editor_query(document, BOTH_PHRASE), headers=HTMX
-    ).content.decode()
+    html = editor_html(client, document, BOTH_PHRASE)
 
     suggested, _ = offered(html)
     inside = mentioned_inside(document, BOTH_PHRASE)
@@ -494,9 +497,7 @@ def test_it_lists_every_other_entry_once_after_the_suggestions(
 ):
     client.force_login(student)
 
-    html = client.get(
-        create_url(document), editor_query(document, KIM_PHRASE), headers=HTMX
-    ).content.decode()
+    html = editor_html(client, document, KIM_PHRASE)
 
     suggested, others = offered(html)
     assert "<summary>Other entries</summary>" in html
@@ -510,9 +511,7 @@ def test_it_lists_every_other_entry_once_after_the_suggestions(
 def test_it_groups_the_other_entries_by_kind(client, document, student, glossary):
     client.force_login(student)
 
-    html = client.get(
-        create_url(document), editor_query(document, KIM_PHRASE), headers=HTMX
-    ).content.decode()
+    html = editor_html(client, document, KIM_PHRASE)
 
     others = glossary_field(html).partition('<details class="more-entries">')[2]
     labels = re.findall(r'<p class="subhead">([^<]*)</p>', others)
