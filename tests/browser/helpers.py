@@ -1,18 +1,32 @@
 """Helpers for the browser tests; the fixtures are in tests/browser/conftest.py."""
 
+from urllib.parse import urlencode
+
 from playwright.sync_api import expect
 
 from tests.helpers import PASSWORD
 
 
+def log_in(page, user, *, next_page: str = "", tap: bool = False) -> None:
+    """Log `user` in on the login page (tapping the button, on a touch screen), on to
+    `next_page` if given."""
+    page.goto(
+        "/accounts/login/?" + urlencode({"next": next_page}) if next_page else "/accounts/login/"
+    )
+    page.get_by_label("User name").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    button = page.get_by_role("button", name="Log in")
+    if tap:
+        button.tap()
+    else:
+        button.click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+
+
 def logged_in_page(browser, live_server, user):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("User name").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    log_in(page, user)
     return page
 
 

@@ -27,6 +27,7 @@ from annotations.models import (
     Tag,
 )
 from annotations.teachers import make_teacher
+from tests.browser import helpers
 from tests.helpers import PASSWORD, add_class, add_highlight
 
 IMG = '<img src="/planted/img" onerror="window.__probe=1">'
@@ -96,13 +97,7 @@ def visit(page, path: str) -> None:
 
 
 def log_in(page, user, next_page: str = "") -> None:
-    page.goto(
-        "/accounts/login/?" + urlencode({"next": next_page}) if next_page else "/accounts/login/"
-    )
-    page.get_by_label("User name").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    helpers.log_in(page, user, next_page=next_page)
     assert_nothing_ran(page)
 
 
