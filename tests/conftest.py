@@ -4,17 +4,18 @@ The cast follows the classroom: a teacher, a student and a classmate (one class,
 classes exist), and an outsider who belongs to none of it.
 """
 
-import uuid
-
 import pytest
-from django.contrib.auth import get_user_model
 
-from annotations.anchoring import quote_at
 from annotations.loading import load_documents, load_glossary
-from annotations.models import Classroom, Document, GlossaryEntry, Highlight, Membership
+from annotations.models import Assignment, Document, GlossaryEntry
 from annotations.teachers import make_teacher
-
-PASSWORD = "correct-horse-battery"
+from tests.helpers import (
+    PASSWORD,  # noqa: F401 (test_fault_tolerance.py and test_app_servers.py import it from here)
+    add_assignment,
+    add_class,
+    add_highlight,
+    make_user,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +40,6 @@ def glossary(documents):
 @pytest.fixture
 def document(documents) -> Document:
     return documents["stalin-and-korean-war"]
-
-
-def make_user(username: str, first_name: str, last_name: str):
-    return get_user_model().objects.create_user(
-        username, password=PASSWORD, first_name=first_name, last_name=last_name
-    )
 
 
 @pytest.fixture
@@ -72,11 +67,7 @@ def outsider(db):
 @pytest.fixture
 def classroom(teacher, student, classmate):
     """History 101: the teacher, the student and the classmate. The outsider is not in it."""
-    classroom = Classroom.objects.create(name="History 101")
-    Membership.objects.create(classroom=classroom, user=teacher, role=Membership.Role.TEACHER)
-    Membership.objects.create(classroom=classroom, user=student, role=Membership.Role.STUDENT)
-    Membership.objects.create(classroom=classroom, user=classmate, role=Membership.Role.STUDENT)
-    return classroom
+    return add_class("History 101", teacher, student, classmate)
 
 
 @pytest.fixture
@@ -94,45 +85,35 @@ def other_student(db):
 @pytest.fixture
 def other_classroom(other_teacher, other_student):
     """History 102: another teacher's class, with a student of its own."""
-    classroom = Classroom.objects.create(name="History 102")
-    Membership.objects.create(classroom=classroom, user=other_teacher, role="teacher")
-    Membership.objects.create(classroom=classroom, user=other_student, role="student")
-    return classroom
-
-
-def selection(document, phrase: str = "Stalin was hardly surprised.", **changes) -> dict:
-    """What the editor posts for the first occurrence of `phrase`, with `changes` on top."""
-    start = document.text.index(phrase)
-    end = start + len(phrase)
-    data = {
-        "start": start,
-        "end": end,
-        "exact": phrase,
-        "prefix": document.text[max(0, start - 32) : start],
-        "suffix": document.text[end : end + 32],
-        "revision": document.revision,
-        "note": "",
-        "tags": "",
-        "visibility": "private",
-        "client_key": str(uuid.uuid4()),
-    }
-    data.update(changes)
-    return data
+    return add_class("History 102", other_teacher, other_student)
 
 
 @pytest.fixture
 def make_highlight(document):
-    """Create a highlight on `phrase` (its first occurrence) with plain ORM calls."""
+    """Create a highlight on `phrase` (its first occurrence) with plain ORM calls; `fields`
+    (an assignment, say) as they are given."""
 
-    def make(owner, phrase: str, *, doc=None, note="", tags=(), visibility="private"):
-        doc = doc or document
-        start = doc.text.index(phrase)
-        placed = quote_at(doc.text, start, start + len(phrase))
-        highlight = Highlight.placed(
-            placed, owner=owner, document=doc, note=note, visibility=visibility
+    def make(owner, phrase: str, *, doc=None, note="", tags=(), visibility="private", **fields):
+        return add_highlight(
+            owner, doc or document, phrase, note=note, tags=tags, visibility=visibility, **fields
         )
-        highlight.save()
-        highlight.tags.set(list(tags))
-        return highlight
 
     return make
+
+
+@pytest.fixture
+def make_assignment(db):
+    """Create an assignment with plain ORM calls (tests.helpers.add_assignment)."""
+    return add_assignment
+
+
+@pytest.fixture
+def assignment(classroom, documents, make_assignment):
+    """History 101's assignment over two articles; classmates see what is shared."""
+    return make_assignment(
+        classroom,
+        documents=[documents["stalin-and-korean-war"], documents["stalins-hot-war"]],
+        min_highlights=2,
+        suggested_tags=["evidence", "motive"],
+        visibility=Assignment.Visibility.CLASS,
+    )

@@ -43,6 +43,13 @@ def unique_in_context(text: str, start: int, end: int, *, before=True, after=Tru
     return folded.find(window) == folded.rfind(window)
 
 
+def anchor_sent(text: str, sent: str, start: int, end: int, with_offsets: bool):
+    """Anchor the quote `sent` with the offsets the browser gave, or with none."""
+    if with_offsets:
+        return anchor(text, start=start, end=end, exact=sent)
+    return anchor(text, start=None, end=None, exact=sent)
+
+
 def place(text: str, phrase: str) -> tuple[int, int]:
     """Offsets of the only occurrence of `phrase` in `text`."""
     assert text.count(phrase) == 1, f"{phrase!r} should occur exactly once"
@@ -270,12 +277,7 @@ def test_a_quote_with_a_plain_space_for_the_nbsp_anchors(documents, original, wi
     sent = re.sub(r"\s+", " ", original)
     assert "\u00a0" not in sent
 
-    placed = anchor(
-        text,
-        start=start if with_offsets else None,
-        end=start + len(sent) if with_offsets else None,
-        exact=sent,
-    )
+    placed = anchor_sent(text, sent, start, start + len(sent), with_offsets)
 
     assert (placed.start, placed.end) == (start, end)
     assert placed.exact == original
@@ -304,12 +306,7 @@ def test_straight_quotes_anchor_to_curly_ones(documents, slug, original, with_of
     sent = original.translate(STRAIGHTEN)
     assert sent != original
 
-    placed = anchor(
-        text,
-        start=start if with_offsets else None,
-        end=end if with_offsets else None,
-        exact=sent,
-    )
+    placed = anchor_sent(text, sent, start, end, with_offsets)
 
     assert (placed.start, placed.end) == (start, end)
     assert placed.exact == original
@@ -324,12 +321,7 @@ def test_a_selection_across_paragraphs_covers_the_blank_line(documents, sent_gap
     start, end = place(text, original)
     sent = f"{first}{sent_gap}{second}"
 
-    placed = anchor(
-        text,
-        start=start if with_offsets else None,
-        end=start + len(sent) if with_offsets else None,
-        exact=sent,
-    )
+    placed = anchor_sent(text, sent, start, start + len(sent), with_offsets)
 
     assert (placed.start, placed.end) == (start, end)
     assert placed.exact == original
@@ -381,12 +373,7 @@ def test_a_quote_not_in_the_text_is_an_error_with_a_message(documents, exact, wi
     start = text.index("Stalin was hardly surprised.")
 
     with pytest.raises(AnchorError) as raised:
-        anchor(
-            text,
-            start=start if with_offsets else None,
-            end=start + len(exact) if with_offsets else None,
-            exact=exact,
-        )
+        anchor_sent(text, exact, start, start + len(exact), with_offsets)
 
     message = str(raised.value)
     assert "not in this article" in message

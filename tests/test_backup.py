@@ -11,7 +11,6 @@ import re
 import stat
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,13 +20,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import timezone
 
 from annotations import writes
-from annotations.anchoring import quote_at
 from annotations.models import Assignment, Highlight, Reply
 from korea_reader import backup
-from tests.conftest import make_user
+from tests.helpers import make_user, place
 
 # pg_dump and pg_restore work in connections of their own: they see only committed rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,11 +62,6 @@ def row_counts(database_url: str) -> dict[str, int]:
         }
 
 
-def place(document, phrase: str):
-    start = document.text.index(phrase)
-    return quote_at(document.text, start, start + len(phrase))
-
-
 def back_up(path: Path) -> str:
     out = io.StringIO()
     call_command("backup", "--output", str(path), stdout=out)
@@ -96,17 +88,16 @@ def empty_database():
 
 
 @pytest.fixture
-def classwork(glossary, document, teacher, student, classmate, classroom):
+def classwork(glossary, document, teacher, student, classmate, classroom, make_assignment):
     """An assignment and its highlights: notes, tags, glossary links, replies, one hidden."""
-    assignment = Assignment.objects.create(
-        classroom=classroom,
+    assignment = make_assignment(
+        classroom,
         title="Stalin and the war",
-        due=timezone.now() + timedelta(days=7),
+        documents=[document],
+        required_entries=[glossary["joseph-stalin"]],
         suggested_tags=["evidence", "motive"],
         visibility=Assignment.Visibility.CLASS,
     )
-    assignment.documents.set([document])
-    assignment.required_entries.set([glossary["joseph-stalin"]])
     shared, _ = writes.create_highlight(
         owner=student,
         document=document,

@@ -4,42 +4,28 @@ Only the author's teacher may: a student gets 403 for a highlight they can see a
 for one they cannot; another class's teacher gets 404.
 """
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from django.utils.html import escape
 
-from annotations.models import Assignment, Highlight, Membership, Reply
+from annotations.models import Highlight, Membership, Reply
+from tests.helpers import HTMX
 
-HTMX = {"HX-Request": "true"}
 REPLY = "Which date does the cable give?"
 
 
 @pytest.fixture
-def assignment(classroom, other_classroom, documents):
-    """History 101's assignment; classmates see what is shared."""
-    assignment = Assignment.objects.create(
-        classroom=classroom,
-        title="Stalin and the war",
-        due=timezone.now() + timedelta(days=7),
-        min_highlights=2,
-        suggested_tags=["evidence", "motive"],
-        visibility=Assignment.Visibility.CLASS,
-    )
-    assignment.documents.set([documents["stalin-and-korean-war"], documents["stalins-hot-war"]])
-    return assignment
-
-
-@pytest.fixture
-def work(student, assignment, make_highlight):
-    """The student's highlights: shared and private, in the assignment and outside it."""
+def work(student, assignment, other_classroom, make_highlight):
+    """The student's highlights: shared and private, in the assignment and outside it.
+    History 102 exists too: its teacher and student are outsiders to all of them."""
 
     def make(phrase, visibility, in_assignment):
-        highlight = make_highlight(student, phrase, visibility=visibility, note=f"On {phrase}")
-        highlight.assignment = assignment if in_assignment else None
-        highlight.save()
-        return highlight
+        return make_highlight(
+            student,
+            phrase,
+            visibility=visibility,
+            note=f"On {phrase}",
+            assignment=assignment if in_assignment else None,
+        )
 
     return {
         "shared": make("Stalin was hardly surprised.", "class", True),

@@ -29,7 +29,7 @@ from annotations.progress import (
     student_progress,
     tag_counts,
 )
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 SLUG = "stalin-and-korean-war"
 # A moment in the past, whole seconds, so the page's ISO dates can be compared exactly.
@@ -45,26 +45,22 @@ def third(classroom):
 
 
 @pytest.fixture
-def assignment(classroom, third, glossary, documents):
-    assignment = Assignment.objects.create(
-        classroom=classroom,
+def assignment(classroom, third, glossary, documents, make_assignment):
+    return make_assignment(
+        classroom,
         title="Who knew what",
-        due=timezone.now() + timedelta(days=7),
+        documents=[documents[SLUG], documents["stalins-hot-war"]],
+        required_entries=[glossary["joseph-stalin"], glossary["kim-il-sung"]],
         min_highlights=3,
         suggested_tags=["evidence", "motive"],
         visibility="after_minimum",
     )
-    assignment.documents.set([documents[SLUG], documents["stalins-hot-war"]])
-    assignment.required_entries.set([glossary["joseph-stalin"], glossary["kim-il-sung"]])
-    return assignment
 
 
 @pytest.fixture
 def make_work(make_highlight):
     def make(owner, phrase, assignment, *, doc=None, tags=(), entries=(), at=None):
-        highlight = make_highlight(owner, phrase, doc=doc, tags=tags)
-        highlight.assignment = assignment
-        highlight.save()
+        highlight = make_highlight(owner, phrase, doc=doc, tags=tags, assignment=assignment)
         highlight.glossary_entries.set(entries)
         if at is not None:
             Highlight.objects.filter(pk=highlight.pk).update(updated=at)
@@ -426,7 +422,9 @@ def test_it_shows_the_heat_map_on_the_dashboard(
 # The dashboard's queries do not grow with the class
 
 
-def build_class(teacher, glossary, documents, *, students: int, highlights: int) -> Assignment:
+def build_class(
+    make_assignment, teacher, glossary, documents, *, students: int, highlights: int
+) -> Assignment:
     """A class of `students`, and an assignment with `highlights` spread among them."""
     classroom = Classroom.objects.create(name=f"Class of {students}")
     Membership.objects.create(classroom=classroom, user=teacher, role="teacher")
@@ -437,33 +435,27 @@ def build_class(teacher, glossary, documents, *, students: int, highlights: int)
     Membership.objects.bulk_create(
         Membership(classroom=classroom, user=user, role="student") for user in users
     )
-    assignment = Assignment.objects.create(
-        classroom=classroom,
+    articles = [documents[SLUG], documents["stalins-hot-war"]]
+    required = [glossary["joseph-stalin"], glossary["kim-il-sung"]]
+    assignment = make_assignment(
+        classroom,
         title="Big",
-        due=timezone.now() + timedelta(days=7),
+        documents=articles,
+        required_entries=required,
         min_highlights=3,
         suggested_tags=["evidence", "motive"],
     )
-    articles = [documents[SLUG], documents["stalins-hot-war"]]
-    assignment.documents.set(articles)
-    required = [glossary["joseph-stalin"], glossary["kim-il-sung"]]
-    assignment.required_entries.set(required)
     rows = []
     for n in range(highlights):
         document = articles[n % 2]
         paragraph = document.paragraphs[n % len(document.paragraphs)]
         placed = quote_at(document.text, paragraph.start, min(paragraph.end, paragraph.start + 20))
         rows.append(
-            Highlight(
+            Highlight.placed(
+                placed,
                 owner=users[n % students],
-                assignment=assignment,
                 document=document,
-                revision=document.revision,
-                start=placed.start,
-                end=placed.end,
-                exact=placed.exact,
-                prefix=placed.prefix,
-                suffix=placed.suffix,
+                assignment=assignment,
                 visibility="class",
             )
         )
@@ -486,9 +478,11 @@ def dashboard_queries(client, assignment) -> list[str]:
     return [query["sql"] for query in queries.captured_queries]
 
 
-def test_it_runs_as_many_queries_for_30_students_as_for_3(client, teacher, glossary, documents):
-    small = build_class(teacher, glossary, documents, students=3, highlights=3)
-    large = build_class(teacher, glossary, documents, students=30, highlights=1200)
+def test_it_runs_as_many_queries_for_30_students_as_for_3(
+    client, make_assignment, teacher, glossary, documents
+):
+    small = build_class(make_assignment, teacher, glossary, documents, students=3, highlights=3)
+    large = build_class(make_assignment, teacher, glossary, documents, students=30, highlights=1200)
     client.force_login(teacher)
     dashboard_queries(client, small)  # warm whatever is cached once per process
 

@@ -5,14 +5,12 @@ assignment) and the card endpoint must all follow them.
 """
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
 
-from annotations.models import Assignment, Highlight, Membership
+from annotations.models import Highlight, Membership
 
 SLUG = "stalin-and-korean-war"
 VIEWERS = ["student", "teacher", "classmate", "other_student", "other_teacher", "outsider"]
@@ -35,18 +33,18 @@ def cast(classroom, other_classroom, outsider):
 
 
 @pytest.fixture
-def make_assignment(classroom, documents):
+def under_rule(classroom, documents, make_assignment):
+    """History 101's assignment over two articles, under the visibility rule given."""
+
     def make(visibility, *, minimum=2, title=None):
-        assignment = Assignment.objects.create(
-            classroom=classroom,
+        return make_assignment(
+            classroom,
             title=title or f"Rule {visibility}",
-            due=timezone.now() + timedelta(days=7),
+            documents=[documents[SLUG], documents["stalins-hot-war"]],
             min_highlights=minimum,
             suggested_tags=["evidence", "motive"],
             visibility=visibility,
         )
-        assignment.documents.set([documents[SLUG], documents["stalins-hot-war"]])
-        return assignment
 
     return make
 
@@ -56,12 +54,7 @@ def make_work(make_highlight):
     """A highlight made for an assignment (None: outside assignments)."""
 
     def make(owner, phrase, assignment, visibility="private", **fields):
-        highlight = make_highlight(owner, phrase, visibility=visibility)
-        highlight.assignment = assignment
-        for name, value in fields.items():
-            setattr(highlight, name, value)
-        highlight.save()
-        return highlight
+        return make_highlight(owner, phrase, visibility=visibility, assignment=assignment, **fields)
 
     return make
 
@@ -121,9 +114,9 @@ def reading_url(assignment) -> str:
 @pytest.mark.parametrize("viewer", VIEWERS)
 @pytest.mark.parametrize("rule", EXPECTED)
 def test_it_lets_each_viewer_see_what_the_rule_allows(
-    request, client, cast, student, make_assignment, make_work, rule, viewer
+    request, client, cast, student, under_rule, make_work, rule, viewer
 ):
-    assignment = make_assignment(rule)
+    assignment = under_rule(rule)
     work = student_work(make_work, student, assignment)
     user = request.getfixturevalue(viewer)
     expected = EXPECTED[rule].get(viewer, set())
@@ -139,10 +132,8 @@ def test_it_lets_each_viewer_see_what_the_rule_allows(
 
 
 @pytest.mark.parametrize("rule", EXPECTED)
-def test_it_shows_nothing_to_anonymous_visitors(
-    client, cast, student, make_assignment, make_work, rule
-):
-    work = student_work(make_work, student, make_assignment(rule))
+def test_it_shows_nothing_to_anonymous_visitors(client, cast, student, under_rule, make_work, rule):
+    work = student_work(make_work, student, under_rule(rule))
 
     assert seen_by(AnonymousUser(), work) == set()
     assert painted_names(client, f"/documents/{SLUG}/", work) == set()
@@ -150,9 +141,9 @@ def test_it_shows_nothing_to_anonymous_visitors(
 
 @pytest.mark.parametrize("rule", EXPECTED)
 def test_it_tells_the_student_that_the_teacher_sees_everything(
-    client, cast, student, make_assignment, rule
+    client, cast, student, under_rule, rule
 ):
-    assignment = make_assignment(rule)
+    assignment = under_rule(rule)
     client.force_login(student)
 
     html = client.get(f"/assignments/{assignment.pk}/").content.decode()
@@ -167,9 +158,9 @@ def test_it_tells_the_student_that_the_teacher_sees_everything(
     ("made", "expected"), [(0, set()), (1, set()), (2, {"shared"}), (3, {"shared"})]
 )
 def test_it_shares_with_a_classmate_once_they_made_the_minimum(
-    client, cast, student, classmate, make_assignment, make_work, made, expected
+    client, cast, student, classmate, under_rule, make_work, made, expected
 ):
-    assignment = make_assignment("after_minimum", minimum=2)
+    assignment = under_rule("after_minimum", minimum=2)
     work = student_work(make_work, student, assignment)
     for phrase in CLASSMATE_PHRASES[:made]:
         make_work(classmate, phrase, assignment)
@@ -182,10 +173,10 @@ def test_it_shares_with_a_classmate_once_they_made_the_minimum(
 
 
 def test_it_counts_a_classmates_highlights_in_that_assignment_only(
-    client, cast, student, classmate, make_assignment, make_work
+    client, cast, student, classmate, under_rule, make_work
 ):
-    first = make_assignment("after_minimum", minimum=2, title="First")
-    second = make_assignment("after_minimum", minimum=2, title="Second")
+    first = under_rule("after_minimum", minimum=2, title="First")
+    second = under_rule("after_minimum", minimum=2, title="Second")
     work = {
         "first": make_work(student, "Stalin was hardly surprised.", first, "class"),
         "second": make_work(student, "Incheon landing", second, "class"),
@@ -204,18 +195,18 @@ def test_it_counts_a_classmates_highlights_in_that_assignment_only(
 
 
 def test_it_shares_at_once_when_the_minimum_is_zero(
-    cast, student, classmate, make_assignment, make_work
+    cast, student, classmate, under_rule, make_work
 ):
-    assignment = make_assignment("after_minimum", minimum=0)
+    assignment = under_rule("after_minimum", minimum=0)
     work = student_work(make_work, student, assignment)
 
     assert seen_by(classmate, work) == {"shared"}
 
 
 def test_it_never_shares_only_me_highlights_however_many_a_classmate_made(
-    cast, student, classmate, make_assignment, make_work
+    cast, student, classmate, under_rule, make_work
 ):
-    assignment = make_assignment("after_minimum", minimum=1)
+    assignment = under_rule("after_minimum", minimum=1)
     work = student_work(make_work, student, assignment)
     for phrase in CLASSMATE_PHRASES:
         make_work(classmate, phrase, assignment)
@@ -225,9 +216,9 @@ def test_it_never_shares_only_me_highlights_however_many_a_classmate_made(
 
 @pytest.mark.parametrize("rule", EXPECTED)
 def test_it_lets_the_owner_see_their_own_whatever_they_made(
-    cast, student, make_assignment, make_work, rule
+    cast, student, under_rule, make_work, rule
 ):
-    assignment = make_assignment(rule, minimum=5)
+    assignment = under_rule(rule, minimum=5)
     work = {"only": make_work(student, "Incheon landing", assignment, "private")}
 
     assert seen_by(student, work) == {"only"}
@@ -244,12 +235,12 @@ def test_it_keeps_assignment_work_from_another_class_even_when_the_student_is_in
     other_classroom,
     other_teacher,
     other_student,
-    make_assignment,
+    under_rule,
     make_work,
     rule,
 ):
     Membership.objects.create(classroom=other_classroom, user=student, role="student")
-    assignment = make_assignment(rule, minimum=0)
+    assignment = under_rule(rule, minimum=0)
     work = student_work(make_work, student, assignment)
     work["outside, shared"] = make_work(student, "Gimpo airfield", None, "class")
 
@@ -260,18 +251,17 @@ def test_it_keeps_assignment_work_from_another_class_even_when_the_student_is_in
 
 
 def test_it_does_not_count_another_classs_work_towards_the_minimum(
-    cast, student, other_student, other_classroom, make_assignment, make_work, documents
+    cast, student, other_student, other_classroom, under_rule, make_assignment, make_work, documents
 ):
-    assignment = make_assignment("after_minimum", minimum=1)
+    assignment = under_rule("after_minimum", minimum=1)
     work = student_work(make_work, student, assignment)
-    elsewhere = Assignment.objects.create(
-        classroom=other_classroom,
+    elsewhere = make_assignment(
+        other_classroom,
         title="Elsewhere",
-        due=timezone.now() + timedelta(days=7),
+        documents=[documents[SLUG]],
         min_highlights=1,
         visibility="after_minimum",
     )
-    elsewhere.documents.set([documents[SLUG]])
     for phrase in CLASSMATE_PHRASES:
         make_work(other_student, phrase, elsewhere)
 
@@ -283,9 +273,9 @@ def test_it_does_not_count_another_classs_work_towards_the_minimum(
 
 @pytest.mark.parametrize("rule", ["class", "after_minimum"])
 def test_it_hides_a_hidden_highlight_from_classmates_only(
-    client, cast, student, teacher, classmate, make_assignment, make_work, rule
+    client, cast, student, teacher, classmate, under_rule, make_work, rule
 ):
-    assignment = make_assignment(rule, minimum=1)
+    assignment = under_rule(rule, minimum=1)
     make_work(classmate, "Soviet dictator", assignment)  # the classmate made the minimum
     work = {
         "hidden": make_work(
@@ -308,9 +298,9 @@ def test_it_hides_a_hidden_highlight_from_classmates_only(
 
 
 def test_it_tells_the_owner_that_the_teacher_hid_their_highlight(
-    client, cast, student, teacher, make_assignment, make_work
+    client, cast, student, teacher, under_rule, make_work
 ):
-    assignment = make_assignment("class")
+    assignment = under_rule("class")
     hidden = make_work(student, "Stalin was hardly surprised.", assignment, "class", hidden=True)
     shown = make_work(student, "Incheon landing", assignment, "class")
 
@@ -364,10 +354,10 @@ def test_it_hides_a_hidden_class_highlight_outside_assignments_from_classmates(
 
 
 def test_it_shows_only_the_assignments_highlights_in_its_reading_view(
-    client, cast, student, classmate, make_assignment, make_work
+    client, cast, student, classmate, under_rule, make_work
 ):
-    assignment = make_assignment("class")
-    other = make_assignment("class", title="Another")
+    assignment = under_rule("class")
+    other = under_rule("class", title="Another")
     work = {
         "this assignment": make_work(student, "Stalin was hardly surprised.", assignment, "class"),
         "another assignment": make_work(student, "Incheon landing", other, "class"),
@@ -380,9 +370,9 @@ def test_it_shows_only_the_assignments_highlights_in_its_reading_view(
 
 
 def test_it_narrows_the_teachers_reading_view_to_one_student(
-    client, cast, student, classmate, teacher, make_assignment, make_work
+    client, cast, student, classmate, teacher, under_rule, make_work
 ):
-    assignment = make_assignment("private")
+    assignment = under_rule("private")
     work = {
         "student": make_work(student, "Stalin was hardly surprised.", assignment),
         "classmate": make_work(classmate, "Soviet dictator", assignment),

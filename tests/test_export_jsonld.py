@@ -11,15 +11,14 @@ import io
 import json
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.http import StreamingHttpResponse
-from django.utils import timezone
 
-from annotations.models import Assignment, Highlight
+from annotations.models import Highlight
 
 URL = "/export/annotations.jsonld"
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -189,10 +188,8 @@ def test_it_gives_a_bare_highlight_no_body(exported, bare):
     assert "body" not in item
 
 
-def test_it_writes_the_korea_extensions(client, teacher, student, classroom, full):
-    assignment = Assignment.objects.create(
-        classroom=classroom, title="Who started it?", due=timezone.now() + timedelta(days=3)
-    )
+def test_it_writes_the_korea_extensions(client, teacher, student, classroom, full, make_assignment):
+    assignment = make_assignment(classroom, title="Who started it?", days=3)
     Highlight.objects.filter(pk=full.pk).update(
         assignment=assignment, visibility="class", anchor_status="reanchored"
     )

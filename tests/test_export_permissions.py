@@ -8,14 +8,13 @@ narrowed by the filters, and refuse filters it cannot read.
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
-from annotations.models import Assignment, Classroom, Highlight, Membership
-from tests.conftest import make_user
+from annotations.models import Highlight
+from tests.helpers import add_class, add_highlight, make_user
 
 CSV_URL = "/export/annotations.csv"
 JSONLD_URL = "/export/annotations.jsonld"
@@ -101,7 +100,7 @@ class World:
 
 
 @pytest.fixture
-def world(documents, glossary, teacher, student, classmate, outsider, classroom):
+def world(documents, glossary, teacher, student, classmate, outsider, classroom, make_assignment):
     other_teacher = make_user("other_teacher", "Hana", "Choi")
     other_student = make_user("other_student", "Jun", "Seo")
     people = {
@@ -112,14 +111,9 @@ def world(documents, glossary, teacher, student, classmate, outsider, classroom)
         "other_teacher": other_teacher,
         "other_student": other_student,
     }
-    other_class = Classroom.objects.create(name="History 102")
-    Membership.objects.create(classroom=other_class, user=other_teacher, role="teacher")
-    Membership.objects.create(classroom=other_class, user=other_student, role="student")
-    seminar = Classroom.objects.create(name="Seminar 201")
-    Membership.objects.create(classroom=seminar, user=teacher, role="teacher")
-    Membership.objects.create(classroom=seminar, user=classmate, role="student")
+    other_class = add_class("History 102", other_teacher, other_student)
+    seminar = add_class("Seminar 201", teacher, classmate)
     classes = {"c1": classroom, "c2": other_class, "c3": seminar}
-    due = timezone.now() + timedelta(days=7)
     assignments = {}
     for name, owner_class, visibility in [
         ("a1", classroom, "class"),
@@ -127,34 +121,28 @@ def world(documents, glossary, teacher, student, classmate, outsider, classroom)
         ("a3", seminar, "class"),
         ("b1", other_class, "class"),
     ]:
-        assignment = Assignment.objects.create(
-            classroom=owner_class,
+        assignments[name] = make_assignment(
+            owner_class,
             title=f"Assignment {name}",
-            due=due,
+            documents=documents.values(),
             visibility=visibility,
             min_highlights=0,
         )
-        assignment.documents.set(documents.values())
-        assignments[name] = assignment
     used = dict.fromkeys(PHRASES, 0)
     highlights = {}
     for name, (owner, assignment, visibility, slug, tags, entries, created) in WORK.items():
         document = documents[slug]
         phrase = PHRASES[slug][used[slug] % len(PHRASES[slug])]
         used[slug] += 1
-        start = document.text.index(phrase)
-        highlight = Highlight.objects.create(
-            owner=people[owner],
-            document=document,
-            revision=document.revision,
-            start=start,
-            end=start + len(phrase),
-            exact=phrase,
+        highlight = add_highlight(
+            people[owner],
+            document,
+            phrase,
+            tags=tags,
             visibility=visibility,
             assignment=assignments.get(assignment),
             note=f"Note on {name}",
         )
-        highlight.tags.set(tags)
         highlight.glossary_entries.set([glossary[entry] for entry in entries])
         moment = datetime.fromisoformat(f"2026-{created}").replace(tzinfo=UTC)
         Highlight.objects.filter(pk=highlight.pk).update(created=moment)

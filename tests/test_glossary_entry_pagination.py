@@ -6,7 +6,7 @@ import pytest
 
 from annotations.models import Highlight
 from annotations.views.glossary import HIGHLIGHTS_PER_PAGE
-from tests.test_glossary_entry_queries import link_highlights
+from tests.helpers import link_highlights
 
 PAGES = 3
 SHARED = 2 * HIGHLIGHTS_PER_PAGE + 5  # three pages, the last one short

@@ -1,50 +1,12 @@
 """An entry's page makes as many SQL queries with many linked highlights as with few."""
 
-import itertools
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations.anchoring import quote_at
-from annotations.models import Highlight, Reply, Tag, TaggedHighlight
+from annotations.models import Highlight
 from annotations.views.glossary import HIGHLIGHTS_PER_PAGE
-
-TAGS = ["evidence", "motive", "question"]
-
-
-def link_highlights(entry, document, owners, count, *, visibility="class", replier=None):
-    """`count` highlights spread over the article, by `owners` in turn, each linked to
-    `entry` and tagged twice; each answered once by `replier`, if given. Their notes say
-    "Note <owner> <visibility> <n>", n counting from 0 in each call."""
-    text = document.text
-    highlights = []
-    for n, owner in zip(range(count), itertools.cycle(owners), strict=False):
-        start = (n * 37) % (len(text) - 80)
-        placed = quote_at(text, start, start + 20 + n % 50)
-        note = f"Note {owner.username} {visibility} {n}"
-        highlights.append(
-            Highlight.placed(
-                placed, owner=owner, document=document, note=note, visibility=visibility
-            )
-        )
-    highlights = Highlight.objects.bulk_create(highlights)
-    Highlight.glossary_entries.through.objects.bulk_create(
-        Highlight.glossary_entries.through(highlight=highlight, glossaryentry=entry)
-        for highlight in highlights
-    )
-    tags = [Tag.objects.get_or_create(name=name)[0] for name in TAGS]
-    TaggedHighlight.objects.bulk_create(
-        TaggedHighlight(content_object=highlight, tag=tags[(n + step) % len(tags)])
-        for n, highlight in enumerate(highlights)
-        for step in (0, 1)
-    )
-    if replier:
-        Reply.objects.bulk_create(
-            Reply(highlight=highlight, author=replier, text=f"Reply {n}")
-            for n, highlight in enumerate(highlights)
-        )
-    return highlights
+from tests.helpers import link_highlights
 
 
 def entry_page(client, entry, **query) -> tuple[str, int]:

@@ -2,22 +2,11 @@ import pytest
 from django.test import Client
 
 from annotations.models import Highlight, Tag, TaggedHighlight
-
-PHRASE = "Stalin was hardly surprised."
-HTMX = {"HX-Request": "true"}
-FROM_PANEL = {"HX-Request": "true", "HX-Target": "panel"}
+from tests.helpers import FROM_PANEL, HTMX, PHRASE, page_html, painted_mark, partial_html
 
 
 def delete_url(highlight) -> str:
     return f"/highlights/{highlight.pk}/delete/"
-
-
-def painted_mark(highlight) -> str:
-    """How the reading view paints a highlight of the viewer's that overlaps no other."""
-    return (
-        f'<span id="h-{highlight.pk}" data-end="{highlight.end}"></span>'
-        f'<mark class="hl hl-own" data-s="{highlight.start}"'
-    )
 
 
 @pytest.fixture
@@ -30,9 +19,7 @@ def test_it_asks_before_deleting(client, student, highlight):
 
     response = client.get(delete_url(highlight))
 
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<html" in html
+    html = page_html(response)
     assert "Delete this highlight?" in html
     assert PHRASE in html
     assert "Its note and tags are deleted with it." in html
@@ -45,9 +32,7 @@ def test_it_shows_only_the_question_to_htmx(client, student, highlight):
 
     response = client.get(delete_url(highlight), headers=HTMX)
 
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<html" not in html
+    html = partial_html(response)
     assert "Delete this highlight?" in html
     assert Highlight.objects.filter(pk=highlight.pk).exists()
 
@@ -82,9 +67,7 @@ def test_it_refreshes_the_reading_view_for_htmx(client, student, highlight, make
 
     response = client.post(delete_url(highlight), headers=FROM_PANEL)
 
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<html" not in html
+    html = partial_html(response)
     assert "Highlight deleted." in html
     assert 'hx-swap-oob="true"' in html
     assert f'id="h-{highlight.pk}"' not in html

@@ -2,8 +2,7 @@ import re
 
 import pytest
 
-PHRASE = "Stalin was hardly surprised."
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX, PHRASE, page_html
 
 
 def test_it_shows_the_card_to_its_owner(client, student, make_highlight):
@@ -12,9 +11,7 @@ def test_it_shows_the_card_to_its_owner(client, student, make_highlight):
 
     response = client.get(f"/highlights/{highlight.pk}/")
 
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<html" in html
+    html = page_html(response)
     assert PHRASE in html
     assert '<div class="note">Why?</div>' in html
     assert 'href="/tags/cold-war/"' in html

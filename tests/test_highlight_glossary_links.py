@@ -6,15 +6,12 @@ import pytest
 from django.utils.html import escape
 
 from annotations.models import GlossaryEntry, Highlight, Mention
-from tests.conftest import selection
+from tests.helpers import FROM_PANEL, HTMX, PHRASE, selection
 
-PHRASE = "Stalin was hardly surprised."
 # Inside it: Kim Il-sung; close to it: Stalin, Moscow, the USSR, Pyongyang.
 KIM_PHRASE = "Kim Il-sung had reported"
 # Two names inside it, Stalin first.
 BOTH_PHRASE = "Stalin was hardly surprised. He was never an enthusiast for Kim Il-sung’s invasion"
-HTMX = {"HX-Request": "true"}
-FROM_PANEL = {"HX-Request": "true", "HX-Target": "panel"}
 Links = Highlight.glossary_entries.through
 
 
@@ -33,6 +30,13 @@ def card_url(highlight) -> str:
 def editor_query(document, phrase: str) -> dict:
     start = document.text.index(phrase)
     return {"start": start, "end": start + len(phrase), "exact": phrase}
+
+
+def editor_html(client, document, phrase: str) -> str:
+    """The editor htmx opens for `phrase`."""
+    return client.get(
+        create_url(document), editor_query(document, phrase), headers=HTMX
+    ).content.decode()
 
 
 def linked_slugs(highlight) -> set[str]:
@@ -462,9 +466,7 @@ def test_it_suggests_the_entries_named_nearby_after_those_inside(
 ):
     client.force_login(student)
 
-    html = client.get(
-        create_url(document), editor_query(document, KIM_PHRASE), headers=HTMX
-    ).content.decode()
+    html = editor_html(client, document, KIM_PHRASE)
 
     suggested, _ = offered(html)
     nearby = {glossary[slug].pk for slug in ("moscow", "soviet-union", "pyongyang")}
@@ -481,9 +483,7 @@ def test_it_suggests_every_entry_inside_the_selection_before_any_outside(
 ):
     client.force_login(student)
 
-    html = client.get(
-        create_url(document), editor_query(document, BOTH_PHRASE), headers=HTMX
-    ).content.decode()
+    html = editor_html(client, document, BOTH_PHRASE)
 
     suggested, _ = offered(html)
     inside = mentioned_inside(document, BOTH_PHRASE)
@@ -497,9 +497,7 @@ def test_it_lists_every_other_entry_once_after_the_suggestions(
 ):
     client.force_login(student)
 
-    html = client.get(
-        create_url(document), editor_query(document, KIM_PHRASE), headers=HTMX
-    ).content.decode()
+    html = editor_html(client, document, KIM_PHRASE)
 
     suggested, others = offered(html)
     assert "<summary>Other entries</summary>" in html
@@ -513,9 +511,7 @@ def test_it_lists_every_other_entry_once_after_the_suggestions(
 def test_it_groups_the_other_entries_by_kind(client, document, student, glossary):
     client.force_login(student)
 
-    html = client.get(
-        create_url(document), editor_query(document, KIM_PHRASE), headers=HTMX
-    ).content.decode()
+    html = editor_html(client, document, KIM_PHRASE)
 
     others = glossary_field(html).partition('<details class="more-entries">')[2]
     labels = re.findall(r'<p class="subhead">([^<]*)</p>', others)

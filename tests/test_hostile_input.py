@@ -17,7 +17,6 @@ examples stay pinned with @example.
 import re
 import uuid
 from contextlib import contextmanager
-from datetime import timedelta
 from html import unescape
 from io import BytesIO
 from urllib.parse import quote_from_bytes
@@ -26,7 +25,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import Client
-from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -43,7 +41,7 @@ from annotations.models import (
     Tag,
     TaggedHighlight,
 )
-from tests.conftest import PASSWORD, selection
+from tests.helpers import FROM_PANEL, HTMX, PASSWORD, PHRASE, selection
 
 hostile = settings(
     max_examples=25,
@@ -54,9 +52,6 @@ hostile = settings(
         HealthCheck.data_too_large,
     ],
 )
-HTMX = {"HX-Request": "true"}
-FROM_PANEL = {"HX-Request": "true", "HX-Target": "panel"}
-PHRASE = "Stalin was hardly surprised."
 
 # Values -----------------------------------------------------------------------------
 
@@ -291,17 +286,15 @@ def is_redirect_home(response) -> bool:
 
 
 @pytest.fixture
-def assignment(classroom, document):
-    assignment = Assignment.objects.create(
-        classroom=classroom,
+def assignment(classroom, document, make_assignment):
+    return make_assignment(
+        classroom,
         title="Stalin's aims",
-        due=timezone.now() + timedelta(days=7),
+        documents=[document],
         min_highlights=1,
         suggested_tags=["motive"],
         visibility=Assignment.Visibility.CLASS,
     )
-    assignment.documents.set([document])
-    return assignment
 
 
 @pytest.fixture
@@ -317,10 +310,9 @@ def classmates_highlight(classmate, make_highlight):
 @pytest.fixture
 def shared_work(student, assignment, make_highlight):
     """The student's highlight, shared with the class in the assignment."""
-    highlight = make_highlight(student, "Gimpo airfield", visibility="class", note="Where?")
-    highlight.assignment = assignment
-    highlight.save()
-    return highlight
+    return make_highlight(
+        student, "Gimpo airfield", visibility="class", note="Where?", assignment=assignment
+    )
 
 
 # The reading view: the editor, its selection, edit, delete ---------------------------

@@ -16,9 +16,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import F
-from django.utils import timezone
 
-from annotations.models import Assignment, Document, Highlight
+from annotations.models import Document, Highlight
 
 SURPRISED = "Stalin was hardly surprised."
 NEW_ACCOUNTS = re.compile(r"New accounts \(no password yet\): (.*)\.$", re.MULTILINE)
@@ -262,11 +261,9 @@ def test_it_adds_nothing_when_the_highlights_are_still_here(work, exported):
 
 
 def test_it_leaves_out_the_assignment_and_nothing_else(
-    work, teacher, classroom, documents, tmp_path
+    work, teacher, classroom, documents, tmp_path, make_assignment
 ):
-    assignment = Assignment.objects.create(
-        classroom=classroom, title="Who started it?", due=timezone.now() + timedelta(days=3)
-    )
+    assignment = make_assignment(classroom, title="Who started it?", days=3)
     Highlight.objects.filter(pk=work["surprised"].pk).update(assignment=assignment)
     before = export(tmp_path / "before.jsonld")
     Highlight.objects.all().delete()

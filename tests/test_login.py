@@ -1,4 +1,4 @@
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def test_it_shows_a_labelled_login_form(client, db):

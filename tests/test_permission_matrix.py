@@ -3,7 +3,8 @@
 Every named URL outside the admin needs an entry in ENTRIES: how to build its arguments
 from a shared world of objects, the methods to try, and what each of seven roles gets.
 A URL without an entry, or an entry without a URL, fails `test_it_has_an_entry_for_each_url`.
-The admin is one group (`test_it_lets_only_staff_into_the_admin`). Every response is also
+The admin is one group (`test_it_lets_only_staff_into_the_admin`); the methods other than
+GET and POST, and POSTs without the CSRF token, have a test each. Every response is also
 searched for what the role may not be shown (SECRETS), and every request for what it
 changed (`snapshot`): an allowed POST must change what it is for, anything else nothing.
 
@@ -16,7 +17,6 @@ glossary and correct the articles' text (access.can_curate_glossary).
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -24,14 +24,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
-from annotations.anchoring import quote_at
 from annotations.loading import load_documents
 from annotations.models import (
     Alias,
@@ -44,7 +42,7 @@ from annotations.models import (
     Reply,
 )
 from annotations.teachers import make_teacher
-from tests.conftest import PASSWORD, make_user, selection
+from tests.helpers import PASSWORD, add_assignment, add_class, add_highlight, make_user, selection
 
 ROLES = ("anonymous", "owner", "classmate", "other_student", "teacher", "other_teacher", "staff")
 LOGIN = "login"  # a redirect to the login page
@@ -64,23 +62,6 @@ SECRETS = {
     CLASS_NAME: {"owner", "classmate", "teacher"},
 }
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
-
-
-def add_highlight(owner, document, phrase: str, *, tags=(), **fields) -> Highlight:
-    start = document.text.index(phrase)
-    placed = quote_at(document.text, start, start + len(phrase))
-    highlight = Highlight.placed(placed, owner=owner, document=document, **fields)
-    highlight.save()
-    highlight.tags.set(list(tags))
-    return highlight
-
-
-def add_class(name: str, teacher, *students) -> Classroom:
-    classroom = Classroom.objects.create(name=name)
-    Membership.objects.create(classroom=classroom, user=teacher, role="teacher")
-    for student in students:
-        Membership.objects.create(classroom=classroom, user=student, role="student")
-    return classroom
 
 
 def build_world() -> SimpleNamespace:
@@ -115,14 +96,13 @@ def build_world() -> SimpleNamespace:
     kim = GlossaryEntry.objects.create(
         kind="person", name="Kim Il-sung", slug="kim-il-sung", summary="North Korean leader."
     )
-    assignment = Assignment.objects.create(
-        classroom=classroom,
+    assignment = add_assignment(
+        classroom,
         title="Stalin and the war",
-        due=timezone.now() + timedelta(days=7),
+        documents=[document],
         min_highlights=1,
         visibility=Assignment.Visibility.CLASS,
     )
-    assignment.documents.set([document])
     shared = add_highlight(
         owner,
         document,
@@ -175,7 +155,7 @@ def snapshot(client) -> dict:
     """The rows the views change, by kind, and who the client is logged in as."""
     return {
         "documents": sorted(Document.objects.values_list("pk", "revision")),
-        "classes": sorted(Classroom.objects.values_list("pk", "name")),
+        "classes": sorted(Classroom.objects.values_list("pk", "name", "join_code")),
         "memberships": sorted(Membership.objects.values_list("classroom", "user", "role")),
         "assignments": sorted(Assignment.objects.values_list("pk", "classroom", "title")),
         "highlights": sorted(Highlight.objects.values_list("pk", "note", "visibility", "hidden")),
@@ -291,7 +271,9 @@ ANY_USER_POSTS = (LOGIN, 302, 302, 302, 302, 302, 302)
 POST_ONLY = (LOGIN, 405, 405, 405, 405, 405, 405)
 CLASS_MEMBERS = (LOGIN, 200, 200, 404, 200, 404, 404)
 CLASS_TEACHER = (LOGIN, 403, 403, 404, 200, 404, 404)
+CLASS_TEACHER_POSTS = (LOGIN, 403, 403, 404, 302, 404, 404)
 CURATORS = (LOGIN, 403, 403, 403, 200, 200, 200)  # teachers (annotations.teachers), and staff
+CURATORS_POST = (LOGIN, 403, 403, 403, 302, 302, 302)
 # Starting a class is a teacher's standing (a permission), which being staff does not give.
 TEACHERS = (LOGIN, 403, 403, 403, 200, 200, 403)
 TEACHERS_POST = (LOGIN, 403, 403, 403, 302, 302, 403)
@@ -305,7 +287,7 @@ ENTRIES = [
         "document_corrections",
         document_slug,
         get=CURATORS,
-        post=(LOGIN, 403, 403, 403, 302, 302, 302),
+        post=CURATORS_POST,
         data=correction,
         changes="documents",
     ),
@@ -356,7 +338,7 @@ ENTRIES = [
         "highlight_hide",
         shared_pk,
         get=POST_ONLY,
-        post=(LOGIN, 403, 403, 404, 302, 404, 404),
+        post=CLASS_TEACHER_POSTS,
         data=lambda w: {"hidden": "1"},
         changes="highlights",
     ),
@@ -364,7 +346,7 @@ ENTRIES = [
         "reply_create",
         shared_pk,
         get=POST_ONLY,
-        post=(LOGIN, 403, 403, 404, 302, 404, 404),
+        post=CLASS_TEACHER_POSTS,
         data=lambda w: {"text": "Which date?"},
         changes="replies",
     ),
@@ -383,7 +365,7 @@ ENTRIES = [
     Entry(
         "glossary_entry_create",
         get=CURATORS,
-        post=(LOGIN, 403, 403, 403, 302, 302, 302),
+        post=CURATORS_POST,
         data=lambda w: entry_form(),
         changes="glossary",
     ),
@@ -391,7 +373,7 @@ ENTRIES = [
         "glossary_entry_edit",
         stalin_slug,
         get=CURATORS,
-        post=(LOGIN, 403, 403, 403, 302, 302, 302),
+        post=CURATORS_POST,
         data=lambda w: entry_form(
             kind="person", name="Joseph Stalin", summary="Edited.", aliases="Stalin"
         ),
@@ -401,7 +383,7 @@ ENTRIES = [
         "glossary_entry_merge",
         stalin_slug,
         get=CURATORS,
-        post=(LOGIN, 403, 403, 403, 302, 302, 302),
+        post=CURATORS_POST,
         data=lambda w: {"absorbed": w.kim.pk},
         changes="glossary",
     ),
@@ -421,12 +403,20 @@ ENTRIES = [
         data=lambda w: {"code": w.open_class.join_code},
         changes="memberships",
     ),
+    # With History 101's own code: its members stay as they are, anyone else joins.
+    Entry(
+        "class_join",
+        variant="[own class]",
+        post=(LOGIN, UNCHANGED, UNCHANGED, 302, UNCHANGED, 302, 302),
+        data=lambda w: {"code": w.classroom.join_code},
+        changes="memberships",
+    ),
     Entry("class", class_pk, get=CLASS_MEMBERS),
     Entry(
         "assignment_create",
         class_pk,
         get=CLASS_TEACHER,
-        post=(LOGIN, 403, 403, 404, 302, 404, 404),
+        post=CLASS_TEACHER_POSTS,
         data=assignment_form,
         changes="assignments",
     ),
@@ -527,6 +517,64 @@ def test_it_answers_each_role_as_the_matrix_says(client, world, entry, method, r
         assert after[entry.changes] != before[entry.changes], f"the POST changed no {entry.changes}"
     else:
         assert after == before
+
+
+def entry_named(name: str) -> Entry:
+    return next(entry for entry in ENTRIES if entry.name == name and not entry.variant)
+
+
+# Methods the matrix does not try (it tries GET and POST), and POSTs without the CSRF token.
+
+WRONG_METHODS = [
+    ("post", "classes"),
+    ("put", "class_create"),
+    ("delete", "class_join"),
+    ("post", "class"),
+    ("put", "assignment_create"),
+    ("post", "my_assignments"),
+    ("post", "assignment"),
+    ("post", "assignment_document"),
+    ("post", "assignment_student"),
+    ("put", "reply_create"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "name"), WRONG_METHODS, ids=[f"{m}-{name}" for m, name in WRONG_METHODS]
+)
+def test_it_refuses_other_methods(client, world, method, name):
+    client.force_login(world.people["teacher"])
+    entry = entry_named(name)
+    url = reverse(entry.name, kwargs=entry.kwargs(world))
+    before = snapshot(client)
+
+    response = getattr(client, method)(url)
+
+    assert response.status_code == 405
+    assert snapshot(client) == before
+
+
+# Each of these POSTs succeeds for its role with the token (the matrix says so).
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("class_create", "teacher"),
+        ("class_join", "other_student"),
+        ("highlight_hide", "teacher"),
+        ("reply_create", "teacher"),
+    ],
+)
+def test_it_needs_the_csrf_token(world, name, role):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.people[role])
+    entry = entry_named(name)
+    url = reverse(entry.name, kwargs=entry.kwargs(world))
+    before = snapshot(client)
+
+    response = client.post(url, entry.data(world))
+
+    assert response.status_code == 403
+    assert snapshot(client) == before
 
 
 # The URL configuration and the matrix must agree.

@@ -3,10 +3,9 @@ import re
 import pytest
 
 from annotations.models import Tag
+from tests.helpers import FROM_PANEL, HTMX
 
 DOCUMENT_URL = "/documents/stalin-and-korean-war/"
-HTMX = {"HX-Request": "true"}
-FROM_PANEL = {"HX-Request": "true", "HX-Target": "panel"}
 MARKUP_NOTE = "<img src=x onerror=alert(1)>"
 ESCAPED_NOTE = "&lt;img src=x onerror=alert(1)&gt;"
 MARKUP_TAG = "<b>bold</b>"

@@ -2,38 +2,12 @@
 
 import itertools
 import re
-import uuid
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations.anchoring import quote_at
 from annotations.models import Highlight, Tag, TaggedHighlight
-
-
-def add_highlights(document, owners, count: int, visibility: str = "class") -> list[Highlight]:
-    """`count` highlights spread over the text, overlapping freely, in one INSERT."""
-    text = document.text
-    highlights = []
-    for n, owner in zip(range(count), itertools.cycle(owners), strict=False):
-        start = (n * 37) % (len(text) - 80)
-        placed = quote_at(text, start, start + 20 + n % 50)
-        highlights.append(
-            Highlight(
-                owner=owner,
-                document=document,
-                revision=document.revision,
-                start=placed.start,
-                end=placed.end,
-                exact=placed.exact,
-                prefix=placed.prefix,
-                suffix=placed.suffix,
-                note=f"Note {n}",
-                visibility=visibility,
-                client_key=uuid.uuid4(),
-            )
-        )
-    return Highlight.objects.bulk_create(highlights)
+from tests.helpers import spread_highlights
 
 
 def tag_all(highlights, names) -> None:
@@ -64,7 +38,13 @@ def test_it_makes_as_many_queries_for_200_shared_highlights_as_for_none(
     queries = {}
 
     for total in (0, 10, 200):
-        add_highlights(document, [student, classmate], total - Highlight.objects.count())
+        spread_highlights(
+            document,
+            [student, classmate],
+            total - Highlight.objects.count(),
+            note="Note {n}",
+            visibility="class",
+        )
         html, queries[total] = read(client, document)
         assert anchored(html) == total
         assert 'class="hl hl-own' not in html
@@ -81,7 +61,13 @@ def test_it_makes_as_many_queries_for_200_own_tagged_highlights_as_for_one(
     queries = {}
 
     for total in (1, 10, 200):
-        added = add_highlights(document, [student], total - Highlight.objects.count(), "private")
+        added = spread_highlights(
+            document,
+            [student],
+            total - Highlight.objects.count(),
+            note="Note {n}",
+            visibility="private",
+        )
         tag_all(added, [f"Tag {total} {n}" for n in range(3)])
         html, queries[total] = read(client, document)
         assert anchored(html) == total
@@ -93,8 +79,8 @@ def test_it_makes_as_many_queries_for_200_own_tagged_highlights_as_for_one(
 def test_it_bounds_the_queries_of_the_reading_view(
     client, document, classroom, teacher, student, classmate, django_assert_max_num_queries
 ):
-    add_highlights(document, [student, classmate], 200)
-    add_highlights(document, [teacher], 20, "private")
+    spread_highlights(document, [student, classmate], 200, note="Note {n}", visibility="class")
+    spread_highlights(document, [teacher], 20, note="Note {n}", visibility="private")
     client.force_login(teacher)
     client.get(document.get_absolute_url())
 

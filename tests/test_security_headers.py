@@ -9,6 +9,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from tests.helpers import HTMX
+
 PAGES = ["library", "glossary", "login"]
 
 
@@ -37,7 +39,7 @@ def test_the_reading_view_and_htmx_fragments_carry_the_policy_too(client, studen
     fragment = client.get(
         reverse("highlight_create", args=[document.slug]),
         {"paragraph": 1, "from": 1, "to": 1},
-        headers={"HX-Request": "true"},
+        headers=HTMX,
     )
 
     for response in (page, fragment):

@@ -4,8 +4,7 @@ import uuid
 import pytest
 
 from annotations.models import Highlight, Tag
-
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX
 
 
 def create(client, document, phrase: str, tags: str, visibility: str = "private"):

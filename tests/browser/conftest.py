@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser.helpers import drag_select, phrase_box
+from tests.helpers import PASSWORD
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -83,45 +84,6 @@ def log_in(page):
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return log_in_as
-
-
-def phrase_box(page, paragraph: int, phrase: str, *, which: str = "both") -> dict:
-    """Viewport coordinates of the start and end of `phrase` in paragraph #p-N."""
-    return page.evaluate(
-        """([selector, phrase]) => {
-          const root = document.querySelector(selector);
-          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-          let text = "", nodes = [];
-          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-            nodes.push([n, text.length]); text += n.data;
-          }
-          const at = text.indexOf(phrase);
-          if (at < 0) throw new Error("phrase not found: " + phrase);
-          const locate = (offset) => {
-            for (let i = nodes.length - 1; i >= 0; i--) {
-              if (nodes[i][1] <= offset) return [nodes[i][0], offset - nodes[i][1]];
-            }
-          };
-          const range = document.createRange();
-          range.setStart(...locate(at));
-          range.setEnd(...locate(at + phrase.length - 1));
-          range.setEnd(range.endContainer, range.endOffset + 1);
-          const rects = range.getClientRects();
-          const first = rects[0], last = rects[rects.length - 1];
-          // Just inside the first and last characters: the selection snaps to their edges.
-          return {x1: first.left + 1, y1: first.top + first.height / 2,
-                  x2: last.right - 1, y2: last.top + last.height / 2};
-        }""",
-        [f"#p-{paragraph}", phrase],
-    )
-
-
-def drag_select(page, start: dict, end: dict) -> None:
-    """Select text the way a person does: press, drag, release."""
-    page.mouse.move(start["x1"], start["y1"])
-    page.mouse.down()
-    page.mouse.move(end["x2"], end["y2"], steps=8)
-    page.mouse.up()
 
 
 @pytest.fixture

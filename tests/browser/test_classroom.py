@@ -3,19 +3,7 @@ import re
 from playwright.sync_api import expect
 
 from annotations.models import Assignment, Classroom, Highlight
-from tests.browser.conftest import drag_select, phrase_box
-from tests.conftest import PASSWORD
-
-
-def logged_in_page(browser, live_server, user):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("User name").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
-    return page
+from tests.browser.helpers import drag_select, logged_in_page, phrase_box
 
 
 def test_a_class_from_creation_to_the_teachers_view_of_a_students_work(

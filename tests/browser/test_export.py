@@ -1,10 +1,6 @@
 import csv
-from datetime import timedelta
 
-from django.utils import timezone
-
-from annotations.models import Assignment
-from tests.browser.test_classroom import logged_in_page
+from tests.browser.helpers import logged_in_page
 
 
 def test_a_teacher_exports_the_assignment_as_csv(
@@ -17,17 +13,25 @@ def test_a_teacher_exports_the_assignment_as_csv(
     classmate,
     classroom,
     make_highlight,
+    make_assignment,
 ):
-    assignment = Assignment.objects.create(
-        classroom=classroom, title="Sources", due=timezone.now() + timedelta(days=3)
+    assignment = make_assignment(
+        classroom,
+        title="Sources",
+        days=3,
+        documents=[glossary["kim-il-sung"].mentions.first().document],
     )
-    assignment.documents.set([glossary["kim-il-sung"].mentions.first().document])
-    ours = make_highlight(student, "Stalin was hardly surprised", note="=1+1", tags=["motive"])
-    theirs = make_highlight(classmate, "Kim Il-sung had reported", visibility="class")
+    ours = make_highlight(
+        student,
+        "Stalin was hardly surprised",
+        note="=1+1",
+        tags=["motive"],
+        assignment=assignment,
+    )
+    theirs = make_highlight(
+        classmate, "Kim Il-sung had reported", visibility="class", assignment=assignment
+    )
     elsewhere = make_highlight(student, "Comments are closed.")  # not in the assignment
-    for highlight in (ours, theirs):
-        highlight.assignment = assignment
-        highlight.save()
 
     page = logged_in_page(browser, live_server, teacher)
     page.goto(assignment.get_absolute_url())

@@ -1,6 +1,7 @@
 from playwright.sync_api import expect
 
 from annotations.models import Highlight
+from tests.browser import helpers
 
 DOC = "/documents/stalin-and-korean-war/"
 
@@ -167,8 +168,6 @@ def test_a_classmates_shared_highlight_shows_and_a_private_one_does_not(
 
 
 def test_touch_selection_on_a_phone(browser, live_server, transactional_db, student, document):
-    from tests.conftest import PASSWORD
-
     context = browser.new_context(
         base_url=live_server.url,
         viewport={"width": 375, "height": 740},
@@ -176,11 +175,7 @@ def test_touch_selection_on_a_phone(browser, live_server, transactional_db, stud
         is_mobile=True,
     )
     page = context.new_page()
-    page.goto("/accounts/login/?next=" + DOC)
-    page.get_by_label("User name").fill(student.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").tap()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    helpers.log_in(page, student, next_page=DOC, tap=True)
     page.locator("#p-4").scroll_into_view_if_needed()
     # A long press selects a word on a phone; the browser reports it as a selection.
     page.evaluate(
@@ -221,15 +216,9 @@ def test_a_quote_that_is_not_in_the_text_is_refused_in_the_editor(page, log_in, 
 def test_without_javascript_a_paragraph_can_be_highlighted(
     browser, live_server, transactional_db, student, document
 ):
-    from tests.conftest import PASSWORD
-
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/accounts/login/?next=" + DOC)
-    page.get_by_label("User name").fill(student.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    helpers.log_in(page, student, next_page=DOC)
 
     page.get_by_label("Paragraph number").fill("4")
     page.get_by_role("button", name="Highlight paragraph").click()

@@ -3,7 +3,7 @@ with a page that says so; a classmate at the same computer still logs in."""
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def try_password(page, username: str, password: str) -> None:

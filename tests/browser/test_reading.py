@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.textutil import normalise_whitespace
 
 

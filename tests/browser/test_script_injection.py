@@ -11,27 +11,24 @@ with it bypassed, so that what is tested is the escaping itself (and htmx attrib
 which the policy does not stop).
 """
 
-from datetime import timedelta
 from urllib.parse import urlencode, urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from annotations.glossary import recompute_mentions
 from annotations.models import (
     Alias,
     Assignment,
-    Classroom,
     GlossaryEntry,
     Highlight,
-    Membership,
     Reply,
     Tag,
 )
 from annotations.teachers import make_teacher
-from tests.conftest import PASSWORD
+from tests.browser import helpers
+from tests.helpers import PASSWORD, add_class, add_highlight
 
 IMG = '<img src="/planted/img" onerror="window.__probe=1">'
 SCRIPT = "<script>window.__probe=1</script>"
@@ -100,36 +97,27 @@ def visit(page, path: str) -> None:
 
 
 def log_in(page, user, next_page: str = "") -> None:
-    page.goto(
-        "/accounts/login/?" + urlencode({"next": next_page}) if next_page else "/accounts/login/"
-    )
-    page.get_by_label("User name").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    helpers.log_in(page, user, next_page=next_page)
     assert_nothing_ran(page)
 
 
 @pytest.fixture
-def planted(document):
+def planted(document, make_assignment):
     """Every kind of text people write, each holding markup and script."""
     users = get_user_model().objects
     teacher = users.create_user(password=PASSWORD, **TEACHER)
     make_teacher(teacher)
     student = users.create_user(password=PASSWORD, **STUDENT)
-    classroom = Classroom.objects.create(name=CLASS_NAME)
-    Membership.objects.create(classroom=classroom, user=teacher, role="teacher")
-    Membership.objects.create(classroom=classroom, user=student, role="student")
-    assignment = Assignment.objects.create(
-        classroom=classroom,
+    classroom = add_class(CLASS_NAME, teacher, student)
+    assignment = make_assignment(
+        classroom,
         title=TITLE,
         instructions=INSTRUCTIONS,
-        due=timezone.now() + timedelta(days=7),
+        documents=[document],
         min_highlights=1,
         suggested_tags=[SUGGESTED_TAG],
         visibility=Assignment.Visibility.CLASS,
     )
-    assignment.documents.set([document])
 
     entry = GlossaryEntry.objects.create(
         kind="person",
@@ -150,20 +138,15 @@ def planted(document):
     Tag.objects.create(name=TAG, slug=JS_URL)
     Tag.objects.create(name=HX_TAG, slug="planted-hx")
 
-    phrase = "Stalin was hardly surprised"
-    start = document.text.index(phrase)
-    highlight = Highlight.objects.create(
-        owner=student,
-        document=document,
-        revision=document.revision,
-        start=start,
-        end=start + len(phrase),
-        exact=phrase,
+    highlight = add_highlight(
+        student,
+        document,
+        "Stalin was hardly surprised",
         note=NOTE,
+        tags=[TAG, HX_TAG],
         visibility="class",
         assignment=assignment,
     )
-    highlight.tags.set([TAG, HX_TAG])
     highlight.glossary_entries.set([entry])
     Reply.objects.create(highlight=highlight, author=teacher, text=REPLY)
     # Left without a place by a correction: the teacher's reading view lists it by author.
