@@ -10,7 +10,6 @@ from annotations.loading import load_documents, load_glossary
 from annotations.models import Assignment, Document, GlossaryEntry
 from annotations.teachers import make_teacher
 from tests.helpers import (
-    PASSWORD,  # noqa: F401 (test_fault_tolerance.py and test_app_servers.py import it from here)
     add_assignment,
     add_class,
     add_highlight,

@@ -16,8 +16,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from annotations.anchoring import quote_at
 from tests.app_server import production_environment, serve
-from tests.conftest import PASSWORD
 from tests.faults import Student
+from tests.helpers import PASSWORD
 
 PASSAGE = "Stalin was hardly surprised."
 

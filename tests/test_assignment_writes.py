@@ -27,12 +27,12 @@ def test_it_saves_the_assignment_with_its_articles_and_entries(classroom, docume
     assignment = create_assignment(
         classroom=classroom,
         documents=articles,
-        required_entries=[glossary["stalin"]],
+        required_entries=[glossary["joseph-stalin"]],
         **_fields(),
     )
     assignment.refresh_from_db()
     assert list(assignment.documents.order_by("position")) == articles
-    assert list(assignment.required_entries.all()) == [glossary["stalin"]]
+    assert list(assignment.required_entries.all()) == [glossary["joseph-stalin"]]
     assert assignment.classroom == classroom
 
 

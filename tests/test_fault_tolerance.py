@@ -28,7 +28,6 @@ from annotations.anchoring import quote_at
 from annotations.paragraphs import split_paragraphs, split_sentences
 from korea_reader.embedded_db import EmbeddedPostgres
 from tests.app_server import free_port, manage, production_environment, serve, wait_for
-from tests.conftest import PASSWORD
 from tests.faults import (
     REQUEST_TIMEOUT,
     RETRY_FOR,
@@ -37,6 +36,7 @@ from tests.faults import (
     crash_and_restart,
     requests_held_at,
 )
+from tests.helpers import PASSWORD
 
 STUDENTS = 8
 WORKERS = 3
