@@ -23,9 +23,10 @@ run: install
 # The steps of `make run`, once the database is up.
 serve:
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_documents
 	$(PY) manage.py load_glossary
-	@$(PY) manage.py load_demo --if-empty
+	@$(PY) manage.py load_demo --if-empty --site http://$(HOST):$(PORT)
 	@echo "Serving Korea Reader at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

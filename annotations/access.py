@@ -21,9 +21,11 @@ from annotations.models import (
     Highlight,
     Membership,
     Tag,
+    TeacherRequest,
 )
 
 Role = Membership.Role
+ARCHIVED = "This class is archived: its work can be read and exported, not changed."
 # Ids are bigints: a longer number names nobody (and int() of it would not fit a query).
 _LARGEST_ID = 2**63 - 1
 
@@ -54,7 +56,19 @@ def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = Fals
     highlight = get_object_or_404(highlights, pk=pk)
     if change and highlight.owner_id != request.user.pk:
         raise PermissionDenied("Only the author of a highlight can change it.")
+    if change:
+        _refuse_if_archived(highlight)
     return highlight
+
+
+def _refuse_if_archived(highlight: Highlight) -> None:
+    if not highlight.assignment_id:
+        return
+    archived = Classroom.objects.filter(
+        pk=highlight.assignment.classroom_id, archived__isnull=False
+    )
+    if archived.exists():
+        raise PermissionDenied(ARCHIVED)
 
 
 def can_curate_glossary(user) -> bool:
@@ -77,10 +91,8 @@ def can_start_class(user) -> bool:
 
 
 def teacher_required(can: Callable[..., bool], message: str):
-    """For a page only teachers use: 403 with `message` to anyone `can` refuses.
-
-    Goes below @login_required, so that someone logged out is sent to log in first.
-    """
+    """For a page only teachers (or staff) use: 403 with `message` to anyone `can`
+    refuses. Goes below @login_required, so that someone logged out logs in first."""
 
     def decorator(view):
         @wraps(view)
@@ -110,28 +122,48 @@ def get_document_to_correct(request: HttpRequest, slug: str) -> Document:
     return document
 
 
+staff_required = teacher_required(lambda user: user.is_staff, "Only staff can do this.")
+
+
 def get_classroom_for_user(
-    request: HttpRequest, pk: int, *, teach: bool = False
+    request: HttpRequest, pk: int, *, teach: bool = False, change: bool = False
 ) -> tuple[Classroom, Role]:
     """A class its members may see (404 to others), with the user's role in it; only its
-    teachers may run it (403)."""
+    teachers may run it (403), and nobody may `change` it once it is archived."""
     membership = get_object_or_404(
         Membership.objects.select_related("classroom"), classroom_id=pk, user=request.user.pk
     )
-    if teach and membership.role != Role.TEACHER:
+    if (teach or change) and membership.role != Role.TEACHER:
         raise PermissionDenied("Only the class's teacher can do this.")
+    if change and membership.classroom.is_archived:
+        raise PermissionDenied(ARCHIVED)
     return membership.classroom, Role(membership.role)
 
 
 def get_assignment_for_user(
-    request: HttpRequest, pk: int, *, teach: bool = False
+    request: HttpRequest, pk: int, *, teach: bool = False, change: bool = False
 ) -> tuple[Assignment, Role]:
     """An assignment of one of the user's classes, with their role in that class."""
     assignment = get_object_or_404(Assignment, pk=pk)
     assignment.classroom, role = get_classroom_for_user(
-        request, assignment.classroom_id, teach=teach
+        request, assignment.classroom_id, teach=teach, change=change
     )
     return assignment, role
+
+
+def get_joinable_classroom(code: str) -> Classroom:
+    """The class a join code lets students into now; 404 for a wrong, expired or turned
+    off code (the page says which it cannot tell apart: all mean ask the teacher)."""
+    classroom = Classroom.objects.filter(join_code=code).first()
+    if classroom is None or not classroom.can_be_joined():
+        raise Http404("This join code does not let anyone in.")
+    return classroom
+
+
+def get_teacher_request(pk: int) -> TeacherRequest:
+    """A request still waiting for staff; a decided one is not decided again."""
+    waiting = TeacherRequest.objects.filter(decision=TeacherRequest.Decision.PENDING)
+    return get_object_or_404(waiting.select_related("user"), pk=pk)
 
 
 def get_assignment_document(
@@ -158,12 +190,17 @@ def get_assignment_to_work_in(
 
 def get_student_of(assignment: Assignment, user_id: int):
     """A student of the assignment's class, or 404."""
+    return get_student_of_class(assignment.classroom, user_id)
+
+
+def get_student_of_class(classroom: Classroom, user_id: int):
+    """A student of the class, or 404."""
     if not 0 < user_id <= _LARGEST_ID:
         raise Http404("No such student in this class.")
     return get_object_or_404(
         get_user_model(),
         pk=user_id,
-        memberships__classroom=assignment.classroom_id,
+        memberships__classroom=classroom.pk,
         memberships__role=Role.STUDENT,
     )
 
@@ -188,4 +225,5 @@ def get_highlight_to_moderate(request: HttpRequest, pk: int) -> Highlight:
     highlight = get_highlight_for_user(request, pk)
     if not teaches_author_of(request.user, highlight):
         raise PermissionDenied("Only the author's teacher can do this.")
+    _refuse_if_archived(highlight)
     return highlight

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from annotations.anchoring import quote_at
@@ -16,7 +17,7 @@ from annotations.models import (
     Membership,
 )
 from annotations.teachers import make_teacher
-from annotations.writes import create_highlight
+from annotations.writes import create_assignment, create_highlight
 
 DEMO_PASSWORD = "korea1950"
 DEMO_ACCOUNTS = [
@@ -46,11 +47,15 @@ def create_demo_accounts() -> list[str]:
     return created
 
 
-def demo_logins_text() -> str:
+def demo_logins_text(site: str = "http://127.0.0.1:8000") -> str:
     lines = [f"Demo logins (password {DEMO_PASSWORD}):"]
     lines += [
         f"  {username:<9} {first} {last} ({role})" for username, first, last, role in DEMO_ACCOUNTS
     ]
+    classroom = Classroom.objects.filter(name="History 101").first()
+    if classroom is not None:
+        link = site.rstrip("/") + reverse("join", args=[classroom.join_code])
+        lines.append(f"New students join History 101 at {link}")
     return "\n".join(lines)
 
 
@@ -122,7 +127,7 @@ def create_demo_classroom(*, now=None) -> Classroom | None:
         Membership.objects.create(
             classroom=classroom, user=User.objects.get(username=username), role=role
         )
-    assignment = Assignment.objects.create(
+    assignment = create_assignment(
         classroom=classroom,
         title="Who started the Korean War?",
         instructions=(
@@ -134,10 +139,8 @@ def create_demo_classroom(*, now=None) -> Classroom | None:
         min_highlights=3,
         suggested_tags=["evidence", "motive", "archives"],
         visibility=Assignment.Visibility.AFTER_MINIMUM,
-    )
-    assignment.documents.set(Document.objects.all())
-    assignment.required_entries.set(
-        GlossaryEntry.objects.filter(slug__in=["joseph-stalin", "kim-il-sung"])
+        documents=Document.objects.all(),
+        required_entries=GlossaryEntry.objects.filter(slug__in=["joseph-stalin", "kim-il-sung"]),
     )
     for username, slug, passage, note, tags, entries, shared in DEMO_HIGHLIGHTS:
         document = Document.objects.get(slug=slug)

@@ -113,8 +113,9 @@ class HighlightForm(HighlightNoteForm):
         self.document = document
         super().__init__(*args, **kwargs)
         if user is not None:
+            # Not an archived class's: its work is read-only.
             self.fields["assignment"].queryset = Assignment.objects.for_student(user).filter(
-                documents=document
+                documents=document, classroom__archived__isnull=True
             )
 
     def clean(self):
@@ -440,20 +441,6 @@ class ClassroomForm(forms.ModelForm):
         return visible_name(" ".join(self.cleaned_data["name"].split()), "class name")
 
 
-class JoinForm(forms.Form):
-    code = forms.CharField(label="Join code", max_length=20)
-
-    def clean_code(self) -> str:
-        code = "".join(self.cleaned_data["code"].split()).upper()
-        if not Classroom.objects.filter(join_code=code).exists():
-            raise ValidationError(
-                "No class has that code. Check it with your teacher: it is 8 letters and "
-                "digits, e.g. K7M2QX9P.",
-                code="unknown",
-            )
-        return code
-
-
 class AssignmentForm(forms.ModelForm):
     documents = forms.ModelMultipleChoiceField(
         queryset=Document.objects.in_library_order(),
@@ -640,3 +627,25 @@ class CorrectionForm(forms.Form):
         else:
             number = self.initial.get("paragraph")
         return self.document.paragraphs[number - 1] if number else None
+
+
+class ClassSettingsForm(forms.ModelForm):
+    """What a teacher changes about a class over a term."""
+
+    class Meta:
+        model = Classroom
+        fields = ["name", "join_enabled", "join_code_expires"]
+        labels = {
+            "name": "Class name",
+            "join_enabled": "Students may join with the code",
+            "join_code_expires": "The code stops working at",
+        }
+        help_texts = {"join_code_expires": "Optional. In your time zone; empty: no end."}
+        widgets = {
+            "join_code_expires": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+        }
+
+    def clean_name(self) -> str:
+        return visible_name(" ".join(self.cleaned_data["name"].split()), "class name")

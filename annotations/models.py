@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -24,6 +25,7 @@ from annotations.validators import (
     MAX_MIN_HIGHLIGHTS,
     MAX_NOTE_LENGTH,
     MAX_REPLY_LENGTH,
+    MAX_REQUEST_LENGTH,
     MAX_SLUG_LENGTH,
     MAX_SUMMARY_LENGTH,
     PARTIAL_DATE,
@@ -162,12 +164,25 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+class ClassroomQuerySet(models.QuerySet):
+    def open(self):
+        """Classes still running: an archived class is read-only."""
+        return self.filter(archived__isnull=True)
+
+
 class Classroom(models.Model):
     """A class: a teacher and students who read and annotate together."""
 
     name = models.CharField(max_length=100)
     join_code = models.CharField(max_length=JOIN_CODE_LENGTH, unique=True, default=new_join_code)
+    # The teacher may turn joining off, or let the code lapse at a set time.
+    join_enabled = models.BooleanField("students may join with the code", default=True)
+    join_code_expires = models.DateTimeField(null=True, blank=True)
+    # Set at the end of term: the class becomes read-only, and stays exportable.
+    archived = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = ClassroomQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -182,6 +197,19 @@ class Classroom(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("class", args=[self.pk])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived is not None
+
+    def can_be_joined(self, now=None) -> bool:
+        """Whether the join code lets students in now."""
+        if not self.join_enabled or self.is_archived:
+            return False
+        return self.join_code_expires is None or self.join_code_expires > (now or timezone.now())
+
 
 class MembershipRole(models.TextChoices):
     TEACHER = "teacher", "Teacher"
@@ -192,6 +220,13 @@ class MembershipQuerySet(models.QuerySet):
     def in_roster_order(self):
         """Teachers first, then students by name."""
         return self.select_related("user").order_by("role", "user__last_name", "user__first_name")
+
+    def students(self):
+        return (
+            self.filter(role=MembershipRole.STUDENT)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "user__username")
+        )
 
 
 class Membership(models.Model):
@@ -570,12 +605,14 @@ class HighlightQuerySet(models.QuerySet):
             or (rule == Assignment.Visibility.AFTER_MINIMUM and made.get(pk, 0) >= minimum)
         ]
         shared = Q(visibility=Highlight.Visibility.CLASS)
+        # Only people still in the class: a student a teacher removed leaves its views,
+        # their highlights staying theirs.
         return self.filter(
             Q(owner=user)
             | Q(assignment__isnull=True, owner__in=classmates, hidden=False) & shared
             | Q(assignment__isnull=True, owner__in=taught) & shared
-            | Q(assignment__in=taught_assignments)
-            | Q(assignment__in=open_assignments, hidden=False) & shared
+            | Q(assignment__in=taught_assignments, owner__in=taught)
+            | Q(assignment__in=open_assignments, owner__in=classmates, hidden=False) & shared
         )
 
     def in_document(self, document):
@@ -751,3 +788,64 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.highlight_id}"
+
+
+class Account(models.Model):
+    """What Korea Reader keeps about a person beyond Django's user: made on first need."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
+    )
+    # Set when a teacher made the password (roster, reset): the first log-in must change it.
+    must_change_password = models.BooleanField(default=False)
+    # The school's own number for a student, from a teacher's roster.
+    student_id = models.CharField("student id", max_length=50, blank=True)
+
+    def __str__(self) -> str:
+        return f"account of {self.user}"
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", "Waiting for staff"
+    GRANTED = "granted", "Granted"
+    DECLINED = "declined", "Declined"
+
+
+class TeacherRequest(models.Model):
+    """Someone asking to teach; staff grant it (the Teachers group) or decline it."""
+
+    Decision = Decision
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teacher_requests"
+    )
+    school = models.CharField(max_length=200)
+    message = models.TextField(blank=True, max_length=MAX_REQUEST_LENGTH)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    decided = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            # One open request at a time: asking twice adds nothing for staff to read.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(decision=Decision.PENDING),
+                name="one_pending_teacher_request",
+            ),
+            models.CheckConstraint(condition=~Q(school=""), name="teacher_request_has_school"),
+            models.CheckConstraint(
+                condition=Q(decision__in=Decision.values), name="teacher_request_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("message"), MAX_REQUEST_LENGTH),
+                name=f"teacher_request_at_most_{MAX_REQUEST_LENGTH}",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to teach ({self.decision})"

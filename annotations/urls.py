@@ -1,6 +1,7 @@
 from django.urls import path
 
 from annotations.views import (
+    accounts,
     classroom,
     corrections,
     curation,
@@ -8,6 +9,7 @@ from annotations.views import (
     export,
     glossary,
     highlights,
+    roster,
 )
 
 urlpatterns = [
@@ -41,8 +43,25 @@ urlpatterns = [
     path("glossary/<slug:slug>/merge/", curation.entry_merge, name="glossary_entry_merge"),
     path("classes/", classroom.classes, name="classes"),
     path("classes/new/", classroom.class_create, name="class_create"),
-    path("classes/join/", classroom.class_join, name="class_join"),
+    path("join/", accounts.class_join, name="class_join"),
+    path("join/<str:code>/", accounts.join, name="join"),
+    path("home/", accounts.home, name="home"),
     path("classes/<int:pk>/", classroom.class_detail, name="class"),
+    path("classes/<int:pk>/settings/", roster.class_settings, name="class_settings"),
+    path("classes/<int:pk>/join-code/", roster.join_code_rotate, name="join_code_rotate"),
+    path("classes/<int:pk>/archive/", roster.class_archive, name="class_archive"),
+    path("classes/<int:pk>/students/new/", roster.roster_add, name="roster_add"),
+    path("classes/<int:pk>/cards/", roster.login_cards, name="login_cards"),
+    path(
+        "classes/<int:pk>/students/<int:user_id>/remove/",
+        roster.student_remove,
+        name="student_remove",
+    ),
+    path(
+        "classes/<int:pk>/students/<int:user_id>/password/",
+        roster.student_password_reset,
+        name="student_password_reset",
+    ),
     path(
         "classes/<int:pk>/assignments/new/",
         classroom.assignment_create,
@@ -50,6 +69,8 @@ urlpatterns = [
     ),
     path("assignments/", classroom.my_assignments, name="my_assignments"),
     path("assignments/<int:pk>/", classroom.assignment_detail, name="assignment"),
+    path("assignments/<int:pk>/edit/", roster.assignment_edit, name="assignment_edit"),
+    path("assignments/<int:pk>/delete/", roster.assignment_delete, name="assignment_delete"),
     path(
         "assignments/<int:pk>/documents/<slug:slug>/",
         classroom.assignment_document,

@@ -19,6 +19,8 @@ MAX_SLUG_LENGTH = 100
 MAX_TAG_LENGTH = 50
 MAX_TAGS = 20
 MAX_MIN_HIGHLIGHTS = 200
+MAX_REQUEST_LENGTH = 2000
+MAX_ROSTER_LINES = 500
 
 # Paths under /glossary/ that are pages, not entries.
 RESERVED_SLUGS = ("new",)
@@ -26,9 +28,10 @@ RESERVED_SLUGS = ("new",)
 # YYYY, YYYY-MM or YYYY-MM-DD: life dates are often known only to the year.
 PARTIAL_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 WIKIDATA_ID = r"^Q[1-9][0-9]*$"
-# Join codes: eight characters without look-alikes (0/O, 1/I/L), easy to read out in class.
+# Join codes: without look-alikes (0/O, 1/I/L), easy to read out in class; ten of 31
+# characters (8 x 10^14) cannot be guessed behind the join throttle.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-JOIN_CODE_LENGTH = 8
+JOIN_CODE_LENGTH = 10
 JOIN_CODE = rf"^[{JOIN_CODE_ALPHABET}]{{{JOIN_CODE_LENGTH}}}$"
 
 validate_wikidata_id = RegexValidator(WIKIDATA_ID, "A Wikidata id looks like Q855.")

@@ -2,16 +2,22 @@
 
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from annotations.accounts import split_name, temporary_password, unique_usernames
 from annotations.anchoring import Anchor, AnchorError
 from annotations.corrections import lock_revision
 from annotations.glossary import recompute_mentions
 from annotations.models import (
+    Account,
     Alias,
     Assignment,
     Classroom,
@@ -22,7 +28,10 @@ from annotations.models import (
     Reply,
     Tag,
     TaggedHighlight,
+    TeacherRequest,
+    new_join_code,
 )
+from annotations.teachers import make_teacher
 
 
 @transaction.atomic
@@ -236,13 +245,12 @@ def create_classroom(*, name: str, teacher) -> Classroom:
 
 
 @transaction.atomic
-def join_classroom(*, code: str, student) -> tuple[Classroom, bool]:
-    """Join the class with this code as a student; (class, False) if already a member."""
-    classroom = Classroom.objects.get(join_code=code)
+def join_classroom(*, classroom: Classroom, student) -> bool:
+    """Join the class as a student; False if already a member."""
     _, joined = Membership.objects.get_or_create(
         classroom=classroom, user=student, defaults={"role": Membership.Role.STUDENT}
     )
-    return classroom, joined
+    return joined
 
 
 @transaction.atomic
@@ -254,3 +262,129 @@ def set_hidden(*, highlight: Highlight, hidden: bool) -> None:
 @transaction.atomic
 def add_reply(*, highlight: Highlight, author, text: str) -> Reply:
     return Reply.objects.create(highlight=highlight, author=author, text=text)
+
+
+@transaction.atomic
+def sign_up(*, form, classroom: Classroom):
+    """A new student's account from the sign-up form, in the class whose code they used."""
+    user = form.save()
+    Account.objects.create(user=user)
+    Membership.objects.create(classroom=classroom, user=user, role=Membership.Role.STUDENT)
+    return user
+
+
+def add_students(*, classroom: Classroom, lines) -> list[tuple[object, str]]:
+    """Accounts for a teacher's roster, each with a one-time password; all or none.
+
+    Returns (user, temporary password) pairs: the passwords exist in clear only in this
+    answer, for the login cards. Hashing is most of the time (a deliberately slow hash,
+    about a third of a second each), so it runs on every core before the transaction.
+    """
+    usernames = unique_usernames([line.name for line in lines])
+    passwords = [temporary_password() for _ in lines]
+    with ThreadPoolExecutor() as pool:  # PBKDF2 in hashlib lets go of the GIL
+        hashes = list(pool.map(make_password, passwords))
+    with transaction.atomic():
+        users = []
+        for line, username, hashed in zip(lines, usernames, hashes, strict=True):
+            first, last = split_name(line.name)
+            user = get_user_model().objects.create(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=line.email,
+                password=hashed,
+            )
+            Account.objects.create(user=user, must_change_password=True, student_id=line.student_id)
+            Membership.objects.create(classroom=classroom, user=user, role=Membership.Role.STUDENT)
+            users.append(user)
+    return list(zip(users, passwords, strict=True))
+
+
+@transaction.atomic
+def reset_student_password(*, student) -> str:
+    """A new one-time password for a student, returned once: the student must change it."""
+    password = temporary_password()
+    student.set_password(password)
+    student.save(update_fields=["password"])
+    Account.objects.update_or_create(user=student, defaults={"must_change_password": True})
+    return password
+
+
+@transaction.atomic
+def set_own_password(*, form) -> None:
+    """The password a person chose for themselves: no change is asked of them any more."""
+    user = form.save()
+    Account.objects.update_or_create(user=user, defaults={"must_change_password": False})
+
+
+@transaction.atomic
+def remove_student(*, classroom: Classroom, student) -> None:
+    """Out of the class; their highlights stay theirs (visible_to drops them from the
+    class's views)."""
+    Membership.objects.filter(
+        classroom=classroom, user=student, role=Membership.Role.STUDENT
+    ).delete()
+
+
+@transaction.atomic
+def rotate_join_code(*, classroom: Classroom) -> str:
+    """A new code: the old one lets nobody in any more."""
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                classroom.join_code = new_join_code()
+                classroom.save(update_fields=["join_code"])
+            return classroom.join_code
+        except IntegrityError:
+            continue
+    raise RuntimeError("Could not find a free join code.")
+
+
+@transaction.atomic
+def archive_classroom(*, classroom: Classroom, archived: bool = True) -> None:
+    classroom.archived = timezone.now() if archived else None
+    classroom.save(update_fields=["archived"])
+
+
+@transaction.atomic
+def update_assignment(*, assignment: Assignment, documents, required_entries=(), **fields):
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    assignment.save()
+    assignment.documents.set(documents)
+    assignment.required_entries.set(required_entries)
+    return assignment
+
+
+@transaction.atomic
+def delete_assignment(*, assignment: Assignment) -> None:
+    """The assignment goes; its students' highlights stay theirs, outside any assignment."""
+    assignment.delete()
+
+
+@transaction.atomic
+def end_teaching(*, user) -> int:
+    """Someone who is no longer a teacher no longer teaches any class."""
+    deleted, _ = Membership.objects.filter(user=user, role=Membership.Role.TEACHER).delete()
+    return deleted
+
+
+@transaction.atomic
+def decide_teacher_request(*, teacher_request: TeacherRequest, granted: bool, staff) -> None:
+    teacher_request.decision = (
+        TeacherRequest.Decision.GRANTED if granted else TeacherRequest.Decision.DECLINED
+    )
+    teacher_request.decided_by = staff
+    teacher_request.decided = timezone.now()
+    teacher_request.save(update_fields=["decision", "decided_by", "decided"])
+    if granted:
+        make_teacher(teacher_request.user)
+
+
+@transaction.atomic
+def delete_account(*, user) -> dict[str, int]:
+    """The person and everything that is theirs: highlights (with their tags, links and
+    replies), replies, memberships, requests. Returns what went, by kind."""
+    _, deleted = user.delete()
+    return deleted

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "template_partials",
     "taggit",
     "axes",
+    "django_ratelimit",
     "annotations",
 ]
 
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "annotations.middleware.ChooseOwnPassword",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
@@ -157,7 +160,8 @@ AUTH_PASSWORD_VALIDATORS = [
 TAGGIT_CASE_INSENSITIVE = True
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "library"
+# Teachers land on their classes, students on their assignments (annotations.views.home).
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "library"
 
 LANGUAGE_CODE = "en-us"
@@ -228,8 +232,47 @@ AXES_CLIENT_IP_CALLABLE = "korea_reader.client_ip.client_ip"
 AXES_USERNAME_CALLABLE = "korea_reader.client_ip.attempted_username"
 AXES_VERBOSE = False
 
+# Throttles for what anyone may try without an account (django-ratelimit), counted in
+# the database cache so that every app server sees the same counts. A rate is
+# "number/period" (s, m, h, d). Wrong join codes are counted per address; sign-ups per
+# address and per class code, high enough for a class of 30 behind one school address.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "korea_reader.client_ip.client_ip"
+JOIN_FAILURES_PER_ADDRESS = env_str("JOIN_FAILURES_PER_ADDRESS", "20/h")
+SIGNUPS_PER_ADDRESS = env_str("SIGNUPS_PER_ADDRESS", "100/h")
+SIGNUPS_PER_CODE = env_str("SIGNUPS_PER_CODE", "100/h")
+CACHES = {
+    "default": {
+        "BACKEND": "korea_reader.cache.DatabaseCache",
+        "LOCATION": "korea_reader_cache",
+    }
+}
+
+# Mail, for password resets: EMAIL_URL (smtp://user:password@host:587/?tls=True, read by
+# dj-email-url) or the usual EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS. Without either, development prints mail on the console and production
+# sends none: the reset page then tells people to ask their teacher.
+EMAIL_URL = env_str("EMAIL_URL", "")
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_URL:
+    vars().update(dj_email_url.parse(EMAIL_URL))
+elif EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_CONFIGURED = bool(EMAIL_URL or EMAIL_HOST or DEBUG)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Korea Reader <noreply@localhost>")
+
 # Preloading is a commitment for the whole domain; a school decides it, not the default.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# django-ratelimit knows only memcached and Redis as shared, atomic caches;
+# korea_reader.cache.DatabaseCache is one too (see there).
+SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from annotations.views import accounts
+
 urlpatterns = [
+    # Ours first: they replace Django's reset page (mail may not be configured) and add
+    # the account pages.
+    path("accounts/", accounts.account, name="account"),
+    path("accounts/delete/", accounts.account_delete, name="account_delete"),
+    path("accounts/password/set/", accounts.password_set, name="password_set"),
+    path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
+    path("accounts/teach/", accounts.teach_request, name="teach_request"),
+    path("accounts/teach/requests/", accounts.teacher_requests, name="teacher_requests"),
+    path(
+        "accounts/teach/requests/<int:pk>/",
+        accounts.teacher_request_decide,
+        name="teacher_request_decide",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("annotations.urls")),

@@ -19,10 +19,11 @@ from annotations.access import (
     get_student_of,
     teacher_required,
 )
-from annotations.forms import AssignmentForm, ClassroomForm, JoinForm, ReplyForm
+from annotations.forms import AssignmentForm, ClassroomForm, ReplyForm
 from annotations.models import Assignment, Highlight, Membership
 from annotations.pages import form_page
-from annotations.progress import class_overview, student_progress
+from annotations.people_forms import JoinForm
+from annotations.progress import class_overview, student_progress, teaching_overview
 from annotations.query_forms import StudentQueryForm
 from annotations.reading import TEMPLATE as READING
 from annotations.reading import reading_context
@@ -30,7 +31,6 @@ from annotations.writes import (
     add_reply,
     create_assignment,
     create_classroom,
-    join_classroom,
     set_hidden,
 )
 
@@ -70,20 +70,6 @@ def class_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def class_join(request: HttpRequest) -> HttpResponse:
-    form = JoinForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        classroom, joined = join_classroom(code=form.cleaned_data["code"], student=request.user)
-        if joined:
-            messages.success(request, f"You joined {classroom.name}.")
-        else:
-            messages.info(request, f"You are already in {classroom.name}.")
-        return HttpResponseRedirect(reverse("class", args=[classroom.pk]))
-    return form_page(request, "annotations/class_join.html", {"form": form})
-
-
-@login_required
 @require_safe
 def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     classroom, role = get_classroom_for_user(request, pk)
@@ -98,6 +84,7 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
         ],
         "export_query": urlencode({"classroom": classroom.pk}),
         "members": classroom.memberships.in_roster_order() if teaching else [],
+        "join_url": request.build_absolute_uri(reverse("join", args=[classroom.join_code])),
     }
     return TemplateResponse(request, "annotations/class_detail.html", context)
 
@@ -105,7 +92,7 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    classroom, _ = get_classroom_for_user(request, pk, teach=True)
+    classroom, _ = get_classroom_for_user(request, pk, change=True)
     form = AssignmentForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         assignment = create_assignment(classroom=classroom, **form.cleaned_data)
@@ -123,8 +110,13 @@ def my_assignments(request: HttpRequest) -> TemplateResponse:
         .select_related("classroom")
         .prefetch_related("documents")
     )
-    rows = [(assignment, student_progress(assignment, request.user)) for assignment in assignments]
-    return TemplateResponse(request, "annotations/my_assignments.html", {"rows": rows})
+    context = {
+        "rows": [
+            (assignment, student_progress(assignment, request.user)) for assignment in assignments
+        ],
+        "teaching": teaching_overview(request.user),
+    }
+    return TemplateResponse(request, "annotations/my_assignments.html", context)
 
 
 @login_required

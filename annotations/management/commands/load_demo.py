@@ -14,8 +14,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing if the database already has any user.",
         )
+        parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="The site's address, for the join link it prints.",
+        )
 
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, site: str = "", **options):
         if not settings.DEBUG:
             raise CommandError(
                 "Demo accounts share a published password, so they are for development only. "
@@ -33,4 +38,4 @@ class Command(BaseCommand):
                     )
             except LookupError as err:
                 self.stdout.write(f"Demo class not created: {err}")
-        self.stdout.write(demo_logins_text())
+        self.stdout.write(demo_logins_text(site))

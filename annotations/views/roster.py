@@ -1,0 +1,178 @@
+"""Running a class over a term: its roster and login cards, its join code, its students'
+passwords, editing and deleting assignments, archiving at the end of term."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from annotations.access import (
+    get_assignment_for_user,
+    get_classroom_for_user,
+    get_student_of_class,
+)
+from annotations.forms import AssignmentForm, ClassSettingsForm
+from annotations.models import Account
+from annotations.pages import form_page
+from annotations.people_forms import RosterForm
+from annotations.writes import (
+    add_students,
+    archive_classroom,
+    delete_assignment,
+    remove_student,
+    reset_student_password,
+    rotate_join_code,
+    update_assignment,
+)
+
+CARDS = "annotations/login_cards.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The class's name, and whether and until when its join code lets students in."""
+    classroom, _ = get_classroom_for_user(request, pk, change=True)
+    form = ClassSettingsForm(request.POST if request.method == "POST" else None, instance=classroom)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Class settings saved.")
+        return redirect(classroom)
+    context = {"form": form, "classroom": classroom, "time_zone": timezone.get_current_timezone()}
+    return form_page(request, "annotations/class_settings.html", context)
+
+
+@login_required
+@require_POST
+def join_code_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    classroom, _ = get_classroom_for_user(request, pk, change=True)
+    code = rotate_join_code(classroom=classroom)
+    messages.success(request, f"New join code: {code}. The old one lets nobody in any more.")
+    return redirect(classroom)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """At the end of term: read-only, still exportable; or back in use."""
+    classroom, _ = get_classroom_for_user(request, pk, teach=True)
+    if request.method == "POST":
+        archive = not classroom.is_archived
+        archive_classroom(classroom=classroom, archived=archive)
+        done = "archived: it is read-only now" if archive else "in use again"
+        messages.success(request, f"{classroom.name} is {done}.")
+        return redirect(classroom)
+    return TemplateResponse(request, "annotations/class_archive.html", {"classroom": classroom})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add students: accounts made from a class list, then their login cards, once."""
+    classroom, _ = get_classroom_for_user(request, pk, change=True)
+    data = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = RosterForm(*data, classroom=classroom)
+    if form.is_valid():
+        cards = add_students(classroom=classroom, lines=form.cleaned_data["lines"])
+        messages.success(
+            request,
+            f"{len(cards)} accounts created. Print the cards now: the temporary passwords "
+            "are shown only this once.",
+        )
+        return _cards(request, classroom, cards)
+    return form_page(
+        request, "annotations/roster_form.html", {"form": form, "classroom": classroom}
+    )
+
+
+@login_required
+@require_safe
+def login_cards(request: HttpRequest, pk: int) -> TemplateResponse:
+    """Every student's card; a temporary password is on it only when it was just made."""
+    classroom, _ = get_classroom_for_user(request, pk, teach=True)
+    students = [membership.user for membership in classroom.memberships.students()]
+    return _cards(request, classroom, [(student, None) for student in students])
+
+
+def _cards(request: HttpRequest, classroom, cards) -> TemplateResponse:
+    waiting = set(
+        Account.objects.filter(
+            user__in=[student for student, _ in cards], must_change_password=True
+        ).values_list("user_id", flat=True)
+    )
+    context = {
+        "classroom": classroom,
+        "cards": cards,
+        "waiting": waiting,
+        "site": request.build_absolute_uri("/"),
+    }
+    return TemplateResponse(request, CARDS, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def student_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    classroom, _ = get_classroom_for_user(request, pk, change=True)
+    student = get_student_of_class(classroom, user_id)
+    if request.method == "POST":
+        remove_student(classroom=classroom, student=student)
+        name = student.get_full_name() or student.username
+        messages.success(
+            request,
+            f"{name} left {classroom.name}; their highlights stay theirs. Turn the join code "
+            "over if they should not come back with it.",
+        )
+        return redirect(classroom)
+    context = {"classroom": classroom, "student": student}
+    return TemplateResponse(request, "annotations/student_remove.html", context)
+
+
+@login_required
+@require_POST
+def student_password_reset(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    """A new one-time password, shown once on the student's card."""
+    classroom, _ = get_classroom_for_user(request, pk, change=True)
+    student = get_student_of_class(classroom, user_id)
+    password = reset_student_password(student=student)
+    messages.success(request, "New temporary password made. Print the card: it is shown once.")
+    return _cards(request, classroom, [(student, password)])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment, _ = get_assignment_for_user(request, pk, change=True)
+    form = AssignmentForm(request.POST if request.method == "POST" else None, instance=assignment)
+    if form.is_valid():
+        update_assignment(assignment=assignment, **form.cleaned_data)
+        messages.success(request, f"Assignment “{assignment.title}” saved.")
+        return redirect(assignment)
+    context = {
+        "form": form,
+        "classroom": assignment.classroom,
+        "assignment": assignment,
+        "time_zone": timezone.get_current_timezone(),
+    }
+    return form_page(request, "annotations/assignment_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """After a confirmation that says what goes (the assignment) and what stays (the
+    students' highlights, outside any assignment)."""
+    assignment, _ = get_assignment_for_user(request, pk, change=True)
+    if request.method == "POST":
+        classroom, title = assignment.classroom, assignment.title
+        delete_assignment(assignment=assignment)
+        messages.success(request, f"Assignment “{title}” deleted; its highlights are kept.")
+        return redirect(classroom)
+    context = {
+        "assignment": assignment,
+        "highlights": assignment.highlights.count(),
+        "students": assignment.highlights.values("owner").distinct().count(),
+    }
+    return TemplateResponse(request, "annotations/assignment_delete.html", context)
