@@ -632,6 +632,10 @@ class CorrectionForm(forms.Form):
 class ClassSettingsForm(forms.ModelForm):
     """What a teacher changes about a class over a term."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = Classroom
         fields = ["name", "join_enabled", "join_code_expires"]

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm, UsernameField
+from django.contrib.auth.forms import SetPasswordForm, UserCreationForm, UsernameField
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -21,7 +21,15 @@ def normalise_join_code(raw: str) -> str:
     return "".join(raw.replace("-", " ").split()).upper()
 
 
-class JoinForm(forms.Form):
+class PlainLabels:
+    """Labels as the contracts name them ("Password", not "Password:")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class JoinForm(PlainLabels, forms.Form):
     code = forms.CharField(label="Join code", max_length=30)
 
     def clean_code(self) -> str:
@@ -35,7 +43,7 @@ class JoinForm(forms.Form):
         return code
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(PlainLabels, UserCreationForm):
     """A new student's account, made with a class's join code; no email needed."""
 
     name = forms.CharField(
@@ -89,7 +97,7 @@ class RosterLine(NamedTuple):
     student_id: str
 
 
-class RosterForm(forms.Form):
+class RosterForm(PlainLabels, forms.Form):
     """A class list: pasted, one student a line (`name, email, student id`), or a CSV file
     with those columns. Every line is checked; one refused line refuses them all."""
 
@@ -186,7 +194,7 @@ class RosterForm(forms.Form):
         return RosterLine(name, email, plain_text(student_id, "student id")), ""
 
 
-class TeacherRequestForm(forms.ModelForm):
+class TeacherRequestForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = TeacherRequest
         fields = ["school", "message"]
@@ -200,7 +208,7 @@ class TeacherRequestForm(forms.ModelForm):
         return plain_text(self.cleaned_data["message"].strip(), "message")
 
 
-class PasswordConfirmForm(forms.Form):
+class PasswordConfirmForm(PlainLabels, forms.Form):
     """Your own password again, before something that cannot be undone."""
 
     password = forms.CharField(
@@ -223,3 +231,8 @@ class DecisionForm(forms.Form):
     """Staff's answer to a request to teach."""
 
     decision = forms.ChoiceField(choices=[("grant", "Grant"), ("decline", "Decline")])
+
+
+class OwnPasswordForm(PlainLabels, SetPasswordForm):
+    """Django's form for choosing a new password, labelled "New password" and "New
+    password confirmation"."""

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from annotations.models import (
+    Account,
     Alias,
     Assignment,
     Classroom,
@@ -40,6 +41,7 @@ from annotations.models import (
     Reply,
     Tag,
     TaggedHighlight,
+    TeacherRequest,
 )
 from tests.helpers import FROM_PANEL, HTMX, PASSWORD, PHRASE, selection
 
@@ -208,6 +210,8 @@ TABLES = [
         Assignment.required_entries.through,
         Reply,
         get_user_model(),
+        Account,
+        TeacherRequest,
     )
 ]
 
@@ -256,7 +260,9 @@ def assert_told_why(response) -> None:
     body = response.content.decode("utf-8", "replace")
     status = response.status_code
     if status == 404:
-        assert "There is nothing here" in body
+        assert "There is nothing here" in body or "This join code does not work" in body
+    elif status == 429:
+        assert "Too many" in body
     elif status == 403:
         assert "Forbidden" in body or error_messages(body)
     elif status == 400 and response["Content-Type"].startswith("text/plain"):
@@ -571,12 +577,100 @@ def test_it_refuses_a_tampered_join_code_with_a_reason(classroom, outsider, chan
     client = client_for(outsider)
     with rolled_back():
         before = snapshot()
-        response = client.post("/classes/join/", data)
+        response = client.post("/join/", data)
         if is_redirect_home(response):
-            # Only the class's own code, however spaced or cased, lets anyone in.
-            assert "".join(last(data["code"]).split()).upper() == classroom.join_code
+            # Only the class's own code, however spaced, hyphenated or cased, leads on.
+            typed = "".join(last(data["code"]).replace("-", " ").split()).upper()
+            assert typed == classroom.join_code
+            assert response["Location"] == f"/join/{classroom.join_code}/"
         else:
             assert_refused(response, before)
+
+
+SIGN_UP = {
+    "name": "Ji-woo Han",
+    "username": "jiwoo",
+    "email": "",
+    "password1": "pusan-perimeter-1950",
+    "password2": "pusan-perimeter-1950",
+}
+
+
+@hostile
+@given(changes=edits(*SIGN_UP))
+def test_it_refuses_a_tampered_sign_up_with_a_reason(classroom, changes):
+    data = edited(SIGN_UP, changes)
+    client = client_for(None)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/join/{classroom.join_code}/", data)
+        if is_redirect_home(response):
+            made = get_user_model().objects.get(pk=client.session["_auth_user_id"])
+            assert made.memberships.get().classroom == classroom
+            assert made.check_password(last(data["password1"]))
+        else:
+            assert_refused(response, before)
+
+
+@hostile
+@given(
+    roster=st.one_of(hostile_text, st.lists(hostile_text, min_size=1, max_size=8).map("\n".join))
+)
+@example(roster="Ana, ana@example.org, 1\nBen,,2")
+def test_a_roster_of_anything_makes_accounts_or_says_why(teacher, classroom, roster):
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/classes/{classroom.pk}/students/new/", {"students": roster})
+        if response.status_code == 200:
+            made = classroom.memberships.filter(role="student").count() - 2
+            assert made == response.content.decode().count('class="login-card"') > 0
+        else:
+            assert_refused(response, before)
+
+
+@hostile
+@given(changes=edits("name", "join_enabled", "join_code_expires"))
+def test_it_refuses_tampered_class_settings_with_a_reason(teacher, classroom, changes):
+    data = edited({"name": "History 101 B", "join_enabled": "on"}, changes)
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/classes/{classroom.pk}/settings/", data)
+        if not is_redirect_home(response):
+            assert_refused(response, before)
+
+
+@hostile
+@given(changes=edits("school", "message"))
+def test_it_refuses_a_tampered_request_to_teach_with_a_reason(student, changes):
+    data = edited({"school": "Busan High", "message": "History"}, changes)
+    client = client_for(student)
+    with rolled_back():
+        before = snapshot()
+        response = client.post("/accounts/teach/", data)
+        if not is_redirect_home(response):
+            assert_refused(response, before)
+
+
+@hostile
+@given(changes=edits("password", "new_password1", "new_password2"))
+def test_account_pages_refuse_tampered_passwords_with_a_reason(student, changes):
+    client = client_for(student)
+    for url, valid in (
+        ("/accounts/delete/", {"password": PASSWORD}),
+        (
+            "/accounts/password/set/",
+            {"new_password1": "inchon-1950", "new_password2": "inchon-1950"},
+        ),
+    ):
+        data = edited(valid, changes)
+        with rolled_back():
+            before = snapshot()
+            response = client.post(url, data)
+            if not is_redirect_home(response):
+                assert_refused(response, before)
+        client.force_login(student)  # the account is back: a deletion was rolled back
 
 
 ASSIGNMENT = {

@@ -40,6 +40,7 @@ from annotations.models import (
     Highlight,
     Membership,
     Reply,
+    TeacherRequest,
 )
 from annotations.teachers import make_teacher
 from tests.helpers import PASSWORD, add_assignment, add_class, add_highlight, make_user, selection
@@ -114,6 +115,9 @@ def build_world() -> SimpleNamespace:
     )
     shared.glossary_entries.set([stalin])
     Reply.objects.create(highlight=shared, author=people["teacher"], text=REPLY)
+    # Waiting for staff: someone outside every class asks to teach.
+    asker = make_user("asker", "Ada", "Asker")
+    teacher_request = TeacherRequest.objects.create(user=asker, school="Seoul High")
     private = add_highlight(
         owner, document, "Kim Il-sung had reported", note=PRIVATE_NOTE, tags=[PRIVATE_TAG]
     )
@@ -123,6 +127,7 @@ def build_world() -> SimpleNamespace:
         document=document,
         classroom=classroom,
         open_class=open_class,
+        teacher_request=teacher_request,
         assignment=assignment,
         shared=shared,
         private=private,
@@ -155,13 +160,16 @@ def snapshot(client) -> dict:
     """The rows the views change, by kind, and who the client is logged in as."""
     return {
         "documents": sorted(Document.objects.values_list("pk", "revision")),
-        "classes": sorted(Classroom.objects.values_list("pk", "name", "join_code")),
+        "classes": sorted(
+            Classroom.objects.values_list("pk", "name", "join_code", "join_enabled", "archived")
+        ),
         "memberships": sorted(Membership.objects.values_list("classroom", "user", "role")),
         "assignments": sorted(Assignment.objects.values_list("pk", "classroom", "title")),
         "highlights": sorted(Highlight.objects.values_list("pk", "note", "visibility", "hidden")),
         "replies": sorted(Reply.objects.values_list("pk", "text")),
         "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
+        "requests": sorted(TeacherRequest.objects.values_list("pk", "user", "decision")),
         "mail": len(mail.outbox),
         "session": client.session.get("_auth_user_id"),
     }
@@ -248,6 +256,20 @@ def class_pk(w) -> dict:
     return {"pk": w.classroom.pk}
 
 
+def in_class_owner(w) -> dict:
+    return {"pk": w.classroom.pk, "user_id": w.owner.pk}
+
+
+def sign_up() -> dict:
+    """What a new student sends to join (ignored when someone logged in joins)."""
+    return {
+        "name": "Ji-woo Han",
+        "username": "jiwoo",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
+
+
 def assignment_pk(w) -> dict:
     return {"pk": w.assignment.pk}
 
@@ -277,6 +299,7 @@ CURATORS_POST = (LOGIN, 403, 403, 403, 302, 302, 302)
 # Starting a class is a teacher's standing (a permission), which being staff does not give.
 TEACHERS = (LOGIN, 403, 403, 403, 200, 200, 403)
 TEACHERS_POST = (LOGIN, 403, 403, 403, 302, 302, 403)
+STAFF = (LOGIN, 403, 403, 403, 403, 403, 200)
 
 ENTRIES = [
     # Reading: open to everyone; what a reader sees of others' highlights is visible_to's.
@@ -396,22 +419,70 @@ ENTRIES = [
         data=lambda w: {"name": "History 104"},
         changes="classes",
     ),
+    # /join/ leads anyone with a code on to the class's join page.
     Entry(
         "class_join",
-        get=ANY_USER,
-        post=ANY_USER_POSTS,
+        get=PUBLIC,
+        post=(UNCHANGED,) * 7,
         data=lambda w: {"code": w.open_class.join_code},
         changes="memberships",
     ),
-    # With History 101's own code: its members stay as they are, anyone else joins.
+    # The join page: a new student signs up into the class, anyone logged in joins it...
     Entry(
-        "class_join",
-        variant="[own class]",
-        post=(LOGIN, UNCHANGED, UNCHANGED, 302, UNCHANGED, 302, 302),
-        data=lambda w: {"code": w.classroom.join_code},
+        "join",
+        lambda w: {"code": w.open_class.join_code},
+        get=PUBLIC,
+        post=(302,) * 7,
+        data=lambda w: sign_up(),
         changes="memberships",
     ),
+    # ... and with History 101's own code, its members stay as they are.
+    Entry(
+        "join",
+        lambda w: {"code": w.classroom.join_code},
+        variant="[own class]",
+        post=(302, UNCHANGED, UNCHANGED, 302, UNCHANGED, 302, 302),
+        data=lambda w: sign_up(),
+        changes="memberships",
+    ),
+    Entry("home", get=(LOGIN, 302, 302, 302, 200, 200, 302)),
     Entry("class", class_pk, get=CLASS_MEMBERS),
+    # Running the class over a term: its teacher alone.
+    Entry(
+        "class_settings",
+        class_pk,
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER_POSTS,
+        data=lambda w: {"name": "History 101 B", "join_enabled": "on"},
+        changes="classes",
+    ),
+    Entry("join_code_rotate", class_pk, get=POST_ONLY, post=CLASS_TEACHER_POSTS, changes="classes"),
+    Entry(
+        "class_archive", class_pk, get=CLASS_TEACHER, post=CLASS_TEACHER_POSTS, changes="classes"
+    ),
+    Entry(
+        "roster_add",
+        class_pk,
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER,  # the login cards, at once
+        data=lambda w: {"students": "Ana Silva\nBen Okoro"},
+        changes="memberships",
+    ),
+    Entry("login_cards", class_pk, get=CLASS_TEACHER),
+    Entry(
+        "student_remove",
+        in_class_owner,
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER_POSTS,
+        changes="memberships",
+    ),
+    Entry(
+        "student_password_reset",
+        in_class_owner,
+        get=POST_ONLY,
+        post=CLASS_TEACHER,  # the student's new card
+        changes="passwords",
+    ),
     Entry(
         "assignment_create",
         class_pk,
@@ -422,6 +493,21 @@ ENTRIES = [
     ),
     Entry("my_assignments", get=ANY_USER),
     Entry("assignment", assignment_pk, get=CLASS_MEMBERS),
+    Entry(
+        "assignment_edit",
+        assignment_pk,
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER_POSTS,
+        data=assignment_form,
+        changes="assignments",
+    ),
+    Entry(
+        "assignment_delete",
+        assignment_pk,
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER_POSTS,
+        changes="assignments",
+    ),
     Entry("assignment_document", in_assignment, get=CLASS_MEMBERS),
     Entry(
         "assignment_document",
@@ -438,6 +524,39 @@ ENTRIES = [
     # Exports: everyone gets what exportable_by allows them (tests/test_export_permissions.py).
     Entry("export_csv", get=ANY_USER),
     Entry("export_jsonld", get=ANY_USER),
+    # One's own account; asking to teach, and staff answering.
+    Entry("account", get=ANY_USER),
+    Entry(
+        "account_delete",
+        get=ANY_USER,
+        # Teachers of a running class are told to archive it or hand it over first.
+        post=(LOGIN, 302, 302, 302, 422, 422, 302),
+        data=lambda w: {"password": PASSWORD},
+        changes="passwords",
+    ),
+    Entry(
+        "password_set",
+        get=ANY_USER,
+        post=ANY_USER_POSTS,
+        data=lambda w: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        changes="passwords",
+    ),
+    Entry(
+        "teach_request",
+        get=ANY_USER,
+        post=(LOGIN, 302, 302, 302, 403, 403, 302),
+        data=lambda w: {"school": "Busan High", "message": ""},
+        changes="requests",
+    ),
+    Entry("teacher_requests", get=STAFF),
+    Entry(
+        "teacher_request_decide",
+        lambda w: {"pk": w.teacher_request.pk},
+        get=(LOGIN, 403, 403, 403, 403, 403, 405),
+        post=(LOGIN, 403, 403, 403, 403, 403, 302),
+        data=lambda w: {"decision": "decline"},
+        changes="requests",
+    ),
     # Accounts (django.contrib.auth.urls).
     Entry("login", get=PUBLIC),
     Entry(

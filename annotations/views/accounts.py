@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations.access import (
+    can_start_class,
     get_joinable_classroom,
     get_teacher_request,
     staff_required,
@@ -23,6 +24,7 @@ from annotations.pages import form_page
 from annotations.people_forms import (
     DecisionForm,
     JoinForm,
+    OwnPasswordForm,
     PasswordConfirmForm,
     SignupForm,
     TeacherRequestForm,
@@ -153,7 +155,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password_set(request: HttpRequest) -> HttpResponse:
     """The first log-in with a password a teacher made: the student chooses their own."""
-    form = SetPasswordForm(request.user, request.POST if request.method == "POST" else None)
+    form = OwnPasswordForm(request.user, request.POST if request.method == "POST" else None)
     if form.is_valid():
         set_own_password(form=form)
         update_session_auth_hash(request, form.user)
@@ -186,6 +188,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def teach_request(request: HttpRequest) -> HttpResponse:
     """Asking staff to make one's account a teacher's."""
+    if request.method == "POST" and can_start_class(request.user):
+        raise PermissionDenied("Your account is a teacher's already.")
     pending = TeacherRequest.objects.filter(
         user=request.user, decision=TeacherRequest.Decision.PENDING
     ).first()
