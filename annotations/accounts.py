@@ -29,6 +29,10 @@ def username_base(name: str) -> str:
     return base or "student-" + "".join(secrets.choice(SAFE_LETTERS) for _ in range(5))
 
 
+# 2, 3, ... 9, 22, 23, ...: numbers without a 0 or a 1 to mistake for o or l.
+_SAFE_NUMBERS = [n for n in range(2, 1000) if set(str(n)) <= set(SAFE_DIGITS)]
+
+
 def unique_usernames(names: list[str], taken: set[str] | None = None) -> list[str]:
     """A free user name for each name, numbered 2, 3, ... where one is taken already."""
     taken = {name.casefold() for name in (taken or set())}
@@ -36,7 +40,7 @@ def unique_usernames(names: list[str], taken: set[str] | None = None) -> list[st
     chosen = []
     for name in names:
         base = username_base(name)
-        candidates = [base] + [f"{base}{number}" for number in range(2, 1000)]
+        candidates = [base] + [f"{base}{number}" for number in _SAFE_NUMBERS]
         wanted = [candidate for candidate in candidates if candidate not in taken]
         in_use = {
             username.casefold()

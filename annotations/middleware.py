@@ -1,5 +1,6 @@
 """A password a teacher made is changed at the first log-in, before anything else."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,7 +19,7 @@ class ChooseOwnPassword:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.session.get(MUST_CHANGE_PASSWORD) and request.user.is_authenticated:
             allowed = {reverse(name) for name in ALLOWED}
-            if request.path not in allowed and not request.path.startswith("/static/"):
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 url = reverse("password_set")
                 if getattr(request, "htmx", False):
                     return HttpResponseClientRedirect(url)

@@ -2,7 +2,6 @@
 and confirming one's own password."""
 
 import csv
-import io
 from typing import NamedTuple
 
 from django import forms
@@ -43,6 +42,15 @@ class JoinForm(PlainLabels, forms.Form):
         return code
 
 
+class NameQueryForm(forms.Form):
+    """The name typed so far, for a user name suggestion."""
+
+    name = forms.CharField(max_length=150)
+
+    def clean_name(self) -> str:
+        return visible_name(" ".join(self.cleaned_data["name"].split()), "name")
+
+
 class SignupForm(PlainLabels, UserCreationForm):
     """A new student's account, made with a class's join code; no email needed."""
 
@@ -69,9 +77,18 @@ class SignupForm(PlainLabels, UserCreationForm):
 
     field_order = ["name", "username", "email", "password1", "password2"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, suggest_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password2"].label = "Password again"
+        if suggest_url:  # as the name is typed, the user name it would make (htmx)
+            self.fields["name"].widget.attrs.update(
+                {
+                    "hx-get": suggest_url,
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-target": "#username-suggestion",
+                    "autocomplete": "name",
+                }
+            )
 
     def clean_name(self) -> str:
         return visible_name(" ".join(self.cleaned_data["name"].split()), "name")
@@ -160,11 +177,15 @@ class RosterForm(PlainLabels, forms.Form):
                 raise ValidationError("The file is not UTF-8 text: save it as CSV UTF-8.") from None
         else:
             text = cleaned.get("students", "")
-        rows = [
-            (number, [cell.strip() for cell in row])
-            for number, row in enumerate(csv.reader(io.StringIO(text)), start=1)
-            if any(cell.strip() for cell in row)
-        ]
+        # Lines as a person sees them (any of \n, \r\n, \r), each read as CSV.
+        try:
+            rows = [
+                (number, [cell.strip() for cell in row])
+                for number, row in enumerate(csv.reader(text.splitlines()), start=1)
+                if any(cell.strip() for cell in row)
+            ]
+        except csv.Error as error:
+            raise ValidationError(f"The list could not be read as CSV: {error}.") from None
         if rows and rows[0][1][0].casefold() == "name":  # a header line
             rows = rows[1:]
         return rows

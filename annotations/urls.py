@@ -45,6 +45,7 @@ urlpatterns = [
     path("classes/new/", classroom.class_create, name="class_create"),
     path("join/", accounts.class_join, name="class_join"),
     path("join/<str:code>/", accounts.join, name="join"),
+    path("join/<str:code>/user-name/", accounts.username_suggestion, name="username_suggestion"),
     path("home/", accounts.home, name="home"),
     path("classes/<int:pk>/", classroom.class_detail, name="class"),
     path("classes/<int:pk>/settings/", roster.class_settings, name="class_settings"),

@@ -613,10 +613,24 @@ def test_it_refuses_a_tampered_sign_up_with_a_reason(classroom, changes):
 
 
 @hostile
+@given(name=st.one_of(hostile_text, st.lists(hostile_text, min_size=2, max_size=3)))
+def test_a_user_name_is_suggested_for_any_name(classroom, name):
+    response = client_for(None).get(f"/join/{classroom.join_code}/user-name/", {"name": name})
+    if has_nul({"name": name}):
+        assert response.status_code == 400  # the middleware's, before any view
+        return
+    assert response.status_code == 200
+    suggestion = re.search(r"<strong>([^<]+)</strong>", response.content.decode())
+    if suggestion:  # readable and safe: lower-case letters, digits, dots and hyphens
+        assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*", suggestion[1])
+
+
+@hostile
 @given(
     roster=st.one_of(hostile_text, st.lists(hostile_text, min_size=1, max_size=8).map("\n".join))
 )
 @example(roster="Ana, ana@example.org, 1\nBen,,2")
+@example(roster="\r0")  # a lone carriage return once broke the CSV reader
 def test_a_roster_of_anything_makes_accounts_or_says_why(teacher, classroom, roster):
     client = client_for(teacher)
     with rolled_back():

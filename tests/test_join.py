@@ -184,3 +184,13 @@ def test_it_throttles_sign_ups_per_address(client, classroom, other_classroom, s
     response = client.post(join_url(other_classroom), sign_up_data(username="another"))
     assert response.status_code == 429
     assert not User.objects.filter(username="another").exists()
+
+
+def test_it_suggests_a_user_name_as_the_name_is_typed(client, classroom):
+    User.objects.create_user("ji-woo.han", password="x")
+    url = f"/join/{classroom.join_code}/user-name/"
+    response = client.get(url, {"name": "  Ji-woo   Han "}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "Suggested from your name: <strong>ji-woo.han2</strong>" in response.content.decode()
+    assert client.get(url, {"name": "<b>"}).content.decode().strip() == ""
+    assert client.get("/join/AAAAAAAAAA/user-name/", {"name": "Ji-woo"}).status_code == 404

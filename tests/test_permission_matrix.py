@@ -445,6 +445,12 @@ ENTRIES = [
         data=lambda w: sign_up(),
         changes="memberships",
     ),
+    Entry(
+        "username_suggestion",
+        lambda w: {"code": w.open_class.join_code},
+        get=PUBLIC,
+        query=lambda w: {"name": "Ji-woo Han"},
+    ),
     Entry("home", get=(LOGIN, 302, 302, 302, 200, 200, 302)),
     Entry("class", class_pk, get=CLASS_MEMBERS),
     # Running the class over a term: its teacher alone.

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -18,12 +19,14 @@ from annotations.access import (
     get_teacher_request,
     staff_required,
 )
+from annotations.accounts import unique_usernames
 from annotations.mail import MailNotSent, ResetByMailForm
 from annotations.models import Membership, TeacherRequest
 from annotations.pages import form_page
 from annotations.people_forms import (
     DecisionForm,
     JoinForm,
+    NameQueryForm,
     OwnPasswordForm,
     PasswordConfirmForm,
     SignupForm,
@@ -80,7 +83,10 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         return TemplateResponse(request, "annotations/join_refused.html", status=404)
     if request.user.is_authenticated:
         return _join_as_member(request, classroom)
-    form = SignupForm(request.POST if request.method == "POST" else None)
+    form = SignupForm(
+        request.POST if request.method == "POST" else None,
+        suggest_url=reverse("username_suggestion", args=[classroom.join_code]),
+    )
     if form.is_bound and sign_ups_reached(request, classroom.join_code):
         return too_many(request, TOO_MANY_SIGN_UPS)
     if form.is_valid():
@@ -95,6 +101,16 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(classroom)
     context = {"form": form, "classroom": classroom, "login_next": request.path}
     return form_page(request, "annotations/join.html", context)
+
+
+@require_safe
+def username_suggestion(request: HttpRequest, code: str) -> TemplateResponse:
+    """The user name the sign-up form would make from the name typed so far (htmx)."""
+    classroom = get_joinable_classroom(normalise_join_code(code))
+    query = NameQueryForm(request.GET)
+    name = query.cleaned_data["name"] if query.is_valid() else ""
+    context = {"classroom": classroom, "suggestion": unique_usernames([name])[0] if name else ""}
+    return TemplateResponse(request, "annotations/join.html#username-suggestion", context)
 
 
 def _join_as_member(request: HttpRequest, classroom) -> HttpResponse:
