@@ -218,7 +218,7 @@ class MembershipRole(models.TextChoices):
 
 class MembershipQuerySet(models.QuerySet):
     def in_roster_order(self):
-        """Teachers first, then students by name."""
+        """Students, then teachers (as the roles sort), each by name."""
         return self.select_related("user").order_by("role", "user__last_name", "user__first_name")
 
     def students(self):
