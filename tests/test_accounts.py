@@ -5,31 +5,22 @@ import csv
 import io
 import socket
 import threading
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.utils import timezone
 
-from annotations.models import Assignment, Highlight, Membership, Reply, TeacherRequest
+from annotations.models import Highlight, Membership, Reply, TeacherRequest
 from annotations.teachers import TEACHERS
-from annotations.writes import add_reply, create_assignment
+from annotations.writes import add_reply
 
 User = get_user_model()
 PHRASE = "Stalin was hardly surprised."
 
 
-def test_a_teacher_lands_on_their_classes(client, classroom, teacher, document):
-    create_assignment(
-        classroom=classroom,
-        documents=[document],
-        title="Read the telegrams",
-        due=timezone.now() + timedelta(days=2),
-        min_highlights=1,
-        visibility=Assignment.Visibility.CLASS,
-    )
+def test_a_teacher_lands_on_their_classes(client, classroom, teacher, document, make_assignment):
+    make_assignment(classroom, documents=[document], title="Read the telegrams", days=2)
     client.force_login(teacher)
     page = client.get("/home/").content.decode()
     assert "History 101" in page and "2 students" in page

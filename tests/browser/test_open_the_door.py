@@ -5,28 +5,11 @@ import re
 
 from playwright.sync_api import expect
 
-from annotations.models import Assignment
-from annotations.writes import create_assignment
 from tests.browser.helpers import logged_in_page
 
 
-def set_assignment(classroom, document):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    return create_assignment(
-        classroom=classroom,
-        documents=[document],
-        title="Who started the war?",
-        due=timezone.now() + timedelta(days=7),
-        min_highlights=2,
-        visibility=Assignment.Visibility.CLASS,
-    )
-
-
-def test_a_new_student_joins_with_the_link(page, classroom, document):
-    set_assignment(classroom, document)
+def test_a_new_student_joins_with_the_link(page, classroom, document, make_assignment):
+    make_assignment(classroom, documents=[document], title="Who started the war?")
     page.goto(f"/join/{classroom.join_code}/")
     expect(page.get_by_role("heading", name="Join History 101")).to_be_visible()
     page.get_by_label("Your name").fill("Ji-woo Han")
@@ -41,9 +24,9 @@ def test_a_new_student_joins_with_the_link(page, classroom, document):
 
 
 def test_a_teacher_adds_students_and_one_logs_in_from_the_card(
-    browser, live_server, page, classroom, teacher, document
+    browser, live_server, page, classroom, teacher, document, make_assignment
 ):
-    set_assignment(classroom, document)
+    make_assignment(classroom, documents=[document], title="Who started the war?")
     teacher_page = logged_in_page(browser, live_server, teacher)
     teacher_page.goto(f"/classes/{classroom.pk}/")
     teacher_page.get_by_role("link", name="Add students").click()
