@@ -1,4 +1,4 @@
-"""Who is a teacher: a member of the "Teachers" group, which an administrator grants.
+"""Who is a teacher: a member of the "Teachers" group, which staff grant.
 
 Being a teacher is an account's standing, not something an account can give itself:
 teachers start classes, keep the shared glossary and correct the articles' text, all of

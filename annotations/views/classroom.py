@@ -56,7 +56,7 @@ def classes(request: HttpRequest) -> TemplateResponse:
 @teacher_required(
     can_start_class,
     "Only teachers can start a class. Ask your teacher for the class's join code; "
-    "teachers, ask the school's administrator to mark your account as a teacher's.",
+    "teachers, ask to teach on your account page (/accounts/teach/): staff grant it.",
 )
 def class_create(request: HttpRequest) -> HttpResponse:
     form = ClassroomForm(request.POST if request.method == "POST" else None)
