@@ -101,6 +101,15 @@ def test_the_account_page_changes_the_zone(student, classroom):
     assert "Tue 8 Dec, 23:00 CET" in page_html(client.get("/assignments/"))
 
 
+def test_the_account_page_says_when_no_zone_was_chosen(student):
+    client = logged_in(student)  # a browser without JavaScript sends none
+    assert "shown in the site's time zone, UTC, until you choose" in page_html(
+        client.get("/accounts/")
+    )
+    client.post("/accounts/", {"time_zone": "Asia/Seoul"})
+    assert "until you choose" not in page_html(client.get("/accounts/"))
+
+
 @pytest.mark.parametrize("sent", [{}, {"time_zone": ""}, {"time_zone": "Europe/Atlantis"}])
 def test_the_account_page_refuses_a_zone_not_on_the_list(student, sent):
     client = logged_in(student, "Asia/Seoul")

@@ -44,7 +44,7 @@ from annotations.throttles import (
     too_many,
     wrong_codes_reached,
 )
-from annotations.time_zones import describe, remember_time_zone
+from annotations.time_zones import describe, remember_time_zone, viewer_time_zone
 from annotations.writes import (
     decide_teacher_request,
     delete_account,
@@ -155,6 +155,7 @@ def account(request: HttpRequest) -> HttpResponse:
         return redirect("account")
     context = {
         "form": form,
+        "time_zone_chosen": bool(viewer_time_zone(request)),
         "export_query": urlencode({"student": request.user.username}),
         "pending_request": TeacherRequest.objects.filter(
             user=request.user, decision=TeacherRequest.Decision.PENDING
