@@ -14,6 +14,7 @@ from annotations.models import (
     Highlight,
     Membership,
 )
+from annotations.time_zones import TimeZoneField, ZonedDateTimeField, describe
 from annotations.validators import (
     MAX_ALIAS_LENGTH,
     MAX_MIN_HIGHLIGHTS,
@@ -448,10 +449,10 @@ class AssignmentForm(forms.ModelForm):
         label="Articles",
         error_messages={"required": "Choose at least one article."},
     )
-    due = forms.DateTimeField(
+    due = ZonedDateTimeField(
         label="Due",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="In your time zone, shown below.",
+        help_text="In the class's time zone, named below.",
     )
     suggested_tags = TagsField(label="Suggested tags", help_text="Offered first in the Tags field.")
     required_entries = forms.ModelMultipleChoiceField(
@@ -480,6 +481,12 @@ class AssignmentForm(forms.ModelForm):
             "visibility",
         ]
         widgets = {"instructions": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, time_zone: str, **kwargs):
+        """`time_zone`: the class's, which the due date is typed and shown in."""
+        super().__init__(*args, **kwargs)
+        self.fields["due"].time_zone = time_zone
+        self.fields["due"].help_text = f"In the class's time zone, {describe(time_zone)}."
 
     def clean_title(self) -> str:
         return visible_name(" ".join(self.cleaned_data["title"].split()), "title")
@@ -632,24 +639,36 @@ class CorrectionForm(forms.Form):
 class ClassSettingsForm(forms.ModelForm):
     """What a teacher changes about a class over a term."""
 
+    time_zone = TimeZoneField(
+        label="The class's time zone",
+        help_text="Due dates are typed in it; everyone sees them in their own time zone.",
+        required=False,
+    )
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
     class Meta:
         model = Classroom
-        fields = ["name", "join_enabled", "join_code_expires"]
+        fields = ["name", "join_enabled", "join_code_expires", "time_zone"]
         labels = {
             "name": "Class name",
             "join_enabled": "Students may join with the code",
             "join_code_expires": "The code stops working at",
         }
-        help_texts = {"join_code_expires": "Optional. In your time zone; empty: no end."}
+        help_texts = {
+            "join_code_expires": "Optional. In your time zone, named below; empty: no end."
+        }
         widgets = {
             "join_code_expires": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             )
         }
+
+    def clean_time_zone(self) -> str:
+        """Not sent (an older form, a script): the class keeps its zone."""
+        return self.cleaned_data["time_zone"] or self.instance.time_zone
 
     def clean_name(self) -> str:
         return visible_name(" ".join(self.cleaned_data["name"].split()), "class name")

@@ -28,9 +28,11 @@ from annotations.validators import (
     MAX_REQUEST_LENGTH,
     MAX_SLUG_LENGTH,
     MAX_SUMMARY_LENGTH,
+    MAX_TIME_ZONE_LENGTH,
     PARTIAL_DATE,
     RESERVED_SLUGS,
     WIKIDATA_ID,
+    validate_time_zone,
     validate_wikidata_id,
 )
 
@@ -164,6 +166,10 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
 class ClassroomQuerySet(models.QuerySet):
     def open(self):
         """Classes still running: an archived class is read-only."""
@@ -181,6 +187,10 @@ class Classroom(models.Model):
     # Set at the end of term: the class becomes read-only, and stays exportable.
     archived = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Due dates are entered in it (a new class takes its teacher's); everyone sees their own.
+    time_zone = models.CharField(
+        max_length=MAX_TIME_ZONE_LENGTH, default=default_time_zone, validators=[validate_time_zone]
+    )
 
     objects = ClassroomQuerySet.as_manager()
 
@@ -800,6 +810,10 @@ class Account(models.Model):
     must_change_password = models.BooleanField(default=False)
     # The school's own number for a student, from a teacher's roster.
     student_id = models.CharField("student id", max_length=50, blank=True)
+    # The zone times are shown in (an IANA name); empty until the first log-in detects it.
+    time_zone = models.CharField(
+        max_length=MAX_TIME_ZONE_LENGTH, blank=True, validators=[validate_time_zone]
+    )
 
     def __str__(self) -> str:
         return f"account of {self.user}"

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 
 from annotations.accounts import split_name, unique_usernames
 from annotations.models import Classroom, TeacherRequest
+from annotations.time_zones import TimeZoneField
 from annotations.validators import JOIN_CODE_LENGTH, MAX_ROSTER_LINES, plain_text, visible_name
 
 
@@ -26,6 +27,12 @@ class PlainLabels:
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class TimeZoneForm(PlainLabels, forms.Form):
+    time_zone = TimeZoneField(
+        label="Time zone", help_text="Every date and time is shown in it, with its name."
+    )
 
 
 class JoinForm(PlainLabels, forms.Form):

@@ -8,7 +8,9 @@ from django.dispatch import receiver
 
 from annotations.models import Account
 from annotations.teachers import TEACHERS
-from annotations.writes import end_teaching
+from annotations.time_zones import SESSION_KEY as TIME_ZONE
+from annotations.time_zones import is_time_zone
+from annotations.writes import end_teaching, set_time_zone
 
 MUST_CHANGE_PASSWORD = "must_change_password"  # the session key the middleware reads
 
@@ -17,9 +19,17 @@ User = get_user_model()
 
 @receiver(user_logged_in)
 def ask_for_own_password(sender, request, user, **kwargs):
-    """A log-in with a password a teacher made must choose a new one first."""
-    if Account.objects.filter(user=user, must_change_password=True).exists():
+    """A log-in with a password a teacher made must choose a new one first. The first
+    log-in keeps the zone the browser reported (the hidden field of the log-in and sign-up
+    forms); later ones show times in the zone the account has."""
+    account = Account.objects.filter(user=user).first()
+    if account and account.must_change_password:
         request.session[MUST_CHANGE_PASSWORD] = True
+    if account is None or not account.time_zone:
+        detected = request.POST.get("time_zone") if request.method == "POST" else None
+        if is_time_zone(detected):
+            account = set_time_zone(user=user, time_zone=detected)
+    request.session[TIME_ZONE] = account.time_zone if account else ""
 
 
 @receiver(m2m_changed, sender=User.groups.through)

@@ -5,7 +5,9 @@ them into database constraints: each is written here once.
 """
 
 import datetime
+import functools
 import re
+import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -33,6 +35,23 @@ WIKIDATA_ID = r"^Q[1-9][0-9]*$"
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 10
 JOIN_CODE = rf"^[{JOIN_CODE_ALPHABET}]{{{JOIN_CODE_LENGTH}}}$"
+
+MAX_TIME_ZONE_LENGTH = 64
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA names a person or a class may choose, sorted (America/New_York, ...)."""
+    return tuple(sorted(zoneinfo.available_timezones() - {"Factory", "localtime"}))
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(
+            "Choose a time zone from the list, such as America/New_York or Asia/Seoul.",
+            code="time_zone",
+        )
+
 
 validate_wikidata_id = RegexValidator(WIKIDATA_ID, "A Wikidata id looks like Q855.")
 

@@ -29,6 +29,7 @@ from annotations.models import (
     Tag,
     TaggedHighlight,
     TeacherRequest,
+    default_time_zone,
     new_join_code,
 )
 from annotations.teachers import make_teacher
@@ -230,11 +231,13 @@ def create_assignment(
 
 @transaction.atomic
 def create_classroom(*, name: str, teacher) -> Classroom:
-    """A new class, with the person who made it as its teacher."""
+    """A new class, with the person who made it as its teacher, in the teacher's zone."""
+    account = Account.objects.filter(user=teacher).first()
+    time_zone = account.time_zone if account and account.time_zone else default_time_zone()
     for _ in range(5):  # a fresh join code collides with an existing one very rarely
         try:
             with transaction.atomic():
-                classroom = Classroom.objects.create(name=name)
+                classroom = Classroom.objects.create(name=name, time_zone=time_zone)
             break
         except IntegrityError:
             continue
@@ -388,3 +391,10 @@ def delete_account(*, user) -> dict[str, int]:
     replies), replies, memberships, requests. Returns what went, by kind."""
     _, deleted = user.delete()
     return deleted
+
+
+@transaction.atomic
+def set_time_zone(*, user, time_zone: str) -> Account:
+    """The zone a person's times are shown in (an IANA name, already checked)."""
+    account, _ = Account.objects.update_or_create(user=user, defaults={"time_zone": time_zone})
+    return account

@@ -43,6 +43,7 @@ from annotations.models import (
     TaggedHighlight,
     TeacherRequest,
 )
+from annotations.validators import time_zone_names
 from tests.helpers import FROM_PANEL, HTMX, PASSWORD, PHRASE, selection
 
 hostile = settings(
@@ -644,9 +645,10 @@ def test_a_roster_of_anything_makes_accounts_or_says_why(teacher, classroom, ros
 
 
 @hostile
-@given(changes=edits("name", "join_enabled", "join_code_expires"))
+@given(changes=edits("name", "join_enabled", "join_code_expires", "time_zone"))
 def test_it_refuses_tampered_class_settings_with_a_reason(teacher, classroom, changes):
-    data = edited({"name": "History 101 B", "join_enabled": "on"}, changes)
+    valid = {"name": "History 101 B", "join_enabled": "on", "time_zone": "America/New_York"}
+    data = edited(valid, changes)
     client = client_for(teacher)
     with rolled_back():
         before = snapshot()
@@ -685,6 +687,34 @@ def test_account_pages_refuse_tampered_passwords_with_a_reason(student, changes)
             if not is_redirect_home(response):
                 assert_refused(response, before)
         client.force_login(student)  # the account is back: a deletion was rolled back
+
+
+@hostile
+@given(changes=edits("time_zone"))
+@example(changes={"time_zone": "America/New_York "})
+@example(changes={"time_zone": "../../etc/passwd"})
+def test_it_refuses_a_tampered_time_zone_with_a_reason(student, changes):
+    data = edited({"time_zone": "Asia/Seoul"}, changes)
+    client = client_for(student)
+    with rolled_back():
+        before = snapshot()
+        response = client.post("/accounts/", data)
+        if response.status_code == 302:
+            assert Account.objects.get(user=student).time_zone == last(data["time_zone"])
+        else:
+            assert_refused(response, before)
+
+
+@hostile
+@given(changes=edits("time_zone"))
+def test_a_tampered_time_zone_at_log_in_logs_in_and_is_not_kept(student, changes):
+    data = edited({"username": student.username, "password": PASSWORD}, changes)
+    with rolled_back():
+        response = Client(raise_request_exception=True).post("/accounts/login/", data)
+        assert response.status_code in (302, 400)  # 400: a NUL anywhere is refused
+        zone = Account.objects.filter(user=student).values_list("time_zone", flat=True).first()
+        if zone:
+            assert zone == last(data.get("time_zone")) and zone in time_zone_names()
 
 
 ASSIGNMENT = {

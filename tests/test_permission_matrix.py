@@ -32,6 +32,7 @@ from django.utils.text import slugify
 
 from annotations.loading import load_documents
 from annotations.models import (
+    Account,
     Alias,
     Assignment,
     Classroom,
@@ -170,6 +171,7 @@ def snapshot(client) -> dict:
         "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
         "requests": sorted(TeacherRequest.objects.values_list("pk", "user", "decision")),
+        "time_zones": sorted(Account.objects.values_list("user", "time_zone")),
         "mail": len(mail.outbox),
         "session": client.session.get("_auth_user_id"),
     }
@@ -531,7 +533,13 @@ ENTRIES = [
     Entry("export_csv", get=ANY_USER),
     Entry("export_jsonld", get=ANY_USER),
     # One's own account; asking to teach, and staff answering.
-    Entry("account", get=ANY_USER),
+    Entry(
+        "account",
+        get=ANY_USER,
+        post=ANY_USER_POSTS,
+        data=lambda w: {"time_zone": "Asia/Seoul"},
+        changes="time_zones",
+    ),
     Entry(
         "account_delete",
         get=ANY_USER,

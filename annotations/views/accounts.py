@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -31,6 +32,7 @@ from annotations.people_forms import (
     PasswordConfirmForm,
     SignupForm,
     TeacherRequestForm,
+    TimeZoneForm,
     normalise_join_code,
 )
 from annotations.progress import teaching_overview
@@ -42,11 +44,13 @@ from annotations.throttles import (
     too_many,
     wrong_codes_reached,
 )
+from annotations.time_zones import describe, remember_time_zone, viewer_time_zone
 from annotations.writes import (
     decide_teacher_request,
     delete_account,
     join_classroom,
     set_own_password,
+    set_time_zone,
     sign_up,
 )
 
@@ -136,15 +140,28 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
-def account(request: HttpRequest) -> TemplateResponse:
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    """One's account; a POST changes the time zone times are shown in."""
+    form = TimeZoneForm(
+        request.POST if request.method == "POST" else None,
+        initial={"time_zone": timezone.get_current_timezone_name()},
+    )
+    if form.is_valid():
+        name = form.cleaned_data["time_zone"]
+        set_time_zone(user=request.user, time_zone=name)
+        remember_time_zone(request, name)
+        messages.success(request, f"Times are now shown in {describe(name)}.")
+        return redirect("account")
     context = {
+        "form": form,
+        "time_zone_chosen": bool(viewer_time_zone(request)),
         "export_query": urlencode({"student": request.user.username}),
         "pending_request": TeacherRequest.objects.filter(
             user=request.user, decision=TeacherRequest.Decision.PENDING
         ).exists(),
     }
-    return TemplateResponse(request, "annotations/account.html", context)
+    return form_page(request, "annotations/account.html", context)
 
 
 @login_required

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,6 +26,7 @@ from annotations.progress import class_overview, student_progress, teaching_over
 from annotations.query_forms import StudentQueryForm
 from annotations.reading import TEMPLATE as READING
 from annotations.reading import reading_context
+from annotations.time_zones import zones_of_form
 from annotations.writes import (
     add_reply,
     create_assignment,
@@ -93,12 +93,14 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     classroom, _ = get_classroom_for_user(request, pk, change=True)
-    form = AssignmentForm(request.POST if request.method == "POST" else None)
+    form = AssignmentForm(
+        request.POST if request.method == "POST" else None, time_zone=classroom.time_zone
+    )
     if form.is_valid():
         assignment = create_assignment(classroom=classroom, **form.cleaned_data)
         messages.success(request, f"Assignment “{assignment.title}” set for {classroom.name}.")
         return HttpResponseRedirect(assignment.get_absolute_url())
-    context = {"form": form, "classroom": classroom, "time_zone": timezone.get_current_timezone()}
+    context = {"form": form, "classroom": classroom, **zones_of_form(classroom)}
     return form_page(request, "annotations/assignment_form.html", context)
 
 

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations.access import (
@@ -18,6 +17,7 @@ from annotations.forms import AssignmentForm, ClassSettingsForm
 from annotations.models import Account
 from annotations.pages import form_page
 from annotations.people_forms import RosterForm
+from annotations.time_zones import zones_of_form
 from annotations.writes import (
     add_students,
     archive_classroom,
@@ -41,7 +41,7 @@ def class_settings(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, "Class settings saved.")
         return redirect(classroom)
-    context = {"form": form, "classroom": classroom, "time_zone": timezone.get_current_timezone()}
+    context = {"form": form, "classroom": classroom, **zones_of_form(classroom)}
     return form_page(request, "annotations/class_settings.html", context)
 
 
@@ -145,7 +145,11 @@ def student_password_reset(request: HttpRequest, pk: int, user_id: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment, _ = get_assignment_for_user(request, pk, change=True)
-    form = AssignmentForm(request.POST if request.method == "POST" else None, instance=assignment)
+    form = AssignmentForm(
+        request.POST if request.method == "POST" else None,
+        instance=assignment,
+        time_zone=assignment.classroom.time_zone,
+    )
     if form.is_valid():
         update_assignment(assignment=assignment, **form.cleaned_data)
         messages.success(request, f"Assignment “{assignment.title}” saved.")
@@ -154,7 +158,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "classroom": assignment.classroom,
         "assignment": assignment,
-        "time_zone": timezone.get_current_timezone(),
+        **zones_of_form(assignment.classroom),
     }
     return form_page(request, "annotations/assignment_form.html", context)
 
