@@ -64,14 +64,18 @@ db-stop: install
 db-status: install
 	$(PY) -m korea_reader.embedded_db status
 
+# FILE for the shell in single quotes, each ' in it closed, escaped and reopened, so that
+# no part of a file name ($(...), `...`, ;) is ever run.
+QUOTED_FILE = '$(subst ','\'',$(FILE))'
+
 # Dumps the app's database to backups/korea-reader-YYYYMMDD-HHMMSS.dump, or to FILE=path.
 backup: install
-	$(WITH_DB) $(PY) manage.py backup $(if $(FILE),--output "$(FILE)")
+	$(WITH_DB) $(PY) manage.py backup $(if $(FILE),--output $(QUOTED_FILE))
 
 # Replaces the app's database with FILE; CONFIRM=yes when it holds highlights or users.
 restore: install
-	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<name>.dump [CONFIRM=yes]" >&2; exit 2; }
-	$(WITH_DB) $(PY) manage.py restore "$(FILE)" $(if $(filter yes,$(CONFIRM)),--yes)
+	@test -n $(QUOTED_FILE) || { echo "usage: make restore FILE=backups/<name>.dump [CONFIRM=yes]" >&2; exit 2; }
+	$(WITH_DB) $(PY) manage.py restore $(QUOTED_FILE) $(if $(filter yes,$(CONFIRM)),--yes)
 
 # Removes the virtualenv and build output; the database in .data/ is kept.
 clean:

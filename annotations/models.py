@@ -16,6 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from annotations.anchoring import Anchor, anchor
+from annotations.paragraphs import ROLES as PARAGRAPH_ROLES
 from annotations.paragraphs import Paragraph, split_paragraphs
 from annotations.validators import (
     JOIN_CODE,
@@ -45,7 +46,7 @@ class DocumentQuerySet(models.QuerySet):
 class Document(models.Model):
     """One of the articles, its text stored verbatim (typos are the historical record)."""
 
-    PARAGRAPH_ROLES = ("body", "heading", "furniture")
+    PARAGRAPH_ROLES = PARAGRAPH_ROLES
 
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=300)

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
 
 
+ROLES = ("body", "heading", "furniture")
+
+
 @dataclass(frozen=True)
 class Paragraph:
     number: int
@@ -33,7 +36,8 @@ def split_paragraphs(text: str, roles: dict[str, str] | None = None) -> list[Par
             start=match.start(),
             end=match.end(),
             text=match.group(),
-            role=roles.get(match.group(), "body"),
+            # A role nobody knows (a hand-edited value) reads as body text.
+            role=role if (role := roles.get(match.group(), "body")) in ROLES else "body",
         )
         for number, match in enumerate(_PARAGRAPH.finditer(text), start=1)
     ]

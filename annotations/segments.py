@@ -111,7 +111,7 @@ def render_reading_text(
     for paragraph in paragraphs:
         tag = "h2" if paragraph.role == "heading" else "p"
         parts.append(
-            f'<{tag} id="{paragraph.anchor}" class="para para-{paragraph.role}" '
+            f'<{tag} id="{paragraph.anchor}" class="para para-{html.escape(paragraph.role)}" '
             f'data-n="{paragraph.number}" data-start="{paragraph.start}"{oob}>'
         )
         while piece is not None and piece.start < paragraph.end:

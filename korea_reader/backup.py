@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from korea_reader.embedded_db import BASE_DIR, EmbeddedPostgresError, _bin_dir
+from korea_reader.embedded_db import BASE_DIR, EmbeddedPostgresError, _bin_dir, private_file
 
 BACKUP_DIR = BASE_DIR / "backups"
 # A custom-format archive starts "PGDMP", three version bytes, two size bytes, then its
@@ -55,9 +55,10 @@ def dump(database: dict, path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     try:
+        # It holds every student's work and the password hashes: readable by its owner
+        # only from the first byte (pg_dump writes into the file as it finds it).
+        private_file(partial)
         _run("pg_dump", database, "--format=custom", f"--file={partial}")
-        # It holds every student's work and the password hashes.
-        partial.chmod(0o600)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

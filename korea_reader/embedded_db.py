@@ -178,11 +178,11 @@ class EmbeddedPostgres:
         # No PG_VERSION means an earlier initdb stopped half-way: nothing to keep.
         shutil.rmtree(self.pgdata, ignore_errors=True)
         self.pgdata.mkdir()
-        self.password_file.write_text(secrets.token_urlsafe(24))
-        self.password_file.chmod(0o600)
-        # initdb reads the password from a file that the server's user must be able to read.
+        private_file(self.password_file, secrets.token_urlsafe(24))
+        # initdb reads the password from a file that the server's user must be able to
+        # read: it is handed to that user, and nobody else ever may.
         pwfile = self.data_dir / "initial-password"
-        pwfile.write_text(self.password_file.read_text())
+        private_file(pwfile, self.password_file.read_text())
         try:
             self._hand_to_service_user(self.pgdata, pwfile)
             self._run(
@@ -243,6 +243,17 @@ class EmbeddedPostgres:
             os.chown(path, user.pw_uid, user.pw_gid)
         for path in (self.data_dir, _bin_dir()):
             _allow_traversal(path)
+
+
+def private_file(path: Path, text: str = "") -> None:
+    """Create (or empty) `path` readable and writable by its owner only, whatever the
+    umask, before anything is in it; then write `text`."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
+        os.write(descriptor, text.encode())
+    finally:
+        os.close(descriptor)
 
 
 def _ensure_service_user() -> pwd.struct_passwd:

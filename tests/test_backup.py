@@ -279,3 +279,41 @@ def test_it_passes_the_password_in_a_file_never_on_the_command_line(
     assert "PGPASSWORD" not in env
     assert passfile == "*:*:*:*:se\\:cr\\\\et\\: kimchi 1950\n"
     assert not Path(env["PGPASSFILE"]).exists(), "the password file is gone afterwards"
+
+
+def test_the_dump_is_never_readable_by_others_while_it_is_written(classwork, tmp_path, monkeypatch):
+    """pg_dump writes into a file that is the owner's alone from the start (it used to
+    be made 0644 and narrowed to 0600 only after the dump)."""
+    modes = []
+    run = backup._run
+
+    def watching(program, database, *args):
+        partial = next(Path(arg.removeprefix("--file=")) for arg in args if "--file=" in arg)
+        modes.append(stat.S_IMODE(partial.stat().st_mode) if partial.exists() else None)
+        result = run(program, database, *args)
+        modes.append(stat.S_IMODE(partial.stat().st_mode))
+        return result
+
+    monkeypatch.setattr(backup, "_run", watching)
+    old_umask = os.umask(0)  # the most open a shell can leave it
+    try:
+        backup.dump(connection.settings_dict, tmp_path / "private.dump")
+    finally:
+        os.umask(old_umask)
+    assert modes == [0o600, 0o600]
+
+
+@pytest.mark.parametrize("target", ["backup", "restore"])
+def test_a_file_name_given_to_make_is_never_run_by_the_shell(tmp_path, target):
+    marker = tmp_path / "ran"
+    # ($ is make's own: it expands $(...) to nothing before any shell sees it.)
+    name = f"x`touch {marker}`';touch {marker};'\" y"
+    result = subprocess.run(
+        ["make", "-s", target, f"FILE={name}", "WITH_DB=printf '%s\\n'", "PY="],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert not marker.exists()
+    assert name in result.stdout.splitlines()  # handed on literally, as one argument

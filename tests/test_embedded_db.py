@@ -1,4 +1,6 @@
+import os
 import socket
+import stat
 
 import psycopg
 import pytest
@@ -78,3 +80,27 @@ def test_it_requires_a_password(tmp_path):
             psycopg.connect(f"postgresql://postgres:wrong@127.0.0.1:{server.port}/postgres")
     finally:
         server.stop()
+
+
+def test_its_password_files_are_the_owners_alone_from_the_start(tmp_path, monkeypatch):
+    """Written with mode 0600 at creation, whatever the umask (it used to be written,
+    then narrowed)."""
+    from korea_reader import embedded_db
+
+    written = []
+    private = embedded_db.private_file
+
+    def watching(path, text=""):
+        private(path, text)
+        written.append((path.name, stat.S_IMODE(path.stat().st_mode)))
+
+    monkeypatch.setattr(embedded_db, "private_file", watching)
+    old_umask = os.umask(0)
+    server = EmbeddedPostgres(data_dir=tmp_path / "pg", port=free_port())
+    try:
+        server.start()
+    finally:
+        os.umask(old_umask)
+        server.stop()
+    assert written == [("password", 0o600), ("initial-password", 0o600)]
+    assert stat.S_IMODE(server.password_file.stat().st_mode) == 0o600

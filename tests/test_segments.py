@@ -408,3 +408,14 @@ def test_a_run_of_paragraphs_renders_as_it_does_in_the_whole_text(spans, first, 
 
     assert passage.count(' hx-swap-oob="true"') == len(run)
     assert passage.replace(' hx-swap-oob="true"', "") == "".join(whole[first : first + len(run)])
+
+
+def test_a_paragraph_role_nobody_knows_reads_as_body_and_carries_no_markup():
+    """Roles come from a JSON field an administrator can edit: a value that is not a
+    known role must not put attributes (htmx ones run for every reader) into the page."""
+    text = "A heading\n\nThe body."
+    hostile = 'x" hx-get="/export/annotations.csv" hx-trigger="load" data-x="'
+    paragraphs = split_paragraphs(text, {"A heading": hostile, "The body.": "heading"})
+    assert [p.role for p in paragraphs] == ["body", "heading"]
+    html = render_reading_text(text, paragraphs, [])
+    assert "hx-get" not in html and 'class="para para-body"' in html
