@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from annotations.anchoring import Anchor, AnchorError
-from annotations.models import Document, GlossaryEntry, Highlight
+from annotations.models import Document, GlossaryEntry, Highlight, Membership
 from annotations.validators import check_tags, clean_note
 from annotations.writes import create_highlight
 
@@ -54,27 +54,35 @@ def annotations_in(data) -> list[dict]:
     raise ValueError("Expected an AnnotationCollection with items, or a list of annotations.")
 
 
-def import_annotations(annotations: list[dict], progress=None) -> ImportReport:
+def import_annotations(
+    annotations: list[dict], progress=None, owners: "Owners | None" = None
+) -> ImportReport:
+    """Each annotation in a transaction of its own: a bad one is reported, and the rest
+    are imported all the same."""
     report = ImportReport()
+    owners = owners or Owners()
     for number, annotation in enumerate(annotations, start=1):
         try:
             if not isinstance(annotation, dict):
                 raise ValueError("it is not a JSON object")
-            _import_one(annotation, report)
+            _import_one(annotation, report, owners)
         except (KeyError, TypeError, ValueError) as err:
             report.problems.append(f"annotation {number}: {err}")
+        except (DatabaseError, ValidationError) as err:  # a rule the database keeps
+            reason = "; ".join(err.messages) if isinstance(err, ValidationError) else err
+            report.problems.append(f"annotation {number}: refused by the database ({reason})")
         if progress:
             progress(number, len(annotations))
     return report
 
 
 @transaction.atomic
-def _import_one(annotation: dict, report: ImportReport) -> None:
+def _import_one(annotation: dict, report: ImportReport, owners: "Owners") -> None:
     identifier = str(annotation.get("id", ""))
     if not identifier.startswith("urn:uuid:"):
         raise ValueError(f"its id {identifier!r} is not a urn:uuid: from Korea Reader")
     client_key = uuid.UUID(identifier.removeprefix("urn:uuid:"))
-    owner, new_account = _owner(annotation["creator"])
+    owner, new_account = owners.owner_for(annotation["creator"])
     if Highlight.objects.filter(owner=owner, client_key=client_key).exists():
         report.already_present += 1
         return
@@ -86,11 +94,11 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
         anchor=placed,
         note=note,
         tags=tags,
-        visibility=annotation.get("korea:visibility", Highlight.Visibility.PRIVATE),
+        visibility=_one_of(annotation, "korea:visibility", Highlight.Visibility.values),
         glossary_entries=entries,
         client_key=client_key,
         anchor_status=status,
-        hidden=bool(annotation.get("korea:hidden", False)),
+        hidden=_flag(annotation, "korea:hidden"),
     )
     # Keep the original times, which auto_now fields would otherwise overwrite.
     Highlight.objects.filter(pk=highlight.pk).update(
@@ -104,6 +112,20 @@ def _import_one(annotation: dict, report: ImportReport) -> None:
     report.problems += missing
     if new_account:
         report.users_created.append(owner.username)
+
+
+def _one_of(annotation: dict, key: str, values: list[str]) -> str:
+    value = annotation.get(key, values[0])
+    if value not in values:
+        raise ValueError(f"{key} is {value!r}, not one of {', '.join(values)}")
+    return value
+
+
+def _flag(annotation: dict, key: str) -> bool:
+    value = annotation.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} is {value!r}, not true or false")
+    return value
 
 
 def _target(identifier: str, target: dict) -> tuple[Document, Anchor, str]:
@@ -163,14 +185,50 @@ def _bodies(identifier: str, bodies) -> tuple[str, list[str], list[GlossaryEntry
     return note, tags, entries, missing
 
 
-def _owner(creator: dict):
-    User = get_user_model()
-    username = creator["nickname"]
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        first, _, last = creator.get("name", "").partition(" ")
-        user = User(username=username, first_name=first, last_name=last)
-        user.set_unusable_password()
-        user.save()
-        return user, True
-    return user, False
+@dataclass
+class Owners:
+    """Whose the imported highlights become; the file's own names are not trusted.
+
+    `everyone`: one account takes them all (`--as`). `by_nickname`: the file's nickname
+    to a user name here (`--owners`); a nickname it does not list is reported, not
+    imported. Neither: the account of the file's nickname, or a new one without a
+    password; an account that teaches or is staff is refused unless `allow_privileged`,
+    so a file cannot put words in a teacher's name.
+    """
+
+    everyone: object | None = None
+    by_nickname: dict[str, str] | None = None
+    allow_privileged: bool = False
+
+    def owner_for(self, creator: dict):
+        """(account, made now) for an annotation's creator, or ValueError saying why not."""
+        if self.everyone is not None:
+            return self.everyone, False
+        nickname = str(creator["nickname"])
+        User = get_user_model()
+        if self.by_nickname is not None:
+            if nickname not in self.by_nickname:
+                raise ValueError(f"its author {nickname!r} is not in the owners file")
+            user = User.objects.filter(username=self.by_nickname[nickname]).first()
+            if user is None:
+                raise ValueError(f"no account {self.by_nickname[nickname]!r} for {nickname!r}")
+            return user, False
+        user = User.objects.filter(username=nickname).first()
+        if user is None:
+            first, _, last = str(creator.get("name", "")).partition(" ")
+            user = User(username=nickname, first_name=first, last_name=last)
+            user.set_unusable_password()
+            user.full_clean(exclude=["password"])  # a user name Django would accept
+            user.save()
+            return user, True
+        if not self.allow_privileged and _privileged(user):
+            raise ValueError(
+                f"its author {nickname!r} is a teacher's or staff account here: map the "
+                "authors with --owners, or pass --allow-privileged"
+            )
+        return user, False
+
+
+def _privileged(user) -> bool:
+    teaches = user.memberships.filter(role=Membership.Role.TEACHER).exists()
+    return user.is_staff or user.is_superuser or teaches or user.groups.exists()

@@ -23,6 +23,7 @@ MAX_TAGS = 20
 MAX_MIN_HIGHLIGHTS = 200
 MAX_REQUEST_LENGTH = 2000
 MAX_ROSTER_LINES = 500
+MAX_IMPORT_BYTES = 200 * 1024 * 1024  # a district's export is about 60 MB
 
 # Paths under /glossary/ that are pages, not entries.
 RESERVED_SLUGS = ("new",)

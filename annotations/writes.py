@@ -88,8 +88,11 @@ def create_highlight(
     except IntegrityError:
         if client_key is None:
             raise
-        # The same key won a race with us a moment ago.
-        return Highlight.objects.get(owner=owner, client_key=client_key), False
+        # The same key won a race with us a moment ago, or another rule refused the row.
+        existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
+        if existing is None:
+            raise
+        return existing, False
     _tag_new_highlight(highlight, list(tags))
     highlight.glossary_entries.set(glossary_entries)
     return highlight, True

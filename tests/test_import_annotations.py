@@ -511,3 +511,87 @@ def test_it_imports_a_plain_list_of_annotations(work, exported, tmp_path):
     output = import_file(path)
 
     assert summary(4) in output
+
+
+# Whose the highlights become, and what the file may say (issue 15, finding 9)
+
+
+def import_with(path, *options) -> str:
+    out = io.StringIO()
+    call_command("import_annotations", str(path), *options, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_it_refuses_to_put_highlights_in_a_teachers_name(work, teacher, tmp_path, make_highlight):
+    make_highlight(teacher, "the Soviet dictator liked to work at night", note="Mine")
+    path = tmp_path / "with-teacher.jsonld"
+    export(path)
+    Highlight.objects.all().delete()
+
+    output = import_with(path)
+
+    assert summary(4) in output
+    assert "'teacher' is a teacher's or staff account here" in output
+    assert not Highlight.objects.filter(owner=teacher).exists()
+    Highlight.objects.all().delete()
+    assert summary(5) in import_with(path, "--allow-privileged")
+    assert Highlight.objects.filter(owner=teacher, note="Mine").exists()
+
+
+def test_it_gives_every_highlight_to_the_account_named_with_as(work, exported, outsider):
+    path, _ = exported
+    Highlight.objects.all().delete()
+
+    assert summary(4) in import_with(path, "--as", outsider.username)
+
+    assert set(Highlight.objects.values_list("owner__username", flat=True)) == {"outsider"}
+
+
+def test_it_maps_authors_with_an_owners_file_and_reports_the_rest(
+    work, exported, outsider, tmp_path
+):
+    path, _ = exported
+    owners = tmp_path / "owners.json"
+    owners.write_text(json.dumps({"student": outsider.username}), encoding="utf-8")
+    Highlight.objects.all().delete()
+
+    output = import_with(path, "--owners", str(owners))
+
+    assert summary(2) in output  # the student's two; the classmate is not in the file
+    assert output.count("its author 'classmate' is not in the owners file") == 2
+    assert set(Highlight.objects.values_list("owner__username", flat=True)) == {"outsider"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"korea:visibility": "everyone"}, "korea:visibility is 'everyone', not one of"),
+        ({"korea:hidden": "yes"}, "korea:hidden is 'yes', not true or false"),
+        (
+            {"body": [{"type": "TextualBody", "purpose": "commenting", "value": "x" * 6000}]},
+            "refused by the database",
+        ),
+    ],
+    ids=["visibility", "hidden", "too long for a constraint"],
+)
+def test_a_row_the_rules_refuse_is_reported_and_the_rest_imported(
+    work, exported, tmp_path, change, message
+):
+    _, data = exported
+    first, *rest = data["items"]
+    path = tmp_path / "bad-row.jsonld"
+    write(path, {**data, "items": [{**first, **change}, *rest]})
+    Highlight.objects.all().delete()
+
+    output = import_file(path)
+
+    assert summary(3) in output
+    assert f"Not imported: annotation 1: {message}" in output or message in output
+    assert Highlight.objects.count() == 3
+
+
+def test_it_refuses_a_file_larger_than_it_imports_at_once(exported, monkeypatch):
+    path, _ = exported
+    monkeypatch.setattr("annotations.management.commands.import_annotations.MAX_IMPORT_BYTES", 100)
+    with pytest.raises(CommandError, match="at most 100 are imported at once"):
+        import_file(path)
