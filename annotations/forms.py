@@ -19,6 +19,7 @@ from annotations.validators import (
     MAX_ALIAS_LENGTH,
     MAX_MIN_HIGHLIGHTS,
     MAX_NOTE_LENGTH,
+    MAX_PARAGRAPH_LENGTH,
     MAX_REPLY_LENGTH,
     MAX_SLUG_LENGTH,
     MAX_SUMMARY_LENGTH,
@@ -608,7 +609,9 @@ class CorrectionForm(forms.Form):
     text = forms.CharField(
         label="Corrected paragraph",
         strip=False,
-        max_length=20_000,
+        # Seven times the articles' longest paragraph: bounds how long a correction holds
+        # the article (bench/corrections.py).
+        max_length=MAX_PARAGRAPH_LENGTH,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Change only what is wrong; keep it one paragraph (no blank lines).",
     )

@@ -8,10 +8,6 @@ Numbers start at 1 and give the stable link targets `#p-1`, `#p-2`, ...
 import re
 from dataclasses import dataclass
 
-# Lines holding only spaces or tabs count as blank.
-_PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
-
-
 ROLES = ("body", "heading", "furniture")
 
 
@@ -29,18 +25,26 @@ class Paragraph:
 
 
 def split_paragraphs(text: str, roles: dict[str, str] | None = None) -> list[Paragraph]:
+    """The runs of non-blank lines (lines of only spaces count as blank), in one pass."""
     roles = roles or {}
-    return [
-        Paragraph(
-            number=number,
-            start=match.start(),
-            end=match.end(),
-            text=match.group(),
-            # A role nobody knows (a hand-edited value) reads as body text.
-            role=role if (role := roles.get(match.group(), "body")) in ROLES else "body",
-        )
-        for number, match in enumerate(_PARAGRAPH.finditer(text), start=1)
-    ]
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip():
+            end = offset + len(line)
+            # A line right after the last paragraph's continues it.
+            if spans and spans[-1][1] == offset - 1:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((offset, end))
+        offset += len(line) + 1
+    paragraphs = []
+    for number, (start, end) in enumerate(spans, start=1):
+        body = text[start:end]
+        # A role nobody knows (a hand-edited value) reads as body text.
+        role = roles.get(body, "body")
+        paragraphs.append(Paragraph(number, start, end, body, role if role in ROLES else "body"))
+    return paragraphs
 
 
 # A sentence ends at . ! ? (maybe followed by a closing quote or bracket) and a space.

@@ -338,3 +338,58 @@ def test_any_edit_places_every_highlight_or_keeps_it_orphaned(document, student,
                     assert highlight.exact == original.exact
         assert Highlight.objects.filter(pk__in=[h.pk for h in made]).count() == len(made)
         transaction.set_rollback(True)
+
+
+# Bounded work: a long or unlike correction is compared word by word (annotations/corrections.py)
+
+
+@given(
+    old=st.text(alphabet="ab .\n", max_size=900),
+    new=st.text(alphabet="ab .\n", max_size=900),
+)
+def test_the_stretches_two_texts_share_are_really_shared(old, new):
+    from annotations.corrections import _matching_blocks
+
+    last_old = last_new = 0
+    for a, b, size in _matching_blocks(old, new):
+        assert old[a : a + size] == new[b : b + size]
+        assert a >= last_old and b >= last_new, "in order, and not overlapping"
+        last_old, last_new = a + size, b + size
+
+
+def test_a_long_rewrite_keeps_the_highlights_on_words_it_did_not_change(
+    document, student, make_highlight
+):
+    # Typos fixed at both ends of the longest paragraph make the changed stretch too long
+    # for a character diff; the word diff still keeps the words between.
+    paragraph = max(document.paragraphs, key=lambda p: len(p.text))
+    words = paragraph.text.split(" ")
+    middle = " ".join(words[len(words) // 2 : len(words) // 2 + 3])
+    highlight = make_highlight(student, middle)
+    corrected = " ".join(["Corrected"] + words[1:-1] + ["end."])
+    correct_paragraph(document, paragraph.number, corrected, author=None, note="two typos")
+    highlight.refresh_from_db()
+    assert highlight.exact == middle
+    assert highlight.anchor_status != Status.ORPHANED
+
+
+def test_the_longest_correction_accepted_is_made(document, student, make_highlight):
+    """5,000 characters of unlike text (the form's limit): the worst case the form lets
+    through. bench/corrections.py times it."""
+    made = make_highlight(student, "Stalin was hardly surprised.")
+    paragraph = document.paragraph_at(made.start)
+    unlike = ("ab " * 2000)[:5000].strip()
+    report = correct_paragraph(document, paragraph.number, unlike, author=None, note="worst")
+    made.refresh_from_db()
+    assert report.revision == 2 and Document.objects.get(pk=document.pk).revision == 2
+    assert made.anchor_status != Status.ANCHORED  # its words are gone: re-quoted or orphaned
+    assert is_placed(made) or made.anchor_status == Status.ORPHANED
+
+
+def test_a_paragraph_longer_than_the_form_takes_is_refused_with_a_reason(client, document, teacher):
+    client.force_login(teacher)
+    url = reverse("document_corrections", args=[document.slug])
+    response = client.post(url, {"paragraph": 1, "text": "a" * 5001, "note": "too long"})
+    assert response.status_code == 422
+    assert "at most 5000 characters" in response.content.decode()
+    assert Document.objects.get(pk=document.pk).revision == 1

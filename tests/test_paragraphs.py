@@ -49,3 +49,21 @@ def test_paragraphs_are_ordered_disjoint_and_hold_all_non_blank_text(text):
         previous_end = paragraph.end
     assert text[previous_end:].strip() == ""
     assert " ".join(p.text for p in paragraphs).split() == text.split()
+
+
+# The rule the splitter keeps, as the regular expression it replaced (quadratic on long
+# lines of spaces, so no longer used by the app).
+_REFERENCE = __import__("re").compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
+
+
+@given(st.text(alphabet="ab \t\n\u00a0\u2019\u2028\x0c", max_size=300))
+def test_it_splits_exactly_as_the_rule_says(text):
+    expected = [(match.start(), match.end()) for match in _REFERENCE.finditer(text)]
+    assert [(p.start, p.end) for p in split_paragraphs(text)] == expected
+
+
+def test_a_long_run_of_spaces_is_no_paragraph():
+    # 20,000 spaces took the regular expression seven seconds; the splitter reads each
+    # line once.
+    assert split_paragraphs(" " * 20_000) == []
+    assert [p.text for p in split_paragraphs(" " * 5_000 + "\n\nword\n" + "\t" * 5_000)] == ["word"]
