@@ -159,7 +159,8 @@
       .find(Boolean);
     if (target) {
       target.focus({ preventScroll: true });
-      panel.scrollIntoView({ block: "nearest" });
+      // Open as a sheet over the text (panel.js, narrow screens), it is in view already.
+      if (getComputedStyle(panel).position !== "fixed") panel.scrollIntoView({ block: "nearest" });
     }
   });
 
