@@ -153,8 +153,8 @@
   document.body.addEventListener("htmx:afterSettle", function (event) {
     const panel = document.getElementById("panel");
     if (!panel || event.detail.elt !== panel) return;
-    // In order of preference: a field to correct, the note to write, the heading.
-    const target = ["[aria-invalid='true']", "#id_note", "#panel-heading"]
+    // In order of preference: a field to correct, the note to write, the heading, a card.
+    const target = ["[aria-invalid='true']", "#id_note", "#panel-heading", ".card"]
       .map((selector) => panel.querySelector(selector))
       .find(Boolean);
     if (target) {

@@ -77,13 +77,15 @@
       panel.replaceChildren(...start.map((node) => node.cloneNode(true)));
       htmx.process(panel);
     }
+    // Focus goes back to what had it (or its like, if the panel was redrawn: the
+    // Paragraph number field), else to the paragraph the reader was in, else the panel.
     let target = was.focus;
-    if (!target || !target.isConnected || target === document.body || !target.offsetParent ||
-        panel.contains(target)) {
+    if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
+    if (!target || !target.isConnected || target === document.body || !target.offsetParent) {
       target = was.paragraph ? document.getElementById(was.paragraph) : null;
       if (target && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     }
-    if (target) target.focus({ preventScroll: true });
+    (target || panel).focus({ preventScroll: true });
     window.scrollTo(was.x, was.y);
   }
 
