@@ -94,6 +94,8 @@
     else hide();
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && !card.hidden) hide();
+    if (event.key !== "Escape" || card.hidden) return;
+    hide();
+    event.preventDefault(); // this Esc closed the name's card, not the panel (panel.js)
   });
 })();
