@@ -34,6 +34,7 @@ def reading_context(
         "students_orphaned": _students_orphaned(visible, user),
         "can_correct": can_correct_text(user),
         "shared_count": sum(1 for span in spans if not span.own),
+        "hidden_count": sum(1 for span in spans if not span.own and span.hidden),
         "assignment": assignment,
         "progress": _progress(assignment, role, user),
         "only_student": student,
@@ -116,9 +117,9 @@ def _visible(user, document: Document, assignment, student):
 def _spans(placed, user) -> list[Span]:
     # No ordering: the painting sorts what it needs (Highlight's default order would join
     # the documents to sort by them).
-    rows = placed.order_by().values_list("id", "start", "end", "owner_id")
+    rows = placed.order_by().values_list("id", "start", "end", "owner_id", "hidden")
     viewer = user.pk  # once: `user` is a lazy object, slow to read 1,200 times
-    return [Span(i, start, end, owner == viewer) for i, start, end, owner in rows]
+    return [Span(i, start, end, owner == viewer, hidden) for i, start, end, owner, hidden in rows]
 
 
 def _mine(visible, user) -> list[Highlight]:

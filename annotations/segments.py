@@ -17,12 +17,14 @@ from annotations.paragraphs import Paragraph
 
 
 class Span(NamedTuple):
-    """What the renderer needs of a highlight: its range, its id, and whose it is."""
+    """What the renderer needs of a highlight: its range, its id, whose it is, and whether
+    a teacher hid it from the class (only its author and teachers see it then)."""
 
     id: int
     start: int
     end: int
     own: bool
+    hidden: bool = False
 
 
 class MentionSpan(NamedTuple):
@@ -40,6 +42,7 @@ class Segment(NamedTuple):
     highlight_ids: tuple[int, ...]  # covering highlights, in order of id
     own: bool = False  # covered by at least one of the viewer's highlights
     shared: bool = False  # covered by at least one highlight of someone else
+    hidden: bool = False  # only by others', and all of those are hidden from the class
 
 
 def segment(text: str, spans: Iterable[Span], cuts: Iterable[int] = ()) -> list[Segment]:
@@ -55,7 +58,7 @@ def segment(text: str, spans: Iterable[Span], cuts: Iterable[int] = ()) -> list[
             changes.setdefault(min(span.end, length), []).append((-1, span))
     points = sorted(changes)
     active: set[int] = set()
-    own = shared = 0  # how many of the active spans are the viewer's, and others'
+    own = shared = hidden = 0  # how many active spans are the viewer's, others', others' hidden
     segments = []
     for left, right in zip(points, points[1:], strict=False):
         for step, span in changes[left]:
@@ -67,8 +70,17 @@ def segment(text: str, spans: Iterable[Span], cuts: Iterable[int] = ()) -> list[
                 own += step
             else:
                 shared += step
+                hidden += step if span.hidden else 0
         segments.append(
-            Segment(left, right, text[left:right], tuple(sorted(active)), own > 0, shared > 0)
+            Segment(
+                left,
+                right,
+                text[left:right],
+                tuple(sorted(active)),
+                own > 0,
+                shared > 0,
+                own == 0 and shared > 0 and hidden == shared,
+            )
         )
     return segments
 
@@ -160,7 +172,7 @@ def _render_piece(
             anchored.add(span_id)
             targets += f'<span id="h-{span_id}" data-end="{ends[span_id]}"></span>'
     depth = min(len(piece.highlight_ids), 3)
-    kind = _KINDS[piece.own, piece.shared]
+    kind = _KINDS[piece.own, piece.shared] + (" hl-hidden" if piece.hidden else "")
     return (
         f'{targets}<mark class="hl {kind}" data-s="{piece.start}" data-depth="{depth}">'
         f"{body}</mark>"

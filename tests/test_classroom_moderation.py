@@ -4,6 +4,8 @@ Only the author's teacher may: a student gets 403 for a highlight they can see a
 for one they cannot; another class's teacher gets 404.
 """
 
+import re
+
 import pytest
 from django.utils.html import escape
 
@@ -72,7 +74,8 @@ def test_it_lets_the_teacher_hide_a_shared_highlight_and_show_it_again(
     response = client.post(hide_url(shared), {"hidden": "1"})
 
     assert response.status_code == 302
-    assert response.url == f"/assignments/{assignment.pk}/students/{student.pk}/"
+    # Back at the card, not at the top of the student's page.
+    assert response.url == f"/assignments/{assignment.pk}/students/{student.pk}/#h-{shared.pk}"
     assert is_hidden(shared)
     page = client.get(response.url).content.decode()
     assert "Hidden from the class; its author still sees it." in page
@@ -117,6 +120,18 @@ def test_it_answers_htmx_with_the_card(client, teacher, work):
     assert is_hidden(work["shared"])
 
 
+def test_it_answers_htmx_with_the_card_focused_and_saying_what_was_done(client, teacher, work):
+    client.force_login(teacher)
+
+    html = client.post(reply_url(work["shared"]), {"text": REPLY}, headers=HTMX).content.decode()
+
+    assert re.match(r'\s*<article class="card[^"]*"[^>]* tabindex="-1" autofocus>', html)
+    assert '<p class="notice" role="status">Reply sent;' in html
+    assert REPLY in html
+    # Said on the card, so not again on the next page.
+    assert "Reply sent" not in client.get("/").content.decode()
+
+
 def test_it_keeps_the_teachers_controls_on_the_card_it_answers_htmx_with(client, teacher, work):
     shared = work["shared"]
     client.force_login(teacher)
@@ -138,8 +153,12 @@ def test_it_lets_the_teacher_hide_a_shared_highlight_outside_assignments(
     response = client.post(hide_url(outside), {"hidden": "1"})
 
     assert response.status_code == 302
-    assert response.url == f"/highlights/{outside.pk}/"
+    # At the passage in the text (the teacher still sees it there), not at the top.
+    assert response.url == f"{outside.document.get_absolute_url()}#h-{outside.pk}"
     assert is_hidden(outside)
+    html = client.get(response.url).content.decode()
+    assert f'id="h-{outside.pk}"' in html
+    assert "Hidden from the class; its author still sees it." in html
     client.force_login(classmate)
     assert card(client, outside).status_code == 404
 
@@ -156,7 +175,7 @@ def test_it_sends_the_teachers_reply_to_the_author_only(
     response = client.post(reply_url(shared), {"text": f"  {REPLY}\n"})
 
     assert response.status_code == 302
-    assert response.url == f"/assignments/{assignment.pk}/students/{student.pk}/"
+    assert response.url == f"/assignments/{assignment.pk}/students/{student.pk}/#h-{shared.pk}"
     reply = Reply.objects.get()
     assert (reply.highlight, reply.author, reply.text) == (shared, teacher, REPLY)
     page = client.get(response.url).content.decode()

@@ -236,7 +236,10 @@ def check_rendering(text: str, paragraphs: list[Paragraph], spans: list[Span]) -
         kinds = covering(spans, mark["start"])
         expected = ["hl"]
         expected += ["hl-own"] if any(s.own for s in kinds) else []
-        expected += ["hl-shared"] if any(not s.own for s in kinds) else []
+        others = [s for s in kinds if not s.own]
+        expected += ["hl-shared"] if others else []
+        hidden = others and not any(s.own for s in kinds) and all(s.hidden for s in others)
+        expected += ["hl-hidden"] if hidden else []
         assert mark["classes"] == expected, mark
         assert mark["depth"] == str(min(len(mark["ids"]), 3))
     shown_positions = {i for p in paragraphs for i in range(p.start, p.end)}
@@ -351,6 +354,21 @@ def test_own_and_shared_highlights_get_their_classes():
     assert [(m["ids"], m["classes"]) for m in shown.marks] == [
         ([1], ["hl", "hl-own"]),
         ([1, 2], ["hl", "hl-own", "hl-shared"]),
+        ([2], ["hl", "hl-shared"]),
+    ]
+
+
+def test_a_classmates_highlight_hidden_from_the_class_is_marked_as_hidden():
+    # What a teacher sees: a student's highlight they hid, overlapping one still shared.
+    text = "Stalin was hardly surprised."
+    paragraphs = split_paragraphs(text)
+    spans = [Span(1, 0, 10, own=False, hidden=True), Span(2, 7, 17, own=False)]
+
+    shown = check_rendering(text, paragraphs, spans)
+
+    assert [(m["ids"], m["classes"]) for m in shown.marks] == [
+        ([1], ["hl", "hl-shared", "hl-hidden"]),
+        ([1, 2], ["hl", "hl-shared"]),
         ([2], ["hl", "hl-shared"]),
     ]
 

@@ -193,11 +193,10 @@ def highlight_hide(request: HttpRequest, pk: int) -> HttpResponse:
     highlight = get_highlight_to_moderate(request, pk)
     hide = request.POST.get("hidden") != "0"
     set_hidden(highlight=highlight, hidden=hide)
-    messages.success(
-        request,
-        "Hidden from the class; its author still sees it." if hide else "Shown to the class again.",
+    message = (
+        "Hidden from the class; its author still sees it." if hide else "Shown to the class again."
     )
-    return _back(request, highlight)
+    return _back(request, highlight, message)
 
 
 @login_required
@@ -210,16 +209,26 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         template = "annotations/highlight.html" + ("#card" if request.htmx else "")
         return TemplateResponse(request, template, context, status=422)
     add_reply(highlight=highlight, author=request.user, text=form.cleaned_data["text"])
-    messages.success(request, "Reply sent; its author will see it with the highlight.")
-    return _back(request, highlight)
+    return _back(request, highlight, "Reply sent; its author will see it with the highlight.")
 
 
-def _back(request: HttpRequest, highlight: Highlight) -> HttpResponse:
+def _back(request: HttpRequest, highlight: Highlight, message: str) -> HttpResponse:
+    """Back to the highlight the teacher acted on, not to the top of a page: for htmx its
+    card again, focused, saying what was done; else the page it is on, at its anchor (the
+    student's work within an assignment, else the text), with the message."""
     if request.htmx:
-        context = {"highlight": highlight, "reply_form": ReplyForm(), "moderating": True}
+        context = {
+            "highlight": highlight,
+            "reply_form": ReplyForm(),
+            "moderating": True,
+            "card_message": message,
+        }
         return TemplateResponse(request, "annotations/highlight.html#card", context)
+    messages.success(request, message)
     if highlight.assignment_id:
         url = reverse("assignment_student", args=[highlight.assignment_id, highlight.owner_id])
+    elif highlight.anchor_status == Highlight.AnchorStatus.ORPHANED:
+        return HttpResponseRedirect(highlight.get_absolute_url())  # no place in the text
     else:
-        url = highlight.get_absolute_url()
-    return HttpResponseRedirect(url)
+        url = highlight.document.get_absolute_url()
+    return HttpResponseRedirect(f"{url}#{highlight.anchor}")

@@ -4,6 +4,16 @@
 (function () {
   "use strict";
 
+  // The key's "Show other students' highlights" toggle, remembered the same way (CSS :has
+  // does the hiding).
+  const others = document.getElementById("show-shared");
+  if (others) {
+    if (localStorage.getItem("korea-reader:show-shared") === "off") others.checked = false;
+    others.addEventListener("change", function () {
+      localStorage.setItem("korea-reader:show-shared", others.checked ? "on" : "off");
+    });
+  }
+
   const toggle = document.getElementById("show-mentions");
   if (!toggle) return;
   const KEY = "korea-reader:show-mentions";
@@ -84,6 +94,8 @@
     else hide();
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && !card.hidden) hide();
+    if (event.key !== "Escape" || card.hidden) return;
+    hide();
+    event.preventDefault(); // this Esc closed the name's card, not the panel (panel.js)
   });
 })();

@@ -153,13 +153,14 @@
   document.body.addEventListener("htmx:afterSettle", function (event) {
     const panel = document.getElementById("panel");
     if (!panel || event.detail.elt !== panel) return;
-    // In order of preference: a field to correct, the note to write, the heading.
-    const target = ["[aria-invalid='true']", "#id_note", "#panel-heading"]
+    // In order of preference: a field to correct, the note to write, the heading, a card.
+    const target = ["[aria-invalid='true']", "#id_note", "#panel-heading", ".card"]
       .map((selector) => panel.querySelector(selector))
       .find(Boolean);
     if (target) {
       target.focus({ preventScroll: true });
-      panel.scrollIntoView({ block: "nearest" });
+      // Open as a sheet over the text (panel.js, narrow screens), it is in view already.
+      if (getComputedStyle(panel).position !== "fixed") panel.scrollIntoView({ block: "nearest" });
     }
   });
 
