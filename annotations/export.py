@@ -326,6 +326,12 @@ def csv_chunks(rows: QuerySet, *, header=COLUMNS, bom: bool = False) -> Iterator
         yield from copy
 
 
+def sheet_chunks(highlights: QuerySet, base_url: str, *, bom: bool = False) -> Iterator[bytes]:
+    """The teacher's sheet as CSV, streamed as csv_chunks streams the full export."""
+    rows = teacher_queryset(highlights, base_url)
+    return csv_chunks(rows, header=list(TEACHER_COLUMNS), bom=bom)
+
+
 def file_name(parts: list[str], extension: str, today: date, variant: str = "") -> str:
     """e.g. history-101_assignment-1_2026-11-22.csv, or with the variant:
     history-101_assignment-1_all-columns_2026-11-22.csv"""

@@ -7,13 +7,12 @@ from django.views.decorators.http import require_safe
 
 from annotations.export import (
     JSONLD_CONTENT_TYPE,
-    TEACHER_COLUMNS,
     csv_chunks,
     export_queryset,
     exportable_by,
     file_name,
     jsonld_chunks,
-    teacher_queryset,
+    sheet_chunks,
 )
 from annotations.forms import ExportFilterForm
 
@@ -25,8 +24,7 @@ def annotations_csv(request: HttpRequest) -> HttpResponse:
     sheet: readable headers, local times, replies, by student and place in the text."""
 
     def chunks(highlights, base_url, form):
-        rows = teacher_queryset(highlights, base_url)
-        return csv_chunks(rows, header=list(TEACHER_COLUMNS), bom=form.cleaned_data["excel"])
+        return sheet_chunks(highlights, base_url, bom=form.cleaned_data["excel"])
 
     return _download(request, chunks, "csv", "text/csv; charset=utf-8")
 
@@ -68,7 +66,7 @@ def _download(
     highlights = form.apply(exportable_by(request.user))
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(chunks(highlights, base_url, form), content_type=content_type)
-    if form.cleaned_data["excel"]:
+    if extension == "csv" and form.cleaned_data["excel"]:
         variant = f"{variant} for Excel".strip()
     name = file_name(form.name_parts(request.user), extension, timezone.localdate(), variant)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -4,12 +4,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.export import (
-    TEACHER_COLUMNS,
     csv_chunks,
     export_queryset,
     exportable_by,
     jsonld_chunks,
-    teacher_queryset,
+    sheet_chunks,
 )
 from annotations.forms import ExportFilterForm
 from annotations.models import Highlight
@@ -51,8 +50,7 @@ class Command(BaseCommand):
         highlights = form.apply(highlights)
         base_url = options["base_url"].rstrip("/")
         if options["format"] == "csv":
-            rows = teacher_queryset(highlights, base_url)
-            chunks = csv_chunks(rows, header=list(TEACHER_COLUMNS), bom=options["excel"])
+            chunks = sheet_chunks(highlights, base_url, bom=options["excel"])
         elif options["format"] == "csv-all":
             chunks = csv_chunks(export_queryset(highlights, base_url), bom=options["excel"])
         else:
