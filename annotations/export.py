@@ -1,7 +1,10 @@
 """Exporting highlights: CSV for spreadsheets, W3C Web Annotation JSON-LD for other tools.
 
-The CSV is written by PostgreSQL itself (COPY ... TO STDOUT) and streamed as it comes,
-so memory stays flat and the first bytes leave at once, whatever the number of rows.
+Two CSVs: the teacher's sheet ("Export CSV": readable headers, local times, replies, one
+row per highlight by student and place in the text) and every column ("CSV (all
+columns)": the machine's names, UTC, for scripts and backups). Both are written by
+PostgreSQL itself (COPY ... TO STDOUT) and streamed as they come, so memory stays flat
+and the first bytes leave at once, whatever the number of rows.
 The columns are documented in docs/EXPORT.md; they change only with a note there.
 Every text cell that a spreadsheet would read as a formula (starting with = + - @, a
 tab or a carriage return) gets a leading apostrophe: the CSV cannot be turned against
@@ -27,11 +30,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Concat, Trim
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations.models import Document, Highlight, Membership, TaggedHighlight
+from annotations.models import AnchorStatus, Document, Highlight, Membership, Reply, TaggedHighlight
 
 BOM = "\ufeff".encode()
 JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -84,6 +88,43 @@ class Timestamp(Func):
     output_field = CharField()
 
 
+class LocalTime(Func):
+    """The time in a zone, as a spreadsheet reads a date: 2026-11-22 18:15."""
+
+    arg_joiner = " AT TIME ZONE "
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD HH24:MI')"
+    output_field = CharField()
+
+
+# The teacher's sheet: header -> the annotation computing it; the order is the file's.
+TEACHER_COLUMNS = {
+    "Student": "student",
+    "User name": "username",
+    "Article": "article",
+    "Paragraph": "paragraph",
+    "Quote": "quote",
+    "Note": "note",
+    "Tags": "tags",
+    "Glossary entries": "glossary_entries",
+    "Assignment": "assignment",
+    "Created": "created",
+    "Replies": "replies",
+    "Class": "class",
+    "Shared with class": "shared",
+    "Hidden by teacher": "hidden",
+    "Quote in the text": "anchor",
+    "Updated": "updated",
+    "Time zone": "time_zone",
+    "Link": "link",
+}
+# What "Quote in the text" says for each anchor status.
+ANCHOR_WORDS = {
+    AnchorStatus.ANCHORED: "found",
+    AnchorStatus.REANCHORED: "found again after a correction of the text",
+    AnchorStatus.ORPHANED: "no longer in the text",
+}
+
+
 def exportable_by(user) -> QuerySet:
     """What `user` may export: their own highlights, and, for a teacher, those of the
     students they teach that they may see. Never anyone else's private highlight."""
@@ -121,18 +162,113 @@ def _paragraph_number() -> RawSQL:
     return RawSQL(sql, params)
 
 
+def _tags() -> Subquery:
+    """A highlight's tags, alphabetical, "; " between."""
+    tags = TaggedHighlight.objects.filter(content_object=OuterRef("pk")).annotate(
+        highlight_id=F("content_object")
+    )
+    return _joined(tags, "tag__name", "tag__name")
+
+
+def _links() -> QuerySet:
+    return Highlight.glossary_entries.through.objects.filter(highlight=OuterRef("pk"))
+
+
+def _link(base_url: str) -> Concat:
+    """The highlight's address in the reading view, built by PostgreSQL for each row."""
+    # A document's address around its slug.
+    document_path = reverse("document", args=["SLUG"]).split("SLUG")
+    return Concat(
+        Value(base_url + document_path[0]),
+        "document__slug",
+        Value(document_path[1] + "#h-"),
+        Cast("pk", CharField()),
+        output_field=CharField(),
+    )
+
+
+def _name(user: str) -> Coalesce:
+    """A person's first and last name, or their user name when they gave none."""
+    full = Trim(Concat(f"{user}__first_name", Value(" "), f"{user}__last_name"))
+    return Coalesce(NullIf(full, Value("")), f"{user}__username", output_field=CharField())
+
+
+def _replies() -> Subquery:
+    """A highlight's replies, oldest first, one a line: "Ms Kim: Good point."."""
+    return Subquery(
+        Reply.objects.filter(highlight=OuterRef("pk"))
+        .values("highlight")
+        .annotate(
+            joined=StringAgg(
+                Concat(_name("author"), Value(": "), "text", output_field=CharField()),
+                "\n",
+                order_by=("created", "pk"),
+            )
+        )
+        .values("joined")
+    )
+
+
+def _yes_no(condition: Q) -> Case:
+    return Case(When(condition, then=Value("yes")), default=Value("no"))
+
+
+def teacher_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
+    """The highlights as rows of the teacher's sheet (TEACHER_COLUMNS): by student (last
+    name, first name, user name), then by article and place in the text; times in the
+    current time zone (the viewer's, when a middleware has activated it)."""
+    zone = timezone.get_current_timezone_name()
+    text = {
+        "student": _name("owner"),
+        "username": F("owner__username"),
+        "article": F("document__title"),
+        "quote": F("exact"),
+        "note": F("note"),
+        "tags": _tags(),
+        "glossary_entries": _joined(_links(), "glossaryentry__name", "glossaryentry__name"),
+        "assignment": F("assignment__title"),
+        "replies": _replies(),
+        "class": F("assignment__classroom__name"),
+        "time_zone": Value(zone),
+    }
+    plain = {
+        "paragraph": _paragraph_number(),
+        "created": LocalTime("created", Value(zone)),
+        "shared": _yes_no(Q(visibility=Highlight.Visibility.CLASS)),
+        "hidden": _yes_no(Q(hidden=True)),
+        "anchor": Case(
+            *[
+                When(anchor_status=status, then=Value(words))
+                for status, words in ANCHOR_WORDS.items()
+            ]
+        ),
+        "updated": LocalTime("updated", Value(zone)),
+        "link": _link(base_url),
+    }
+    columns = {**plain, **{name: Neutralised(value) for name, value in text.items()}}
+    assert set(columns) == set(TEACHER_COLUMNS.values()), "every column is computed once"
+    names = [f"c_{name}" for name in TEACHER_COLUMNS.values()]
+    return (
+        highlights.annotate(**{f"c_{name}": value for name, value in columns.items()})
+        .order_by(
+            "owner__last_name",
+            "owner__first_name",
+            "owner__username",
+            "document__position",
+            "start",
+            "pk",
+        )
+        .values(*names)
+    )
+
+
 def export_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
     """The highlights as rows of COLUMNS, in the order of the text within each article.
 
     Each column is an annotation named "c_" + its name (model fields cannot be
     re-annotated under their own names); the CSV header is written from COLUMNS.
     """
-    tags = TaggedHighlight.objects.filter(content_object=OuterRef("pk")).annotate(
-        highlight_id=F("content_object")
-    )
-    links = Highlight.glossary_entries.through.objects.filter(highlight=OuterRef("pk"))
-    # A document's address around its slug, for PostgreSQL to build each row's link.
-    document_path = reverse("document", args=["SLUG"]).split("SLUG")
+    links = _links()
     text = {
         "author_username": F("owner__username"),
         "author_name": Trim(Concat("owner__first_name", Value(" "), "owner__last_name")),
@@ -144,7 +280,7 @@ def export_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
         "prefix": F("prefix"),
         "suffix": F("suffix"),
         "note": F("note"),
-        "tags": _joined(tags, "tag__name", "tag__name"),
+        "tags": _tags(),
         # In the same order (by name), so that the nth id, kind and Wikidata id belong to
         # the nth name.
         "glossary_entries": _joined(links, "glossaryentry__name", "glossaryentry__name"),
@@ -164,13 +300,7 @@ def export_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
         "start": F("start"),
         "end": F("end"),
         "hidden": Case(When(hidden=True, then=Value("true")), default=Value("false")),
-        "url": Concat(
-            Value(base_url + document_path[0]),
-            "document__slug",
-            Value(document_path[1] + "#h-"),
-            Cast("pk", CharField()),
-            output_field=CharField(),
-        ),
+        "url": _link(base_url),
     }
     columns = {**plain, **{name: Neutralised(value) for name, value in text.items()}}
     assert set(columns) == set(COLUMNS), "every column is computed once"
@@ -181,10 +311,10 @@ def export_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
     )
 
 
-def csv_chunks(rows: QuerySet, *, bom: bool = False) -> Iterator[bytes]:
-    """The rows as CSV, header first, streamed from PostgreSQL's COPY in chunks."""
+def csv_chunks(rows: QuerySet, *, header=COLUMNS, bom: bool = False) -> Iterator[bytes]:
+    """The rows as CSV, `header` first, streamed from PostgreSQL's COPY in chunks."""
     sql, params = rows.query.sql_with_params()
-    header = ",".join(COLUMNS) + "\n"
+    header = ",".join(header) + "\n"
     if bom:
         yield BOM
     yield header.encode()
@@ -196,9 +326,18 @@ def csv_chunks(rows: QuerySet, *, bom: bool = False) -> Iterator[bytes]:
         yield from copy
 
 
-def file_name(parts: list[str], extension: str, today: date) -> str:
-    """e.g. history-101_assignment-1_2026-11-22.csv"""
+def sheet_chunks(highlights: QuerySet, base_url: str, *, bom: bool = False) -> Iterator[bytes]:
+    """The teacher's sheet as CSV, streamed as csv_chunks streams the full export."""
+    rows = teacher_queryset(highlights, base_url)
+    return csv_chunks(rows, header=list(TEACHER_COLUMNS), bom=bom)
+
+
+def file_name(parts: list[str], extension: str, today: date, variant: str = "") -> str:
+    """e.g. history-101_assignment-1_2026-11-22.csv, or with the variant:
+    history-101_assignment-1_all-columns_2026-11-22.csv"""
     words = [slugify(part) for part in parts if part] or ["korea-reader-highlights"]
+    if variant:
+        words.append(slugify(variant))
     return "_".join([*words, today.isoformat()]) + "." + extension
 
 

@@ -1,5 +1,7 @@
 """Constants and plain helpers shared by the tests; the fixtures are in tests/conftest.py."""
 
+import csv
+import io
 import itertools
 import uuid
 from datetime import timedelta
@@ -153,3 +155,13 @@ def page_html(response) -> str:
     html = response.content.decode()
     assert "<html" in html
     return html
+
+
+def csv_highlight_ids(content: bytes) -> list[int]:
+    """The highlights of a CSV export, in its order: from `highlight_id` in the full
+    export, from the link (`#h-<id>`) in the teacher's sheet."""
+    rows = csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""))
+    return [
+        int(row["highlight_id"]) if "highlight_id" in row else int(row["Link"].rsplit("#h-", 1)[1])
+        for row in rows
+    ]

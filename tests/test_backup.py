@@ -48,7 +48,7 @@ def manage(database_url: str, *args: str) -> subprocess.CompletedProcess:
 
 
 def csv_export(database_url: str) -> bytes:
-    return manage(database_url, "export_annotations").stdout
+    return manage(database_url, "export_annotations", "--format", "csv-all").stdout
 
 
 def row_counts(database_url: str) -> dict[str, int]:

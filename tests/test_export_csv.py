@@ -1,4 +1,6 @@
-"""The CSV export (docs/EXPORT.md): its columns, its quoting, and formulas that cannot run.
+"""The CSV (all columns) export (docs/EXPORT.md): its columns, its quoting, and formulas
+that cannot run. The teacher's sheet, what "Export CSV" gives, is in
+tests/test_export_teacher_csv.py.
 
 What a teacher downloads is opened in a spreadsheet, so every cell that a spreadsheet
 would run (starting with = + - @, a tab or a carriage return) must carry a leading
@@ -19,7 +21,8 @@ from django.utils import timezone
 from annotations.models import Classroom, Highlight, Membership
 from tests.helpers import make_user
 
-URL = "/export/annotations.csv"
+URL = "/export/annotations-all.csv"
+TEACHER_URL = "/export/annotations.csv"
 BOM = b"\xef\xbb\xbf"
 EXPORT_DOC = Path(__file__).resolve().parent.parent / "docs" / "EXPORT.md"
 
@@ -199,6 +202,8 @@ def command_csv(tmp_path, *options) -> bytes:
         "export_annotations",
         "--base-url",
         "http://testserver",
+        "--format",
+        "csv-all",
         "-o",
         str(path),
         *options,
@@ -498,10 +503,15 @@ def filtered(teacher, student, classroom, glossary, make_highlight, make_assignm
     ],
 )
 @pytest.mark.parametrize(
-    ("path", "extension"), [(URL, "csv"), ("/export/annotations.jsonld", "jsonld")]
+    ("path", "variant", "extension"),
+    [
+        (TEACHER_URL, "", "csv"),
+        (URL, "_all-columns", "csv"),
+        ("/export/annotations.jsonld", "", "jsonld"),
+    ],
 )
 def test_it_names_the_file_after_what_it_holds(
-    client, teacher, filtered, params, name, path, extension
+    client, teacher, filtered, params, name, path, variant, extension
 ):
     ids = {key: value.pk for key, value in filtered.items()}
     client.force_login(teacher)
@@ -510,7 +520,7 @@ def test_it_names_the_file_after_what_it_holds(
 
     assert response.status_code == 200
     today = timezone.localdate().isoformat()
-    expected = f"{name.format(**ids)}_{today}.{extension}"
+    expected = f"{name.format(**ids)}{variant}_{today}.{extension}"
     assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
     body(response)
 

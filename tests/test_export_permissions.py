@@ -1,11 +1,11 @@
 """Who may export what, through every way out (docs/EXPORT.md, "Who gets what").
 
-Four ways out: the CSV and JSON-LD downloads, and the export_annotations command in
-either format with --as. Each must give a viewer exactly what exportable_by allows,
-narrowed by the filters, and refuse filters it cannot read.
+Six ways out: the teacher's sheet ("Export CSV"), the CSV of all columns and the JSON-LD
+downloads, and the export_annotations command in each format with --as. Each must give a
+viewer exactly what exportable_by allows, narrowed by the filters, and refuse filters it
+cannot read.
 """
 
-import csv
 import io
 import json
 from datetime import UTC, datetime
@@ -14,11 +14,21 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotations.models import Highlight
-from tests.helpers import add_class, add_highlight, make_user
+from tests.helpers import add_class, add_highlight, csv_highlight_ids, make_user
 
 CSV_URL = "/export/annotations.csv"
+CSV_ALL_URL = "/export/annotations-all.csv"
 JSONLD_URL = "/export/annotations.jsonld"
-ENTRY_POINTS = ["web csv", "web jsonld", "command csv", "command jsonld"]
+ENTRY_POINTS = [
+    "web csv",
+    "web csv-all",
+    "web jsonld",
+    "command csv",
+    "command csv-all",
+    "command jsonld",
+]
+WEB = {"web csv": CSV_URL, "web csv-all": CSV_ALL_URL, "web jsonld": JSONLD_URL}
+FORMATS = ["csv", "csv-all", "jsonld"]
 
 D1, D2 = "stalin-and-korean-war", "stalins-hot-war"
 COLD, KIM, STALIN = "Cold War", "kim-il-sung", "joseph-stalin"
@@ -151,8 +161,9 @@ def world(documents, glossary, teacher, student, classmate, outsider, classroom,
 
 
 def csv_ids(content: bytes) -> set[int]:
-    rows = csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""))
-    return {int(row["highlight_id"]) for row in rows}
+    ids = csv_highlight_ids(content)
+    assert len(set(ids)) == len(ids), "each highlight once"
+    return set(ids)
 
 
 def jsonld_ids(content: bytes) -> set[int]:
@@ -170,7 +181,7 @@ def exported(entry: str, client, user, filters: dict, tmp_path) -> set[int]:
     """The ids of the highlights `user` gets through `entry` with `filters`."""
     if entry.startswith("web"):
         client.force_login(user)
-        response = client.get(CSV_URL if entry == "web csv" else JSONLD_URL, filters)
+        response = client.get(WEB[entry], filters)
         assert response.status_code == 200, response.content
         content = b"".join(response.streaming_content)
     else:
@@ -188,7 +199,7 @@ def exported(entry: str, client, user, filters: dict, tmp_path) -> set[int]:
             stderr=io.StringIO(),
         )
         content = path.read_bytes()
-    return csv_ids(content) if entry.endswith("csv") else jsonld_ids(content)
+    return jsonld_ids(content) if entry.endswith("jsonld") else csv_ids(content)
 
 
 def names_exported(world: World, entry: str, client, viewer: str, filters, tmp_path) -> set[str]:
@@ -327,7 +338,7 @@ def test_it_narrows_by_each_filter(client, world, tmp_path, entry, filters, expe
     ],
     ids=str,
 )
-@pytest.mark.parametrize("output_format", ["csv", "jsonld"])
+@pytest.mark.parametrize("output_format", FORMATS)
 def test_it_exports_everything_from_the_command_without_as(
     world, tmp_path, filters, expected, output_format
 ):
@@ -345,20 +356,20 @@ def test_it_exports_everything_from_the_command_without_as(
     )
 
     content = path.read_bytes()
-    pks = csv_ids(content) if output_format == "csv" else jsonld_ids(content)
+    pks = jsonld_ids(content) if output_format == "jsonld" else csv_ids(content)
     assert world.names(pks) == expected
 
 
 # Refusals
 
 
-@pytest.mark.parametrize("url", [CSV_URL, JSONLD_URL])
+@pytest.mark.parametrize("url", WEB.values())
 @pytest.mark.parametrize("filters", [{}, {"student": "student"}, {"classroom": "1"}], ids=str)
 def test_it_sends_anonymous_visitors_to_log_in(client, world, url, filters):
     response = client.get(url, filters)
 
     assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/?next=/export/annotations.")
+    assert response.url.startswith("/accounts/login/?next=" + url)
 
 
 BAD_FILTERS = [
@@ -374,7 +385,7 @@ BAD_FILTERS = [
 ]
 
 
-@pytest.mark.parametrize("url", [CSV_URL, JSONLD_URL])
+@pytest.mark.parametrize("url", WEB.values())
 @pytest.mark.parametrize(("filters", "named"), BAD_FILTERS, ids=str)
 def test_it_refuses_a_filter_it_cannot_read(client, world, url, filters, named):
     client.force_login(world.people["teacher"])
@@ -390,7 +401,7 @@ def test_it_refuses_a_filter_it_cannot_read(client, world, url, filters, named):
     assert not response.has_header("Content-Disposition")
 
 
-@pytest.mark.parametrize("output_format", ["csv", "jsonld"])
+@pytest.mark.parametrize("output_format", FORMATS)
 @pytest.mark.parametrize(("filters", "named"), BAD_FILTERS, ids=str)
 def test_it_refuses_a_filter_it_cannot_read_in_the_command(
     world, tmp_path, output_format, filters, named
@@ -428,7 +439,7 @@ def test_it_refuses_an_unknown_user_in_the_command(world, tmp_path):
         )
 
 
-@pytest.mark.parametrize("url", [CSV_URL, JSONLD_URL])
+@pytest.mark.parametrize("url", WEB.values())
 def test_it_refuses_post(client, world, url):
     client.force_login(world.people["teacher"])
 

@@ -12,6 +12,7 @@ from annotations.export import (
     exportable_by,
     file_name,
     jsonld_chunks,
+    sheet_chunks,
 )
 from annotations.forms import ExportFilterForm
 
@@ -19,13 +20,25 @@ from annotations.forms import ExportFilterForm
 @login_required
 @require_safe
 def annotations_csv(request: HttpRequest) -> HttpResponse:
-    """Every highlight the viewer may export, narrowed by the filters, as CSV."""
+    """Every highlight the viewer may export, narrowed by the filters, as the teacher's
+    sheet: readable headers, local times, replies, by student and place in the text."""
+
+    def chunks(highlights, base_url, form):
+        return sheet_chunks(highlights, base_url, bom=form.cleaned_data["excel"])
+
+    return _download(request, chunks, "csv", "text/csv; charset=utf-8")
+
+
+@login_required
+@require_safe
+def annotations_csv_all(request: HttpRequest) -> HttpResponse:
+    """The same highlights with every column, as the machine names them (docs/EXPORT.md)."""
 
     def chunks(highlights, base_url, form):
         rows = export_queryset(highlights, base_url)
         return csv_chunks(rows, bom=form.cleaned_data["excel"])
 
-    return _download(request, chunks, "csv", "text/csv; charset=utf-8")
+    return _download(request, chunks, "csv", "text/csv; charset=utf-8", variant="all columns")
 
 
 @login_required
@@ -39,7 +52,9 @@ def annotations_jsonld(request: HttpRequest) -> HttpResponse:
     return _download(request, chunks, "jsonld", JSONLD_CONTENT_TYPE)
 
 
-def _download(request: HttpRequest, chunks, extension: str, content_type: str) -> HttpResponse:
+def _download(
+    request: HttpRequest, chunks, extension: str, content_type: str, variant: str = ""
+) -> HttpResponse:
     """The filtered highlights as a streamed file, or 400 saying which filter is wrong."""
     form = ExportFilterForm(request.GET)
     if not form.is_valid():
@@ -51,7 +66,9 @@ def _download(request: HttpRequest, chunks, extension: str, content_type: str) -
     highlights = form.apply(exportable_by(request.user))
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(chunks(highlights, base_url, form), content_type=content_type)
-    name = file_name(form.name_parts(request.user), extension, timezone.localdate())
+    if extension == "csv" and form.cleaned_data["excel"]:
+        variant = f"{variant} for Excel".strip()
+    name = file_name(form.name_parts(request.user), extension, timezone.localdate(), variant)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,6 +1,8 @@
 import csv
+from pathlib import Path
 
 from tests.browser.helpers import logged_in_page
+from tests.helpers import csv_highlight_ids
 
 
 def test_a_teacher_exports_the_assignment_as_csv(
@@ -39,14 +41,34 @@ def test_a_teacher_exports_the_assignment_as_csv(
         page.get_by_role("link", name="Export CSV").click()
     download = download_info.value
 
-    assert download.suggested_filename.startswith(f"history-101_assignment-{assignment.pk}_")
+    # "Export CSV" is the teacher's sheet (docs/EXPORT.md).
+    sheet = f"history-101_assignment-{assignment.pk}_"
+    assert download.suggested_filename.startswith(sheet)
     assert download.suggested_filename.endswith(".csv")
+    assert "all-columns" not in download.suggested_filename
     with open(download.path(), encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert {row["highlight_id"] for row in rows} == {str(ours.pk), str(theirs.pk)}
-    assert str(elsewhere.pk) not in {row["highlight_id"] for row in rows}
-    mine = next(row for row in rows if row["highlight_id"] == str(ours.pk))
-    assert mine["note"] == "'=1+1", "a formula is neutralised"
-    assert mine["tags"] == "motive"
-    assert mine["author_username"] == student.username
+    assert csv_highlight_ids(Path(download.path()).read_bytes()) == [theirs.pk, ours.pk], (
+        "by student: Alvarez before Kim"
+    )
+    assert elsewhere.pk not in csv_highlight_ids(Path(download.path()).read_bytes())
+    mine = next(row for row in rows if row["User name"] == student.username)
+    assert mine["Note"] == "'=1+1", "a formula is neutralised"
+    assert mine["Tags"] == "motive"
+    assert mine["Student"] == "Min-jun Kim"
+
+    # The full export and the JSON-LD wait under "Other formats", closed at first.
+    all_columns = page.get_by_role("link", name="CSV (all columns)")
+    assert not all_columns.is_visible()
+    page.get_by_text("Other formats").click()
+    with page.expect_download() as download_info:
+        all_columns.click()
+    full = download_info.value
+    assert full.suggested_filename.startswith(sheet + "all-columns_")
+    with open(full.path(), encoding="utf-8", newline="") as handle:
+        assert {row["highlight_id"] for row in csv.DictReader(handle)} == {
+            str(ours.pk),
+            str(theirs.pk),
+        }
+    assert page.get_by_role("link", name="Web Annotation JSON-LD").is_visible()
     page.context.close()

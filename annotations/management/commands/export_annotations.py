@@ -3,7 +3,13 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.export import csv_chunks, export_queryset, exportable_by, jsonld_chunks
+from annotations.export import (
+    csv_chunks,
+    export_queryset,
+    exportable_by,
+    jsonld_chunks,
+    sheet_chunks,
+)
 from annotations.forms import ExportFilterForm
 from annotations.models import Highlight
 
@@ -12,12 +18,13 @@ FILTERS = ["classroom", "assignment", "document", "student", "tag", "entry", "si
 
 class Command(BaseCommand):
     help = (
-        "Export highlights as CSV (docs/EXPORT.md) or W3C Web Annotation JSON-LD, with the "
-        "web export's filters. Without --as, every highlight (an administrator's export)."
+        "Export highlights as the teacher's CSV (csv), the CSV of all columns (csv-all, "
+        "docs/EXPORT.md) or W3C Web Annotation JSON-LD (jsonld), with the web export's "
+        "filters. Without --as, every highlight (an administrator's export)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=["csv", "jsonld"], default="csv")
+        parser.add_argument("--format", choices=["csv", "csv-all", "jsonld"], default="csv")
         parser.add_argument("--output", "-o", help="A file to write; standard output if absent.")
         parser.add_argument("--excel", action="store_true", help="Start the CSV with a BOM.")
         parser.add_argument("--as", dest="viewer", help="Export what this user may export.")
@@ -43,6 +50,8 @@ class Command(BaseCommand):
         highlights = form.apply(highlights)
         base_url = options["base_url"].rstrip("/")
         if options["format"] == "csv":
+            chunks = sheet_chunks(highlights, base_url, bom=options["excel"])
+        elif options["format"] == "csv-all":
             chunks = csv_chunks(export_queryset(highlights, base_url), bom=options["excel"])
         else:
             chunks = jsonld_chunks(highlights, base_url)
