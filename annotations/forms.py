@@ -80,6 +80,15 @@ class HighlightNoteForm(forms.ModelForm):
         model = Highlight
         fields = ["note", "tags", "visibility", "glossary_entries"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.assignment_id is not None:
+            self.label_for_assignment()
+
+    def label_for_assignment(self) -> None:
+        """Inside an assignment its teacher sees every highlight: "Only me" would mislead."""
+        self.fields["visibility"].choices = Highlight.Visibility.choices_in_assignment()
+
     def clean_note(self) -> str:
         # Trailing blank lines are noise; leading spaces may be deliberate indentation.
         return clean_note(self.cleaned_data["note"].rstrip())
@@ -117,6 +126,8 @@ class HighlightForm(HighlightNoteForm):
             self.fields["assignment"].queryset = Assignment.objects.for_student(user).filter(
                 documents=document, classroom__archived__isnull=True
             )
+        if self["assignment"].value():
+            self.label_for_assignment()
 
     def clean(self):
         cleaned = super().clean()

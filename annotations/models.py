@@ -644,6 +644,11 @@ class HighlightVisibility(models.TextChoices):
     PRIVATE = "private", "Only me"
     CLASS = "class", "My class"
 
+    @classmethod
+    def choices_in_assignment(cls) -> list[tuple[str, str]]:
+        """The labels inside an assignment, whose teacher sees every highlight."""
+        return [(cls.PRIVATE.value, "Only me and my teacher"), (cls.CLASS.value, cls.CLASS.label)]
+
 
 class AnchorStatus(models.TextChoices):
     ANCHORED = "anchored", "Anchored"
@@ -764,6 +769,15 @@ class Highlight(models.Model):
     @property
     def anchor(self) -> str:
         return f"h-{self.pk}"
+
+    @property
+    def visibility_label(self) -> str:
+        """Who can see it, in the words of the place it was made (an assignment or not)."""
+        in_assignment = self.assignment_id is not None
+        choices = (
+            self.Visibility.choices_in_assignment() if in_assignment else self.Visibility.choices
+        )
+        return dict(choices)[self.visibility]
 
 
 class Reply(models.Model):

@@ -36,6 +36,7 @@ def reading_context(
         "shared_count": sum(1 for span in spans if not span.own),
         "assignment": assignment,
         "progress": _progress(assignment, role, user),
+        "teaching": assignment is not None and role == Role.TEACHER,
         "only_student": student,
         **panel,
     }
@@ -76,6 +77,7 @@ def passage_refresh_context(
         "shared_count": placed.exclude(owner=user).count(),
         "assignment": assignment,
         "progress": _progress(assignment, role, user),
+        "teaching": assignment is not None and role == Role.TEACHER,
         **panel,
     }
 
