@@ -94,6 +94,26 @@ class HighlightNoteForm(forms.ModelForm):
         return clean_note(self.cleaned_data["note"].rstrip())
 
 
+class HighlightMoveForm(forms.Form):
+    """The assignment a highlight made outside one should count for."""
+
+    assignment = forms.ModelChoiceField(
+        queryset=Assignment.objects.none(),
+        label="Assignment",
+        empty_label=None,
+        error_messages={
+            "required": "Choose the assignment it should count for.",
+            "invalid_choice": "That is not an open assignment of yours that sets this article.",
+        },
+    )
+
+    def __init__(self, *args, highlight, **kwargs):
+        super().__init__(*args, **kwargs)
+        assignments = Assignment.objects.to_work_in(highlight.owner, highlight.document)
+        self.fields["assignment"].queryset = assignments.select_related("classroom")
+        self.fields["assignment"].label_from_instance = lambda a: f"{a.title} ({a.classroom.name})"
+
+
 class HighlightForm(HighlightNoteForm):
     """A new highlight: where it is, as the browser saw it, plus the note and tags."""
 
@@ -122,10 +142,7 @@ class HighlightForm(HighlightNoteForm):
         self.document = document
         super().__init__(*args, **kwargs)
         if user is not None:
-            # Not an archived class's: its work is read-only.
-            self.fields["assignment"].queryset = Assignment.objects.for_student(user).filter(
-                documents=document, classroom__archived__isnull=True
-            )
+            self.fields["assignment"].queryset = Assignment.objects.to_work_in(user, document)
         if self["assignment"].value():
             self.label_for_assignment()
 

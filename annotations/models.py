@@ -261,6 +261,11 @@ class AssignmentQuerySet(models.QuerySet):
             classroom__memberships__role=Membership.Role.STUDENT,
         )
 
+    def to_work_in(self, user, document):
+        """A student's assignments that set `document`, past due ones too (their work
+        still counts), but not an archived class's: its work is read-only."""
+        return self.for_student(user).filter(documents=document, classroom__archived__isnull=True)
+
 
 class AssignmentVisibility(models.TextChoices):
     PRIVATE = "private", "Private: each student's highlights are seen by them and the teacher"
