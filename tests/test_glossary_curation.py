@@ -707,3 +707,27 @@ def test_it_sends_htmx_to_the_survivor_after_a_merge(client, curator, entry, dup
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/glossary/kim-il-sung/"
     assert not GlossaryEntry.objects.filter(pk=duplicate.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("born", "died", "life"),
+    [
+        (
+            "1912-04-15",
+            "1994-07-08",
+            '15 April 1912</time> – <time datetime="1994-07-08">8 July 1994',
+        ),
+        ("1912-04", "1994", 'April 1912</time> – <time datetime="1994">1994'),
+        ("1912", "", "1912</time> – ?"),
+        ("", "1953-03-05", '? – <time datetime="1953-03-05">5 March 1953'),
+    ],
+)
+def test_it_shows_life_dates_as_people_read_them(client, entry, born, died, life):
+    entry.born, entry.died = born, died
+    entry.save()
+
+    html = client.get(entry.get_absolute_url()).content.decode()
+
+    assert "<dt>Life</dt><dd>" in html
+    assert life in html
+    assert "1912-04-15 –" not in html
