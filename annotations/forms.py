@@ -630,13 +630,14 @@ class CorrectionForm(forms.Form):
         label="Corrected paragraph",
         strip=False,
         max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        # A font that tells "II" from "Il" and "0" from "O": OCR errors are those.
+        widget=forms.Textarea(attrs={"rows": 10, "class": "source-text"}),
         help_text="Change only what is wrong; keep it one paragraph (no blank lines).",
     )
     note = forms.CharField(
         label="What you corrected and why",
         max_length=500,
-        widget=forms.TextInput,
+        widget=forms.TextInput(attrs={"class": "source-text"}),
         help_text="Kept with the old text in the article's history, e.g. “Kim II Sung → "
         "Kim Il Sung: OCR error, the printed source has Il”.",
     )
