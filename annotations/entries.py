@@ -47,6 +47,24 @@ def readable_date(value: str) -> str:
     return f"{int(day)} {named}" if day else named
 
 
+def merge_preview(survivor: GlossaryEntry, absorbed: GlossaryEntry) -> dict:
+    """What merging `absorbed` into `survivor` moves, as `writes.merge_entries` does it."""
+    kept = set(survivor.aliases.values_list("text", flat=True))
+    moving = [alias for alias in absorbed.aliases.order_by("text") if alias.text not in kept]
+    known = {survivor.name, *survivor.other_names, *kept, *(alias.text for alias in moving)}
+    names = list(dict.fromkeys([absorbed.name, *absorbed.other_names]))
+    linked = absorbed.highlights.all()
+    return {
+        "absorbed": absorbed,
+        "moving_aliases": [alias.text for alias in moving if not alias.is_short],
+        "moving_short_forms": [alias.text for alias in moving if alias.is_short],
+        "moving_names": [name for name in names if name not in known],
+        "moving_highlights": linked.count(),
+        "linked_to_both": linked.filter(glossary_entries=survivor).count(),
+        "mentions": absorbed.mentions.count(),
+    }
+
+
 def concordance(mentions: list[Mention]) -> list[dict]:
     """Each mention as a line of context, grouped by article, in reading order."""
     by_document: dict[int, dict] = {}

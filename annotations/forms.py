@@ -436,6 +436,8 @@ class EntryMergeForm(forms.Form):
             "invalid_choice": "That entry is not in the glossary any more: choose another.",
         },
     )
+    # Set by the second step, once the page has said what moves.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, survivor: GlossaryEntry, **kwargs):
         kwargs.setdefault("label_suffix", "")

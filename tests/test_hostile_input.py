@@ -566,14 +566,18 @@ def test_it_refuses_a_tampered_glossary_edit_with_a_reason(teacher, changes, htm
 
 @pytest.mark.usefixtures("glossary", "classroom")
 @hostile
-@given(absorbed=st.one_of(change, path_id))
-def test_it_refuses_a_tampered_merge_with_a_reason(teacher, absorbed):
+@given(absorbed=st.one_of(change, path_id), confirmed=st.one_of(st.just("1"), change))
+def test_it_refuses_a_tampered_merge_with_a_reason(teacher, absorbed, confirmed):
     data = {} if absorbed is DROP else {"absorbed": absorbed}
+    if confirmed is not DROP:
+        data["confirmed"] = confirmed
     client = client_for(teacher)
     with rolled_back():
         before = snapshot()
         response = client.post("/glossary/joseph-stalin/merge/", data)
-        if not is_redirect_home(response):
+        if response.status_code == 200 and "What moves to" in response.content.decode():
+            assert snapshot() == before, "the step that asks for confirmation changed something"
+        elif not is_redirect_home(response):
             assert_refused(response, before)
 
 

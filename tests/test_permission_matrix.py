@@ -431,7 +431,7 @@ ENTRIES = [
         stalin_slug,
         get=CURATORS,
         post=CURATORS_POST,
-        data=lambda w: {"absorbed": w.kim.pk},
+        data=lambda w: {"absorbed": w.kim.pk, "confirmed": "1"},
         changes="glossary",
     ),
     # Classes: teachers start them, anyone joins one; its members see it; its teacher runs it.
