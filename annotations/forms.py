@@ -511,6 +511,21 @@ class AssignmentForm(forms.ModelForm):
         ]
         widgets = {"instructions": forms.Textarea(attrs={"rows": 5})}
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def entry_groups(self) -> list[tuple[str, list]]:
+        """The glossary entries by kind, as the editor's Glossary field shows them, each
+        with whether it is chosen."""
+        values = self["required_entries"].value() or []
+        chosen = {str(getattr(value, "pk", value)) for value in values}
+        labels = dict(GlossaryEntry.Kind.choices)
+        groups: dict[str, list] = {}
+        for entry in self.fields["required_entries"].queryset:
+            groups.setdefault(labels[entry.kind], []).append((entry, str(entry.pk) in chosen))
+        return list(groups.items())
+
     def clean_title(self) -> str:
         return visible_name(" ".join(self.cleaned_data["title"].split()), "title")
 
