@@ -108,6 +108,7 @@ class HighlightMoveForm(forms.Form):
     )
 
     def __init__(self, *args, highlight, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         assignments = Assignment.objects.to_work_in(highlight.owner, highlight.document)
         self.fields["assignment"].queryset = assignments.select_related("classroom")
