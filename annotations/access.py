@@ -61,6 +61,16 @@ def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = Fals
     return highlight
 
 
+def get_highlight_to_move(request: HttpRequest, pk: int) -> Highlight:
+    """One's own highlight made outside any assignment: the one kind that can be moved
+    into one (`HighlightMoveForm` offers the assignments of the owner's that set its
+    article)."""
+    highlight = get_highlight_for_user(request, pk, change=True)
+    if highlight.assignment_id is not None:
+        raise PermissionDenied("This highlight already counts for an assignment.")
+    return highlight
+
+
 def _refuse_if_archived(highlight: Highlight) -> None:
     if not highlight.assignment_id:
         return

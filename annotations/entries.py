@@ -30,6 +30,41 @@ def index_groups(entries, documents: list) -> list[dict]:
     return groups
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+
+
+def readable_date(value: str) -> str:
+    """A partial date (YYYY, YYYY-MM or YYYY-MM-DD) as people read it: "1912",
+    "April 1912", "15 April 1912"; as stored if it is not one."""
+    year, _, rest = value.partition("-")
+    month, _, day = rest.partition("-")
+    if not month:
+        return year
+    if not (month.isdigit() and 1 <= int(month) <= 12) or (day and not day.isdigit()):
+        return value
+    named = f"{MONTHS[int(month) - 1]} {year}"
+    return f"{int(day)} {named}" if day else named
+
+
+def merge_preview(survivor: GlossaryEntry, absorbed: GlossaryEntry) -> dict:
+    """What merging `absorbed` into `survivor` moves, as `writes.merge_entries` does it."""
+    kept = set(survivor.aliases.values_list("text", flat=True))
+    moving = [alias for alias in absorbed.aliases.order_by("text") if alias.text not in kept]
+    known = {survivor.name, *survivor.other_names, *kept, *(alias.text for alias in moving)}
+    names = list(dict.fromkeys([absorbed.name, *absorbed.other_names]))
+    linked = absorbed.highlights.all()
+    return {
+        "absorbed": absorbed,
+        "moving_aliases": [alias.text for alias in moving if not alias.is_short],
+        "moving_short_forms": [alias.text for alias in moving if alias.is_short],
+        "moving_names": [name for name in names if name not in known],
+        "moving_highlights": linked.count(),
+        "linked_to_both": linked.filter(glossary_entries=survivor).count(),
+        "mentions": absorbed.mentions.count(),
+    }
+
+
 def concordance(mentions: list[Mention]) -> list[dict]:
     """Each mention as a line of context, grouped by article, in reading order."""
     by_document: dict[int, dict] = {}
@@ -37,19 +72,40 @@ def concordance(mentions: list[Mention]) -> list[dict]:
         document = mention.document
         group = by_document.setdefault(document.pk, {"document": document, "lines": []})
         text = document.text
-        before = text[max(0, mention.start - CONTEXT_CHARS) : mention.start]
-        after = text[mention.end : mention.end + CONTEXT_CHARS]
         group["lines"].append(
             {
                 "mention": mention,
-                "before": ("…" if mention.start > CONTEXT_CHARS else "") + _one_line(before),
+                "before": _context_before(text, mention.start),
                 "name": text[mention.start : mention.end],
-                "after": _one_line(after)
-                + ("…" if mention.end + CONTEXT_CHARS < len(text) else ""),
+                "after": _context_after(text, mention.end),
                 "paragraph": document.paragraph_number_at(mention.start),
             }
         )
     return list(by_document.values())
+
+
+def _context_before(text: str, start: int) -> str:
+    """Up to CONTEXT_CHARS before a mention, beginning at a whole word."""
+    low = max(0, start - CONTEXT_CHARS)
+    before = text[low:start]
+    if low == 0:
+        return _one_line(before)
+    if not text[low - 1].isspace():  # the window begins inside a word: drop its end
+        space = re.search(r"\s", before)
+        before = before[space.start() :] if space else ""
+    return "…" + _one_line(before).lstrip()
+
+
+def _context_after(text: str, end: int) -> str:
+    """Up to CONTEXT_CHARS after a mention, ending at a whole word."""
+    high = end + CONTEXT_CHARS
+    after = text[end:high]
+    if high >= len(text):
+        return _one_line(after)
+    if not text[high].isspace():  # the window ends inside a word: drop its beginning
+        space = re.search(r"\s\S*$", after)
+        after = after[: space.start()] if space else ""
+    return _one_line(after).rstrip() + "…"
 
 
 def _one_line(text: str) -> str:

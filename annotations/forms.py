@@ -82,9 +82,39 @@ class HighlightNoteForm(forms.ModelForm):
         model = Highlight
         fields = ["note", "tags", "visibility", "glossary_entries"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.assignment_id is not None:
+            self.label_for_assignment()
+
+    def label_for_assignment(self) -> None:
+        """Inside an assignment its teacher sees every highlight: "Only me" would mislead."""
+        self.fields["visibility"].choices = Highlight.Visibility.choices_in_assignment()
+
     def clean_note(self) -> str:
         # Trailing blank lines are noise; leading spaces may be deliberate indentation.
         return clean_note(self.cleaned_data["note"].rstrip())
+
+
+class HighlightMoveForm(forms.Form):
+    """The assignment a highlight made outside one should count for."""
+
+    assignment = forms.ModelChoiceField(
+        queryset=Assignment.objects.none(),
+        label="Assignment",
+        empty_label=None,
+        error_messages={
+            "required": "Choose the assignment it should count for.",
+            "invalid_choice": "That is not an open assignment of yours that sets this article.",
+        },
+    )
+
+    def __init__(self, *args, highlight, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        assignments = Assignment.objects.to_work_in(highlight.owner, highlight.document)
+        self.fields["assignment"].queryset = assignments.select_related("classroom")
+        self.fields["assignment"].label_from_instance = lambda a: f"{a.title} ({a.classroom.name})"
 
 
 class HighlightForm(HighlightNoteForm):
@@ -115,10 +145,9 @@ class HighlightForm(HighlightNoteForm):
         self.document = document
         super().__init__(*args, **kwargs)
         if user is not None:
-            # Not an archived class's: its work is read-only.
-            self.fields["assignment"].queryset = Assignment.objects.for_student(user).filter(
-                documents=document, classroom__archived__isnull=True
-            )
+            self.fields["assignment"].queryset = Assignment.objects.to_work_in(user, document)
+        if self["assignment"].value():
+            self.label_for_assignment()
 
     def clean(self):
         cleaned = super().clean()
@@ -410,6 +439,8 @@ class EntryMergeForm(forms.Form):
             "invalid_choice": "That entry is not in the glossary any more: choose another.",
         },
     )
+    # Set by the second step, once the page has said what moves.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, survivor: GlossaryEntry, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -485,9 +516,21 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, time_zone: str, **kwargs):
         """`time_zone`: the class's, which the due date is typed and shown in."""
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["due"].time_zone = time_zone
         self.fields["due"].help_text = f"In the class's time zone, {describe(time_zone)}."
+
+    def entry_groups(self) -> list[tuple[str, list]]:
+        """The glossary entries by kind, as the editor's Glossary field shows them, each
+        with whether it is chosen."""
+        values = self["required_entries"].value() or []
+        chosen = {str(getattr(value, "pk", value)) for value in values}
+        labels = dict(GlossaryEntry.Kind.choices)
+        groups: dict[str, list] = {}
+        for entry in self.fields["required_entries"].queryset:
+            groups.setdefault(labels[entry.kind], []).append((entry, str(entry.pk) in chosen))
+        return list(groups.items())
 
     def clean_title(self) -> str:
         return visible_name(" ".join(self.cleaned_data["title"].split()), "title")
@@ -612,13 +655,14 @@ class CorrectionForm(forms.Form):
         # Seven times the articles' longest paragraph: bounds how long a correction holds
         # the article (bench/corrections.py).
         max_length=MAX_PARAGRAPH_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        # A font that tells "II" from "Il" and "0" from "O": OCR errors are those.
+        widget=forms.Textarea(attrs={"rows": 10, "class": "source-text"}),
         help_text="Change only what is wrong; keep it one paragraph (no blank lines).",
     )
     note = forms.CharField(
         label="What you corrected and why",
         max_length=500,
-        widget=forms.TextInput,
+        widget=forms.TextInput(attrs={"class": "source-text"}),
         help_text="Kept with the old text in the article's history, e.g. “Kim II Sung → "
         "Kim Il Sung: OCR error, the printed source has Il”.",
     )

@@ -272,6 +272,11 @@ class AssignmentQuerySet(models.QuerySet):
             classroom__memberships__role=Membership.Role.STUDENT,
         )
 
+    def to_work_in(self, user, document):
+        """A student's assignments that set `document`, past due ones too (their work
+        still counts), but not an archived class's: its work is read-only."""
+        return self.for_student(user).filter(documents=document, classroom__archived__isnull=True)
+
 
 class AssignmentVisibility(models.TextChoices):
     PRIVATE = "private", "Private: each student's highlights are seen by them and the teacher"
@@ -655,6 +660,11 @@ class HighlightVisibility(models.TextChoices):
     PRIVATE = "private", "Only me"
     CLASS = "class", "My class"
 
+    @classmethod
+    def choices_in_assignment(cls) -> list[tuple[str, str]]:
+        """The labels inside an assignment, whose teacher sees every highlight."""
+        return [(cls.PRIVATE.value, "Only me and my teacher"), (cls.CLASS.value, cls.CLASS.label)]
+
 
 class AnchorStatus(models.TextChoices):
     ANCHORED = "anchored", "Anchored"
@@ -775,6 +785,15 @@ class Highlight(models.Model):
     @property
     def anchor(self) -> str:
         return f"h-{self.pk}"
+
+    @property
+    def visibility_label(self) -> str:
+        """Who can see it, in the words of the place it was made (an assignment or not)."""
+        in_assignment = self.assignment_id is not None
+        choices = (
+            self.Visibility.choices_in_assignment() if in_assignment else self.Visibility.choices
+        )
+        return dict(choices)[self.visibility]
 
 
 class Reply(models.Model):

@@ -153,6 +153,12 @@ class TagQueryForm(forms.Form):
     assignment = QueryNumberField(min_value=1)
 
 
+class ReadingQueryForm(forms.Form):
+    """`?outside=1`: a student reading an article outside the assignment that sets it."""
+
+    outside = forms.BooleanField(required=False)
+
+
 class OffsetForm(forms.Form):
     """`?at=N`: the highlights covering one place in the text."""
 

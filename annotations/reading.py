@@ -5,8 +5,11 @@ Within an assignment only its highlights show, with the reader's progress if the
 student of it; a teacher may narrow the view to one student.
 """
 
+from django.urls import reverse
+from django.utils import timezone
+
 from annotations.access import Role, can_correct_text
-from annotations.models import Document, GlossaryEntry, Highlight
+from annotations.models import Assignment, Document, GlossaryEntry, Highlight
 from annotations.progress import student_progress
 from annotations.segments import MentionSpan, Span, render_reading_text
 
@@ -37,6 +40,7 @@ def reading_context(
         "hidden_count": sum(1 for span in spans if not span.own and span.hidden),
         "assignment": assignment,
         "progress": _progress(assignment, role, user),
+        "teaching": assignment is not None and role == Role.TEACHER,
         "only_student": student,
         **panel,
     }
@@ -77,8 +81,29 @@ def passage_refresh_context(
         "shared_count": placed.exclude(owner=user).count(),
         "assignment": assignment,
         "progress": _progress(assignment, role, user),
+        "teaching": assignment is not None and role == Role.TEACHER,
         **panel,
     }
+
+
+def assignments_to_work_in(user, document: Document) -> list[tuple[Assignment, bool]]:
+    """The student's assignments that set this article, soonest due first, each with
+    whether it is past due."""
+    if not user.is_authenticated:
+        return []
+    now = timezone.now()
+    assignments = Assignment.objects.to_work_in(user, document).select_related("classroom")
+    return [(assignment, assignment.due <= now) for assignment in assignments]
+
+
+def reading_url(user, document: Document, assignment=None) -> str:
+    """Where a highlight is read: in its assignment, or outside any (`?outside=1` when
+    an assignment of the reader's would otherwise take them into it)."""
+    if assignment is not None:
+        return reverse("assignment_document", args=[assignment.pk, document.slug])
+    if assignments_to_work_in(user, document):
+        return document.get_absolute_url() + "?outside=1"
+    return document.get_absolute_url()
 
 
 def glossary_choices(form, document: Document, start: int, end: int) -> dict:

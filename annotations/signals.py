@@ -1,8 +1,9 @@
 """What follows from changes made outside the app's own pages (the admin, scripts)."""
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
@@ -30,6 +31,15 @@ def ask_for_own_password(sender, request, user, **kwargs):
         if is_time_zone(detected):
             account = set_time_zone(user=user, time_zone=detected)
     request.session[TIME_ZONE] = account.time_zone if account else ""
+
+
+@receiver(user_logged_out)
+def say_logged_out(sender, request, user, **kwargs):
+    """The library, where a log-out lands, says so: on a shared classroom computer the
+    next person should know the last one's work is closed."""
+    if request is not None and user is not None:
+        # Silently without the messages middleware (the test client's logout()).
+        messages.info(request, "You are logged out.", fail_silently=True)
 
 
 @receiver(m2m_changed, sender=User.groups.through)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("highlights/", highlights.my_highlights, name="my_highlights"),
     path("highlights/<int:pk>/", highlights.highlight_detail, name="highlight"),
     path("highlights/<int:pk>/edit/", highlights.highlight_edit, name="highlight_edit"),
+    path("highlights/<int:pk>/move/", highlights.highlight_move, name="highlight_move"),
     path("highlights/<int:pk>/delete/", highlights.highlight_delete, name="highlight_delete"),
     path("tags/<str:slug>/", highlights.tag_detail, name="tag"),
     path("tag-suggestions/", highlights.tag_suggestions, name="tag_suggestions"),

@@ -130,6 +130,14 @@ def update_highlight(
 
 
 @transaction.atomic
+def move_highlight(*, highlight: Highlight, assignment: Assignment) -> None:
+    """Count a highlight made outside any assignment for `assignment`; its note, tags and
+    who may see it stay as they are (the assignment's teacher now sees it too)."""
+    highlight.assignment = assignment
+    highlight.save(update_fields=["assignment", "updated"])
+
+
+@transaction.atomic
 def delete_highlight(*, highlight: Highlight) -> None:
     highlight.delete()
 

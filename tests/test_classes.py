@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from annotations.models import Assignment, Classroom, GlossaryEntry, Highlight, Membership, Reply
 from annotations.teachers import make_teacher
-from tests.helpers import make_user
+from tests.helpers import make_user, page_html
 
 JOIN_CODE = re.compile(r"[A-HJ-NP-Z2-9]{10}")  # no 0/O, 1/I/L
 
@@ -422,3 +422,35 @@ def test_it_shows_the_teacher_an_empty_assignment_form(client, teacher, classroo
     html = response.content.decode()
     for field in ("title", "documents", "due", "min_highlights", "suggested_tags", "visibility"):
         assert f'name="{field}"' in html
+
+
+def test_the_assignment_form_groups_the_entries_by_kind_with_a_search(
+    client, teacher, classroom, glossary
+):
+    client.force_login(teacher)
+
+    html = page_html(client.get(f"/classes/{classroom.pk}/assignments/new/"))
+
+    field = html.split('class="field glossary-field"', 1)[1].split("</fieldset>", 1)[0]
+    assert '<input type="search" id="glossary-search"' in field
+    headings = re.findall(r'<p class="subhead">(.*?)</p>', field)
+    assert headings[:1] == ["Archive"] and "Person" in headings and "Place" in headings
+    assert '<label for="id_title">Title</label>' in html  # no colon, as on the other forms
+    assert "js/glossary_field.js" in html
+
+
+def test_a_refused_assignment_keeps_the_chosen_entries_checked(
+    client, teacher, classroom, document, glossary
+):
+    client.force_login(teacher)
+    stalin = glossary["joseph-stalin"]
+
+    response = client.post(
+        f"/classes/{classroom.pk}/assignments/new/",
+        valid_assignment(document, title="", required_entries=[stalin.pk]),
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert f'value="{stalin.pk}" checked> Joseph Stalin' in html
+    assert "The assignment was not saved" in html

@@ -341,7 +341,7 @@ def test_it_lists_what_a_student_has_done_and_has_left(client, student, assignme
     html = client.get(f"/assignments/{assignment.pk}/").content.decode()
 
     block = text(html.split('class="progress-block"', 1)[1].split("</ul>", 1)[0])
-    assert "4 of 3 highlights" in block
+    assert "4 highlights (3 needed)" in block
     assert "Link Joseph Stalin (done)" in block
     assert "Link Kim Il-sung" in block
     assert "Link Kim Il-sung (done)" not in block

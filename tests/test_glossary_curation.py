@@ -565,7 +565,9 @@ def test_it_shows_what_a_merge_does_and_the_other_entries_by_kind(client, curato
     assert '<optgroup label="Person">' in select and '<optgroup label="Place">' in select
     assert f'<option value="{other.pk}">Joseph Stalin</option>' in select
     assert f'value="{entry.pk}"' not in select
-    assert '<button type="submit" class="button button-danger">Merge</button>' in html
+    assert (
+        '<button type="submit" class="button">Review the merge</button>' in html
+    )  # then a confirmation
 
 
 @pytest.fixture
@@ -586,7 +588,7 @@ def test_it_merges_names_and_facts_into_the_survivor(client, curator, entry, dup
     Alias.objects.create(entry=duplicate, text="Song")
     client.force_login(curator)
 
-    response = client.post(merge_url(entry), {"absorbed": duplicate.pk})
+    response = client.post(merge_url(entry), {"absorbed": duplicate.pk, "confirmed": "1"})
 
     assert response.status_code == 302
     assert response.url == "/glossary/kim-il-sung/"
@@ -612,7 +614,7 @@ def test_it_keeps_the_survivors_own_facts_and_the_absorbed_name(client, curator,
     entry.save()
     client.force_login(curator)
 
-    client.post(merge_url(other), {"absorbed": entry.pk})
+    client.post(merge_url(other), {"absorbed": entry.pk, "confirmed": "1"})
 
     other.refresh_from_db()
     assert other.wikidata == "Q855"
@@ -635,7 +637,7 @@ def test_it_moves_every_highlight_link_to_the_survivor(
     assert (Highlight.objects.count(), links.count()) == (4, 6)
     client.force_login(curator)
 
-    client.post(merge_url(entry), {"absorbed": duplicate.pk})
+    client.post(merge_url(entry), {"absorbed": duplicate.pk, "confirmed": "1"})
 
     assert Highlight.objects.count() == 4
     assert links.count() == 5  # the survivor and the absorbed entry on `both` became one
@@ -658,7 +660,7 @@ def test_it_moves_the_mentions_to_the_survivor(client, curator, documents):
     assert set(mentions.all()) != expected
     client.force_login(curator)
 
-    response = client.post(merge_url(mao), {"absorbed": twin.pk})
+    response = client.post(merge_url(mao), {"absorbed": twin.pk, "confirmed": "1"})
 
     assert response.status_code == 302
     assert set(mentions.all()) == expected
@@ -668,7 +670,9 @@ def test_it_moves_the_mentions_to_the_survivor(client, curator, documents):
 def test_it_names_both_entries_after_a_merge(client, curator, entry, duplicate, documents):
     client.force_login(curator)
 
-    response = client.post(merge_url(entry), {"absorbed": duplicate.pk}, follow=True)
+    response = client.post(
+        merge_url(entry), {"absorbed": duplicate.pk, "confirmed": "1"}, follow=True
+    )
 
     assert response.redirect_chain == [("/glossary/kim-il-sung/", 302)]
     assert "Merged “Kim Il Song” into “Kim Il-sung”." in response.content.decode()
@@ -702,8 +706,73 @@ def test_it_refuses_a_merge_that_cannot_be(client, curator, entry, other, case, 
 def test_it_sends_htmx_to_the_survivor_after_a_merge(client, curator, entry, duplicate):
     client.force_login(curator)
 
-    response = client.post(merge_url(entry), {"absorbed": duplicate.pk}, headers=HTMX)
+    response = client.post(
+        merge_url(entry), {"absorbed": duplicate.pk, "confirmed": "1"}, headers=HTMX
+    )
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/glossary/kim-il-sung/"
     assert not GlossaryEntry.objects.filter(pk=duplicate.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("born", "died", "life"),
+    [
+        (
+            "1912-04-15",
+            "1994-07-08",
+            '15 April 1912</time> – <time datetime="1994-07-08">8 July 1994',
+        ),
+        ("1912-04", "1994", 'April 1912</time> – <time datetime="1994">1994'),
+        ("1912", "", "1912</time> – ?"),
+        ("", "1953-03-05", '? – <time datetime="1953-03-05">5 March 1953'),
+    ],
+)
+def test_it_shows_life_dates_as_people_read_them(client, entry, born, died, life):
+    entry.born, entry.died = born, died
+    entry.save()
+
+    html = client.get(entry.get_absolute_url()).content.decode()
+
+    assert "<dt>Life</dt><dd>" in html
+    assert life in html
+    assert "1912-04-15 –" not in html
+
+
+def test_a_merge_first_says_what_moves_and_asks_to_confirm(
+    client, curator, student, entry, duplicate, make_highlight
+):
+    linked = make_highlight(student, "Kim Il-sung")
+    linked.glossary_entries.set([duplicate])
+    client.force_login(curator)
+    before = snapshot()
+
+    response = client.post(merge_url(entry), {"absorbed": duplicate.pk})
+
+    assert response.status_code == 200
+    assert snapshot() == before
+    html = response.content.decode()
+    assert "Merge “Kim Il Song” into “Kim Il-sung”?" in html
+    moves = html.split('class="merge-moves"', 1)[1].split("</ul>", 1)[0]
+    assert "Aliases: “Kim 11 Sung”, “Kim Il Song”" in moves
+    assert "Short forms: “Il”" in moves
+    assert "Other names: “Great Leader”" in moves  # its name is an alias by then
+    assert "Linked highlights: 1" in moves
+    assert f'name="absorbed" value="{duplicate.pk}"' in html
+    assert 'name="confirmed" value="1"' in html
+
+    client.post(merge_url(entry), {"absorbed": duplicate.pk, "confirmed": "1"})
+
+    assert not GlossaryEntry.objects.filter(pk=duplicate.pk).exists()
+    assert set(entry.highlights.all()) == {linked}
+
+
+def test_the_merge_confirmation_is_a_partial_for_htmx(client, curator, entry, duplicate):
+    client.force_login(curator)
+
+    response = client.post(merge_url(entry), {"absorbed": duplicate.pk}, headers=HTMX)
+
+    html = partial_html(response)
+    assert 'id="merge-form"' in html
+    assert "What moves to “Kim Il-sung”" in html
+    assert GlossaryEntry.objects.filter(pk=duplicate.pk).exists()

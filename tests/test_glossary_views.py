@@ -5,6 +5,7 @@ import re
 import pytest
 from django.utils.html import escape
 
+from annotations.entries import concordance as concordance_lines
 from annotations.models import Document, GlossaryEntry, Mention
 from tests.helpers import HTMX, page_html, partial_html
 
@@ -326,8 +327,15 @@ ENTRY_SHOWS = {
         "joseph-stalin",
         '<a href="https://www.wikidata.org/wiki/Q855" rel="noopener">',
     ),
-    "a person's life dates": ("kim-il-sung", "<dt>Life</dt><dd>1912-04-15 – 1994-07-08</dd>"),
-    "an unknown date of death": ("pak-hon-yong", "<dt>Life</dt><dd>1900 – ?</dd>"),
+    "a person's life dates": (
+        "kim-il-sung",
+        '<dt>Life</dt><dd><time datetime="1912-04-15">15 April 1912</time> – '
+        '<time datetime="1994-07-08">8 July 1994</time></dd>',
+    ),
+    "an unknown date of death": (
+        "pak-hon-yong",
+        '<dt>Life</dt><dd><time datetime="1900">1900</time> – ?</dd>',
+    ),
     "a place's coordinates on openstreetmap": (
         "beijing",
         '<a href="https://www.openstreetmap.org/?mlat=39.9042&amp;mlon=116.4074'
@@ -675,3 +683,24 @@ def test_it_refuses_to_change_an_entry_through_its_page(
 
     assert response.status_code == 405
     assert GlossaryEntry.objects.get(slug="kim-il-sung").summary == before
+
+
+@pytest.mark.parametrize("slug", ["joseph-stalin", "kim-il-sung", "united-states"])
+def test_concordance_lines_are_cut_at_word_boundaries(glossary, slug):
+    mentions = glossary[slug].mentions.in_reading_order()
+    for group in concordance_lines(list(mentions)):
+        text = group["document"].text
+        for line in group["lines"]:
+            mention = line["mention"]
+            before = " ".join(text[: mention.start].split())
+            after = " ".join(text[mention.end :].split())
+            if line["before"].startswith("…"):
+                shown = line["before"][1:].rstrip()
+                assert shown, line
+                assert before.endswith(shown), (shown, before[-80:])
+                assert before[: -len(shown)].endswith(" "), f"cut inside a word: {shown!r}"
+            if line["after"].endswith("…"):
+                shown = line["after"][:-1].lstrip()
+                if shown:
+                    assert after.startswith(shown), (shown, after[:80])
+                    assert after[len(shown) :].startswith(" "), f"cut inside a word: {shown!r}"

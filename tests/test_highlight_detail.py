@@ -16,7 +16,7 @@ def test_it_shows_the_card_to_its_owner(client, student, make_highlight):
     assert '<div class="note">Why?</div>' in html
     assert 'href="/tags/cold-war/"' in html
     assert 'href="/tags/stalin/"' in html
-    assert f'href="/documents/stalin-and-korean-war/#h-{highlight.pk}"' in html
+    assert f'href="/documents/stalin-and-korean-war/?outside=1#h-{highlight.pk}"' in html
     assert f'href="/highlights/{highlight.pk}/edit/"' in html
     assert f'href="/highlights/{highlight.pk}/delete/"' in html
     assert "card-shared" not in html

@@ -9,7 +9,9 @@ LIST_URL = "/documents/stalin-and-korean-war/highlights/"
 
 def cards(html: str) -> list[int]:
     """Ids of the highlights shown as cards, in order (each card links to its place)."""
-    return [int(pk) for pk in re.findall(r'href="/documents/[\w-]+/#h-(\d+)"', html)]
+    return [
+        int(pk) for pk in re.findall(r'href="/documents/[\w-]+/(?:\?outside=1)?#h-(\d+)"', html)
+    ]
 
 
 @pytest.fixture

@@ -433,9 +433,34 @@ def test_it_refuses_a_tampered_edit_with_a_reason(own_highlight, changes, htmx):
 
 
 @hostile
+@given(changes=edits("assignment"), htmx=st.booleans())
+@example(changes={"assignment": "99999999999999999999"}, htmx=False)
+@example(changes={"assignment": DROP}, htmx=True)
+@example(changes={"assignment": "the other class's"}, htmx=False)
+def test_it_refuses_a_tampered_move_into_an_assignment_with_a_reason(
+    own_highlight, assignment, other_classroom, make_assignment, document, changes, htmx
+):
+    elsewhere = make_assignment(other_classroom, documents=[document])
+    if changes.get("assignment") == "the other class's":
+        changes = {"assignment": str(elsewhere.pk)}
+    data = edited({"assignment": str(assignment.pk)}, changes)
+    client = client_for(own_highlight.owner)
+    with rolled_back():
+        before = snapshot()
+        url = f"/highlights/{own_highlight.pk}/move/"
+        response = client.post(url, data, headers=HTMX if htmx else {})
+        own_highlight.refresh_from_db()
+        if response.status_code in (200, 302):
+            assert own_highlight.assignment == assignment  # the one it could be moved into
+        else:
+            assert_refused(response, before)
+            assert own_highlight.assignment is None
+
+
+@hostile
 @given(
     pk=st.one_of(path_id, st.just("the classmate's")),
-    action=st.sampled_from(["", "edit/", "delete/", "hide/", "replies/"]),
+    action=st.sampled_from(["", "edit/", "delete/", "hide/", "replies/", "move/"]),
 )
 def test_a_highlight_address_with_a_bad_id_changes_nothing(
     student, classmates_highlight, pk, action
@@ -542,14 +567,18 @@ def test_it_refuses_a_tampered_glossary_edit_with_a_reason(teacher, changes, htm
 
 @pytest.mark.usefixtures("glossary", "classroom")
 @hostile
-@given(absorbed=st.one_of(change, path_id))
-def test_it_refuses_a_tampered_merge_with_a_reason(teacher, absorbed):
+@given(absorbed=st.one_of(change, path_id), confirmed=st.one_of(st.just("1"), change))
+def test_it_refuses_a_tampered_merge_with_a_reason(teacher, absorbed, confirmed):
     data = {} if absorbed is DROP else {"absorbed": absorbed}
+    if confirmed is not DROP:
+        data["confirmed"] = confirmed
     client = client_for(teacher)
     with rolled_back():
         before = snapshot()
         response = client.post("/glossary/joseph-stalin/merge/", data)
-        if not is_redirect_home(response):
+        if response.status_code == 200 and "What moves to" in response.content.decode():
+            assert snapshot() == before, "the step that asks for confirmation changed something"
+        elif not is_redirect_home(response):
             assert_refused(response, before)
 
 

@@ -37,3 +37,21 @@ def test_logout_is_a_post(client, student):
 
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_logging_out_says_so_on_the_library(client, student):
+    client.force_login(student)
+
+    response = client.post("/accounts/logout/", follow=True)
+
+    assert response.redirect_chain == [("/", 302)]
+    html = response.content.decode()
+    assert '<ul class="messages" role="status">' in html
+    assert "You are logged out." in html
+    assert "You are logged out." not in client.get("/").content.decode()  # said once
+
+
+def test_a_visitor_who_was_not_logged_in_is_not_told_they_logged_out(client, db):
+    response = client.post("/accounts/logout/", follow=True)
+
+    assert "You are logged out." not in response.content.decode()

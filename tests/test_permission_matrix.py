@@ -166,7 +166,9 @@ def snapshot(client) -> dict:
         ),
         "memberships": sorted(Membership.objects.values_list("classroom", "user", "role")),
         "assignments": sorted(Assignment.objects.values_list("pk", "classroom", "title")),
-        "highlights": sorted(Highlight.objects.values_list("pk", "note", "visibility", "hidden")),
+        "highlights": sorted(
+            Highlight.objects.values_list("pk", "note", "visibility", "hidden", "assignment")
+        ),
         "replies": sorted(Reply.objects.values_list("pk", "text")),
         "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
@@ -306,7 +308,11 @@ STAFF = (LOGIN, 403, 403, 403, 403, 403, 200)
 ENTRIES = [
     # Reading: open to everyone; what a reader sees of others' highlights is visible_to's.
     Entry("library", get=PUBLIC),
-    Entry("document", document_slug, get=PUBLIC),
+    # A student of an assignment that sets the article is taken into it.
+    Entry("document", document_slug, get=(200, 302, 302, 200, 200, 200, 200)),
+    Entry(
+        "document", document_slug, variant="[outside]", query=lambda w: {"outside": "1"}, get=PUBLIC
+    ),
     Entry("healthz", get=PUBLIC),
     Entry(
         "document_corrections",
@@ -350,6 +356,24 @@ ENTRIES = [
         get=(LOGIN, 200, 404, 404, 404, 404, 404),
         post=(LOGIN, 302, 404, 404, 404, 404, 404),
         data=lambda w: {"note": "Edited.", "visibility": "private"},
+        changes="highlights",
+    ),
+    Entry(
+        "highlight_move",
+        private_pk,
+        get=(LOGIN, 200, 404, 404, 404, 404, 404),
+        post=(LOGIN, 302, 404, 404, 404, 404, 404),
+        data=lambda w: {"assignment": w.assignment.pk},
+        changes="highlights",
+    ),
+    # Already in an assignment: nothing to move.
+    Entry(
+        "highlight_move",
+        shared_pk,
+        variant="[in an assignment]",
+        get=(LOGIN, 403, 403, 404, 403, 404, 404),
+        post=(LOGIN, 403, 403, 404, 403, 404, 404),
+        data=lambda w: {"assignment": w.assignment.pk},
         changes="highlights",
     ),
     Entry(
@@ -409,7 +433,7 @@ ENTRIES = [
         stalin_slug,
         get=CURATORS,
         post=CURATORS_POST,
-        data=lambda w: {"absorbed": w.kim.pk},
+        data=lambda w: {"absorbed": w.kim.pk, "confirmed": "1"},
         changes="glossary",
     ),
     # Classes: teachers start them, anyone joins one; its members see it; its teacher runs it.

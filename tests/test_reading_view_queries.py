@@ -87,6 +87,7 @@ def test_it_bounds_the_queries_of_the_reading_view(
     # Session, user, document; the reader's classes, classmates, assignments and progress
     # in them (visible_to's id lists); highlight positions, own highlights, their tags,
     # glossary mentions, the entries their cards describe, the students' orphaned
-    # highlights, and whether the reader may correct the text (two: permissions).
-    with django_assert_max_num_queries(14):
+    # highlights, whether the reader may correct the text (two: permissions), and the
+    # reader's assignments that set the article (to work in them).
+    with django_assert_max_num_queries(15):
         assert client.get(document.get_absolute_url()).status_code == 200

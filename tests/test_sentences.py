@@ -1,5 +1,7 @@
 """Sentences of the real paragraphs, for extending a keyboard highlight by sentences."""
 
+import re
+
 import pytest
 from django.conf import settings
 from hypothesis import given
@@ -193,3 +195,89 @@ def test_sentences_leave_out_spaces_at_the_edges_of_a_paragraph(text):
     """A paragraph's first or last line may carry spaces; no sentence should."""
     for paragraph in split_paragraphs(text):
         check_sentences(text, paragraph)
+
+
+@pytest.mark.parametrize(
+    ("slug", "beginning", "sentence"),
+    [
+        (
+            "stalin-and-korean-war",
+            "On Sept. 20, Stalin repeated",
+            "On Sept. 20, Stalin repeated",
+        ),
+        (
+            "stalin-and-korean-war",
+            "But Stalin\u2019s representatives in Korea",
+            "But Stalin\u2019s representatives in Korea, including Gen. Shtykov, the first "
+            "Soviet ambassador to Pyongyang, were even less appreciative of the new dangers.",
+        ),
+        (
+            "stalin-and-korean-war",
+            "But Stalin\u2019s representatives in Korea",
+            "While the U.S. and South Korean forces were fighting their way to Seoul,",
+        ),
+        (
+            "korean-war-view-from-the-other-side",
+            "Research shows",
+            "Russian historian Alexander V. Pantsov uses",
+        ),
+        (
+            "korean-war-view-from-the-other-side",
+            "T.R. Fehrenbach",
+            "T.R. Fehrenbach\u2019s classic 1963 book This Kind of War",
+        ),
+        (
+            "stalins-hot-war",
+            "Lashmar, Paul",
+            "Lashmar, Paul, \"Stalin's 'Hot' War,\" New Statesman & Society, vol. 9, no. 388,",
+        ),
+    ],
+)
+def test_an_abbreviation_or_an_initial_does_not_end_a_sentence(slug, beginning, sentence):
+    text, paragraph = paragraph_reading(slug, beginning)
+
+    sentences = sentence_texts(text, paragraph)
+
+    assert any(s.startswith(sentence) for s in sentences), sentences
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_no_sentence_of_the_articles_ends_at_an_abbreviation(slug):
+    text = TEXTS[slug]
+    cut_short = re.compile(r"(?:\b(?:Sept|Oct|Gen|vol|no)|(?:\b[A-Z]\.)*\b[A-Z])\.$")
+
+    for paragraph in split_paragraphs(text):
+        for sentence in sentence_texts(text, paragraph):
+            assert not cut_short.search(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    ("slug", "beginning", "ends_with", "next_begins"),
+    [
+        ("stalins-hot-war", "Once Stalin had", "against the US.", "The Soviets"),
+        ("stalins-hot-war", "Once Stalin had", "matching the MiG 15.", "Pow interrogation"),
+        ("stalin-and-korean-war", "But Stalin did not want", "a third World War.", "He hoped"),
+        (
+            "korean-war-view-from-the-other-side",
+            "Over the border, however,",
+            "hand-picked by the USSR.",
+            "From 1948, Kim",
+        ),
+    ],
+)
+def test_a_full_stop_after_an_ordinary_word_or_number_still_ends_a_sentence(
+    slug, beginning, ends_with, next_begins
+):
+    text, paragraph = paragraph_reading(slug, beginning)
+
+    sentences = sentence_texts(text, paragraph)
+
+    (index,) = [i for i, s in enumerate(sentences) if s.endswith(ends_with)]
+    assert sentences[index + 1].startswith(next_begins)
+
+
+def test_no_before_a_word_ends_a_sentence():
+    text = "He asked for troops. The answer was no. Then he asked again."
+    (paragraph,) = split_paragraphs(text)
+
+    assert len(split_sentences(paragraph)) == 3

@@ -28,7 +28,9 @@ def options(html: str) -> list[str]:
 
 
 def cards(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r'href="/documents/[\w-]+/#h-(\d+)"', html)]
+    return [
+        int(pk) for pk in re.findall(r'href="/documents/[\w-]+/(?:\?outside=1)?#h-(\d+)"', html)
+    ]
 
 
 # Normalising, through the views that take tags

@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.access import can_curate_glossary, get_entry_for_curation, teacher_required
+from annotations.entries import merge_preview
 from annotations.forms import EntryMergeForm, GlossaryEntryForm
 from annotations.models import GlossaryEntry
 from annotations.pages import form_page
@@ -72,9 +74,12 @@ def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def entry_merge(request: HttpRequest, slug: str) -> HttpResponse:
     survivor = get_entry_for_curation(request, slug)
     form = EntryMergeForm(request.POST if request.method == "POST" else None, survivor=survivor)
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["confirmed"]:
         absorbed = form.cleaned_data["absorbed"]
         absorbed_name = absorbed.name
         merge_entries(survivor=survivor, absorbed=absorbed)
         return _to_entry(request, survivor, f"Merged “{absorbed_name}” into “{survivor.name}”.")
+    if form.is_valid():  # the second step: what moves, to confirm
+        context = {"entry": survivor, **merge_preview(survivor, form.cleaned_data["absorbed"])}
+        return TemplateResponse(request, MERGE + ("#form" if request.htmx else ""), context)
     return form_page(request, MERGE, {"form": form, "entry": survivor}, partial="form")

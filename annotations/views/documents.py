@@ -2,13 +2,15 @@
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from annotations.access import get_document
 from annotations.models import Document
-from annotations.reading import TEMPLATE, reading_context
+from annotations.query_forms import ReadingQueryForm
+from annotations.reading import TEMPLATE, assignments_to_work_in, reading_context
 
 
 @require_safe
@@ -18,9 +20,19 @@ def library(request: HttpRequest) -> TemplateResponse:
 
 
 @require_safe
-def document_detail(request: HttpRequest, slug: str) -> TemplateResponse:
+def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The article. A student whose assignment sets it works in that assignment, so that
+    their highlights count for it (`?outside=1` reads outside it); with several, the page
+    offers the choice."""
     document = get_document(slug)
-    return TemplateResponse(request, TEMPLATE, reading_context(request.user, document))
+    query = ReadingQueryForm(request.GET)
+    outside = query.is_valid() and query.cleaned_data["outside"]
+    assignments = assignments_to_work_in(request.user, document)
+    if len(assignments) == 1 and not outside:
+        assignment, _ = assignments[0]
+        return redirect("assignment_document", assignment.pk, document.slug)
+    context = reading_context(request.user, document, assignments_to_work_in=assignments)
+    return TemplateResponse(request, TEMPLATE, context)
 
 
 @require_safe

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.access import can_curate_glossary, get_entry
-from annotations.entries import concordance, index_groups, mentioned_alongside
+from annotations.entries import concordance, index_groups, mentioned_alongside, readable_date
 from annotations.models import Document, GlossaryEntry, Highlight, Reply, TaggedHighlight
 from annotations.query_forms import GlossarySearchForm
 
@@ -63,6 +63,7 @@ def glossary_entry(request: HttpRequest, slug: str) -> TemplateResponse:
     )
     context = {
         "entry": entry,
+        "life": {"born": readable_date(entry.born), "died": readable_date(entry.died)},
         "concordance": concordance(mentions),
         "page": Paginator(listing, HIGHLIGHTS_PER_PAGE).get_page(request.GET.get("page")),
         "tags": tags,

@@ -7,23 +7,30 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.access import (
     get_assignment_for_user,
     get_assignment_to_work_in,
     get_document,
     get_highlight_for_user,
+    get_highlight_to_move,
     get_tag_for_user,
     teaches_author_of,
 )
-from annotations.forms import HighlightForm, HighlightNoteForm, ReplyForm
+from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm, ReplyForm
 from annotations.models import Document, Highlight
 from annotations.pages import form_page
 from annotations.query_forms import OffsetForm, SelectionForm, TagQueryForm
 from annotations.reading import TEMPLATE as READING
-from annotations.reading import glossary_choices, passage_refresh_context, reading_context
+from annotations.reading import (
+    glossary_choices,
+    passage_refresh_context,
+    reading_context,
+    reading_url,
+)
 from annotations.tagging import tag_options
-from annotations.writes import create_highlight, delete_highlight, update_highlight
+from annotations.writes import create_highlight, delete_highlight, move_highlight, update_highlight
 
 NO_WORK = (None, None)  # reading outside any assignment: (assignment, role)
 
@@ -99,12 +106,7 @@ def _after_change(request, document, highlight, message: str, work=None) -> Http
         return TemplateResponse(request, READING + "#refresh-passage", context)
     messages.success(request, message)
     anchor_link = f"#{highlight.anchor}" if highlight and highlight.pk else ""
-    url = (
-        reverse("assignment_document", args=[assignment.pk, document.slug])
-        if assignment
-        else document.get_absolute_url()
-    )
-    return HttpResponseRedirect(url + anchor_link)
+    return HttpResponseRedirect(reading_url(request.user, document, assignment) + anchor_link)
 
 
 @login_required
@@ -155,6 +157,25 @@ def highlight_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         template += "#confirm"
     return TemplateResponse(request, template, {"highlight": highlight})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def highlight_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Count a highlight made outside any assignment for one of the owner's that sets
+    its article."""
+    highlight = get_highlight_to_move(request, pk)
+    data = request.POST if request.method == "POST" else None  # an empty POST is refused
+    form = HighlightMoveForm(data, highlight=highlight)
+    if form.is_valid():
+        assignment = form.cleaned_data["assignment"]
+        move_highlight(highlight=highlight, assignment=assignment)
+        messages.success(request, f"The highlight now counts for “{assignment.title}”.")
+        url = reverse("assignment_document", args=[assignment.pk, highlight.document.slug])
+        url += f"#{highlight.anchor}"
+        return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
+    context = {"form": form, "highlight": highlight}
+    return form_page(request, "annotations/highlight_move.html", context, partial="form")
 
 
 @login_required

@@ -173,20 +173,6 @@
     htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" });
   });
 
-  // The Glossary field's search box filters the list of all entries (shown with JS only;
-  // without it the whole list is there to browse).
-  document.addEventListener("htmx:load", function (event) {
-    const search = event.detail.elt.querySelector && event.detail.elt.querySelector("#glossary-search");
-    if (search) search.hidden = false;
-  });
-  document.addEventListener("input", function (event) {
-    if (event.target.id !== "glossary-search") return;
-    const wanted = event.target.value.trim().toLowerCase();
-    for (const item of document.querySelectorAll("#glossary-all li")) {
-      item.hidden = wanted !== "" && !item.textContent.toLowerCase().includes(wanted);
-    }
-  });
-
   // Jump links: flash the passage they land on, from its anchor to its end.
   function flash(id) {
     const anchor = document.getElementById("h-" + id);

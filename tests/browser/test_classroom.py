@@ -54,7 +54,7 @@ def test_a_class_from_creation_to_the_teachers_view_of_a_students_work(
 
     progress = student_page.locator("#progress progress")
     expect(progress).to_have_attribute("value", "50")
-    expect(student_page.locator("#progress")).to_contain_text("1 of 2 highlights")
+    expect(student_page.locator("#progress")).to_contain_text("1 highlight (2 needed)")
     assert Highlight.objects.get().assignment == assignment
 
     # The teacher sees the student's row and the heat map change.

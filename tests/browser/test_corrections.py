@@ -43,3 +43,31 @@ def test_a_teacher_corrects_a_typo_and_no_highlight_is_lost(
     expect(mine).to_contain_text("“obviously”")
     expect(mine).to_contain_text("Could not be placed in the corrected text")
     expect(page.locator("#reading-text mark.hl-own")).to_have_text("Chinese—intelligence")
+
+
+def test_the_paragraph_to_correct_is_in_a_font_that_tells_ii_from_il(
+    page, log_in, teacher, document
+):
+    log_in(teacher)
+    page.goto(DOC + "corrections/?paragraph=6")
+
+    for where in (
+        page.get_by_label("Corrected paragraph"),
+        page.get_by_label("What you corrected and why"),
+        page.locator("q.source-text"),
+    ):
+        expect(where).to_be_visible()
+        family = where.evaluate("e => getComputedStyle(e).fontFamily")
+        size = where.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert family.split(",")[0].strip().strip('"') in ("ui-monospace", "DejaVu Sans Mono")
+        assert size >= 16, f"{size}px is smaller than the reading size"
+        # In this font "II" and "Il" are drawn differently: a monospace font's l has a tail.
+        widths = where.evaluate(
+            """e => {
+                const canvas = document.createElement('canvas');
+                const context = canvas.getContext('2d');
+                context.font = getComputedStyle(e).font;
+                return [context.measureText('II').width, context.measureText('Il').width];
+            }"""
+        )
+        assert widths[0] == widths[1]  # a fixed width: each letter in its own cell
