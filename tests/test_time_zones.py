@@ -1,6 +1,7 @@
 """Times in the viewer's zone, due dates typed in the class's, everything stored in UTC."""
 
 import datetime
+import html
 
 import pytest
 from django.db import connection
@@ -131,7 +132,7 @@ def test_a_class_of_a_teacher_without_a_zone_takes_the_sites(teacher):
 def test_a_due_date_is_typed_in_the_classs_zone_and_stored_in_utc(teacher, classroom, document):
     Classroom.objects.filter(pk=classroom.pk).update(time_zone="America/New_York")
     client = logged_in(teacher, "Asia/Seoul")  # travelling: the class's zone still rules
-    form = page_html(client.get(f"/classes/{classroom.pk}/assignments/new/"))
+    form = html.unescape(page_html(client.get(f"/classes/{classroom.pk}/assignments/new/")))
     assert "In the class's time zone, America/New_York (EST)." in form
     assert "yours is Asia/Seoul (KST)" in form
     data = assignment_data(document, "2026-12-08T17:00")
