@@ -191,11 +191,9 @@ def highlight_hide(request: HttpRequest, pk: int) -> HttpResponse:
     highlight = get_highlight_to_moderate(request, pk)
     hide = request.POST.get("hidden") != "0"
     set_hidden(highlight=highlight, hidden=hide)
-    messages.success(
-        request,
-        "Hidden from the class; its author still sees it." if hide else "Shown to the class again.",
-    )
-    return _back(request, highlight)
+    if hide:
+        return _back(request, highlight, "Hidden from the class; its author still sees it.")
+    return _back(request, highlight, "Shown to the class again.")
 
 
 @login_required
@@ -208,14 +206,20 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         template = "annotations/highlight.html" + ("#card" if request.htmx else "")
         return TemplateResponse(request, template, context, status=422)
     add_reply(highlight=highlight, author=request.user, text=form.cleaned_data["text"])
-    messages.success(request, "Reply sent; its author will see it with the highlight.")
-    return _back(request, highlight)
+    return _back(request, highlight, "Reply sent; its author will see it with the highlight.")
 
 
-def _back(request: HttpRequest, highlight: Highlight) -> HttpResponse:
+def _back(request: HttpRequest, highlight: Highlight, message: str) -> HttpResponse:
+    """The card acted on, saying what was done (for htmx); or the page it was on."""
     if request.htmx:
-        context = {"highlight": highlight, "reply_form": ReplyForm(), "moderating": True}
+        context = {
+            "highlight": highlight,
+            "reply_form": ReplyForm(),
+            "moderating": True,
+            "card_message": message,
+        }
         return TemplateResponse(request, "annotations/highlight.html#card", context)
+    messages.success(request, message)
     if highlight.assignment_id:
         url = reverse("assignment_student", args=[highlight.assignment_id, highlight.owner_id])
     else:
