@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "annotations.middleware.ChooseOwnPassword",
     "annotations.middleware.ActivateTimeZone",
+    "annotations.middleware.LogInAgainThenCarryOn",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",

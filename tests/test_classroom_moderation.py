@@ -196,6 +196,25 @@ def test_it_sends_the_teachers_reply_to_the_author_only(
     assert 'class="replies"' not in classmate_card.content.decode()
 
 
+def test_it_answers_an_htmx_reply_with_the_card_saying_so(client, teacher, student, work):
+    shared = work["shared"]
+    client.force_login(teacher)
+
+    response = client.post(reply_url(shared), {"text": REPLY}, headers=HTMX)
+
+    assert response.status_code == 200
+    html = response.content.decode().strip()
+    assert html.startswith('<article class="card')
+    assert 'role="status"' in html
+    assert "Reply sent; its author will see it with the highlight." in html
+    assert REPLY in html
+    assert f'hx-post="{reply_url(shared)}" hx-target="closest .card"' in html  # to reply again
+    assert Reply.objects.get().text == REPLY
+    # Said on the card, not again on the next page.
+    page = client.get(f"/assignments/{shared.assignment_id}/students/{student.pk}/")
+    assert "Reply sent" not in page.content.decode()
+
+
 def test_it_lets_the_teacher_reply_to_a_private_assignment_highlight(
     client, teacher, student, work
 ):
@@ -266,6 +285,17 @@ def test_it_tells_the_teacher_what_is_wrong_with_a_reply(
     html = response.content.decode()
     assert escape(message) in html
     assert f'action="{reply_url(work["shared"])}"' in html  # with the form, to try again
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_it_gives_a_refused_reply_back_in_the_box(client, teacher, work, headers):
+    client.force_login(teacher)
+    text = "Which date? " + "x" * 2000
+
+    response = client.post(reply_url(work["shared"]), {"text": text}, headers=headers)
+
+    assert response.status_code == 422
+    assert f"required>{text}</textarea>" in response.content.decode()
 
 
 # Who may not

@@ -344,3 +344,68 @@ def test_it_refuses_other_methods_on_suggestions(client, student, in_use, method
     client.force_login(student)
 
     assert getattr(client, method)("/tag-suggestions/").status_code == 405
+
+
+# The assignment's suggested tags: in its brief, and asked for by the Tags field
+
+ASKS_FOR_ASSIGNMENT = "hx-vals='{\"assignment\": %d}'"
+
+
+def test_it_suggests_the_assignments_tags_first(client, student, in_use, assignment):
+    client.force_login(student)
+
+    response = client.get(
+        "/tag-suggestions/", {"tags": "", "assignment": assignment.pk}, headers=HTMX
+    )
+
+    assert options(response.content.decode())[:3] == ["evidence", "motive", "Stalin"]
+
+
+def test_the_editor_in_an_assignment_asks_for_its_suggested_tags(
+    client, student, assignment, document
+):
+    client.force_login(student)
+    start = document.text.index("Stalin")
+    query = {"start": start, "end": start + 6, "exact": "Stalin", "revision": document.revision}
+
+    within = client.get(
+        f"/documents/{document.slug}/highlights/new/",
+        {**query, "assignment": assignment.pk},
+        headers=HTMX,
+    ).content.decode()
+    outside = client.get(
+        f"/documents/{document.slug}/highlights/new/", query, headers=HTMX
+    ).content.decode()
+
+    assert ASKS_FOR_ASSIGNMENT % assignment.pk in within
+    assert "hx-vals" not in outside
+    assert "hx-include" not in within  # which matched nothing, and logged an error
+
+
+def test_editing_a_highlight_of_an_assignment_asks_for_its_suggested_tags(
+    client, student, assignment, make_highlight
+):
+    highlight = make_highlight(student, "Stalin", assignment=assignment)
+    client.force_login(student)
+
+    html = client.get(f"/highlights/{highlight.pk}/edit/", headers=HTMX).content.decode()
+
+    assert ASKS_FOR_ASSIGNMENT % assignment.pk in html
+
+
+@pytest.mark.parametrize("page", ["assignment", "reading view"])
+def test_the_assignments_brief_lists_its_suggested_tags(
+    client, student, assignment, document, page
+):
+    client.force_login(student)
+    url = (
+        f"/assignments/{assignment.pk}/"
+        if page == "assignment"
+        else f"/assignments/{assignment.pk}/documents/{document.slug}/"
+    )
+
+    html = client.get(url).content.decode()
+
+    assert "Suggested tags, offered first in the Tags field:" in html
+    tags = '<li><span class="tag">evidence</span></li><li><span class="tag">motive</span></li>'
+    assert tags in html

@@ -138,6 +138,7 @@ def highlight_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "highlight": highlight,
         "form": form,
+        "assignment": highlight.assignment,  # its suggested tags, offered in the Tags field
         **glossary_choices(form, highlight.document, highlight.start, highlight.end),
     }
     return form_page(request, "annotations/highlight_edit.html", context, partial="edit-form")

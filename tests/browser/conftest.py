@@ -53,25 +53,45 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db):
+def expected_console_errors() -> list[str]:
+    """Parts of the console errors a test provokes on purpose (a dropped connection, a
+    throttled log-in): append them, and the `page` fixture lets those through."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db, expected_console_errors):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Every browser test is also a test of the Content-Security-Policy: anything the
-    # pages do that the policy blocks (inline script or style, eval) fails it.
+    # pages do that the policy blocks (inline script or style, eval) fails it. And of
+    # the console: an error logged there (htmx's among them) is a bug nobody would see.
     blocked: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            blocked.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    logged: list[str] = []
+    page.on("console", lambda message: _watch_console(message, blocked, logged))
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
     assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
+    unexpected = [
+        text for text in logged if not any(part in text for part in expected_console_errors)
+    ]
+    assert not unexpected, f"errors in the browser console: {unexpected}"
+
+
+# Chromium reports every answer of 400 or more in the console. A 422 is a form sent back
+# to be corrected, which htmx swaps in like a success (base.html's htmx-config): not an error.
+FORM_TO_CORRECT = "the server responded with a status of 422"
+
+
+def _watch_console(message, blocked: list[str], logged: list[str]) -> None:
+    if "Content Security Policy" in message.text:
+        blocked.append(message.text)
+    elif message.type == "error" and FORM_TO_CORRECT not in message.text:
+        logged.append(f"{message.text} ({message.location.get('url', '')})")
 
 
 @pytest.fixture

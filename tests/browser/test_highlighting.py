@@ -255,6 +255,33 @@ def test_the_tags_field_suggests_tags_in_use_as_the_student_types(
     expect(options.first).to_have_attribute("value", "cold war, propaganda")
 
 
+def test_the_tags_field_offers_the_assignments_suggested_tags_first(
+    page, log_in, student, classmate, assignment, document, make_highlight, select_phrase
+):
+    make_highlight(classmate, "Alexander Mansourov", tags=["motivation"], visibility="class")
+    open_document_as(
+        page, log_in, student, path=f"/assignments/{assignment.pk}/documents/{document.slug}/"
+    )
+    brief = page.locator(".assignment-brief")
+    expect(brief.locator(".suggested-tags li")).to_have_text(["evidence", "motive"])
+
+    select_phrase(4, "Stalin was hardly surprised")
+    page.get_by_role("button", name="Highlight", exact=True).click()
+    expect(page.get_by_label("Note")).to_be_focused()
+    page.get_by_label("Tags").focus()  # offered before anything is typed
+
+    options = page.locator("#tag-options option")
+    expect(options).to_have_count(3)
+    assert [options.nth(i).get_attribute("value") for i in range(3)] == [
+        "evidence",
+        "motive",
+        "motivation",
+    ]
+    page.get_by_label("Tags").press_sequentially("mot", delay=30)
+    expect(options).to_have_count(2)
+    expect(options.first).to_have_attribute("value", "motive")
+
+
 def test_offsets_count_code_points_not_utf16_units(page, log_in, student, select_phrase):
     from annotations.models import Document
 
