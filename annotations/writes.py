@@ -61,16 +61,7 @@ def create_highlight(
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
         if existing is not None:
             return existing, False
-    status = anchor_status
-    if lock_revision(document) != document.revision:
-        # The text was corrected after the selection was placed: place it again by its
-        # quote, and if its words are gone, keep the highlight orphaned rather than lose it.
-        document.refresh_from_db()
-        try:
-            anchor = document.place(exact=anchor.exact, prefix=anchor.prefix, suffix=anchor.suffix)
-            status = Highlight.AnchorStatus.REANCHORED
-        except AnchorError:
-            status = Highlight.AnchorStatus.ORPHANED
+    anchor, status = _on_current_text(document, anchor, anchor_status)
     try:
         with transaction.atomic():
             highlight = Highlight.placed(
@@ -96,6 +87,22 @@ def create_highlight(
     _tag_new_highlight(highlight, list(tags))
     highlight.glossary_entries.set(glossary_entries)
     return highlight, True
+
+
+def _on_current_text(document: Document, anchor: Anchor, status: str) -> tuple[Anchor, str]:
+    """Where the selection is in the text as it is now, and how it was placed.
+
+    If the text was corrected after the selection was made, it is placed again by its
+    quote, and if its words are gone the highlight is kept orphaned rather than lost.
+    """
+    if lock_revision(document) == document.revision:
+        return anchor, status
+    document.refresh_from_db()
+    try:
+        placed = document.place(exact=anchor.exact, prefix=anchor.prefix, suffix=anchor.suffix)
+    except AnchorError:
+        return anchor, Highlight.AnchorStatus.ORPHANED
+    return placed, Highlight.AnchorStatus.REANCHORED
 
 
 def _tag_new_highlight(highlight: Highlight, names: list[str]) -> None:

@@ -179,8 +179,9 @@ def test_a_students_pages_run_nothing_planted(page, planted, select_phrase):
         f"{STUDENT['first_name']} {STUDENT['last_name']}"
     )
 
-    # The reading view: the card of a painted passage, a glossary card, the editor.
-    visit(page, DOC)
+    # The reading view outside the assignment (which the article would open in): the card
+    # of a painted passage, a glossary card, the editor.
+    visit(page, DOC + "?outside=1")
     page.locator("#reading-text mark.hl-own", has_text="hardly").click()  # not on the name
     card = page.locator("#panel article.card").first
     expect(card.locator(".note")).to_have_text(NOTE)
