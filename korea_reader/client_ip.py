@@ -15,14 +15,20 @@ USERNAME_LENGTH = 150  # Django's User.username
 
 
 def client_ip(request: HttpRequest) -> str:
+    """The client's address, an IPv6 one as its /64: one household or device is given a
+    whole /64, so counting single IPv6 addresses would give a guesser millions of them."""
+    address = request.META.get("REMOTE_ADDR", "")
     if settings.BEHIND_TLS_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        try:
-            return str(ipaddress.ip_address(last))
-        except ValueError:
-            pass
-    return request.META.get("REMOTE_ADDR", "")
+        address = forwarded.rsplit(",", 1)[-1].strip() or address
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        # Not an address at all: not written by the proxy, so REMOTE_ADDR stands.
+        return request.META.get("REMOTE_ADDR", "")
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
 
 
 def attempted_username(request: HttpRequest, credentials: dict | None) -> str:

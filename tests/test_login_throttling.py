@@ -117,3 +117,16 @@ def test_behind_the_proxy_the_address_is_the_one_the_proxy_appended(settings, st
 
     assert locked.status_code == 429
     assert from_home.status_code == 302
+
+
+def test_an_ipv6_client_is_counted_by_its_64(student):
+    """Five failures from addresses of one /64 lock it: a guesser cannot move through
+    the 2^64 addresses of their own network (issue 15, finding 1)."""
+    for host in range(1, 6):
+        attempt(student.username, "not-the-password", f"2001:db8:1:2::{host:x}")
+
+    _, locked = attempt(student.username, PASSWORD, "2001:db8:1:2:ffff::1")
+    _, elsewhere = attempt(student.username, PASSWORD, "2001:db8:1:3::1")
+
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
