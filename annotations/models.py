@@ -171,12 +171,6 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
-class ClassroomQuerySet(models.QuerySet):
-    def open(self):
-        """Classes still running: an archived class is read-only."""
-        return self.filter(archived__isnull=True)
-
-
 class Classroom(models.Model):
     """A class: a teacher and students who read and annotate together."""
 
@@ -192,8 +186,6 @@ class Classroom(models.Model):
     time_zone = models.CharField(
         max_length=MAX_TIME_ZONE_LENGTH, default=default_time_zone, validators=[validate_time_zone]
     )
-
-    objects = ClassroomQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
