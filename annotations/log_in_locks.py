@@ -98,11 +98,12 @@ class LogInLockHandler(AxesDatabaseHandler):
             return
         failures = failures_everywhere(request, username)
         if failures >= settings.LOGIN_FAILURES_PER_USERNAME:
-            LogInLock.objects.get_or_create(
+            _, made = LogInLock.objects.get_or_create(
                 username=username,
                 defaults={"password_fingerprint": password_fingerprint(username)},
             )
-            log.warning("Log-ins as %r locked everywhere after %d failures.", username, failures)
+            if made:  # without the name, which axes keeps out of the log too
+                log.warning("A user name is locked everywhere after %d failures.", failures)
             request.axes_locked_out = True
             request.axes_credentials = credentials
 

@@ -34,9 +34,15 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from tests.app_server import BASE_DIR, free_port, production_environment, serve, wait_for
+from tests.app_server import (
+    BASE_DIR,
+    database_url,
+    free_port,
+    production_environment,
+    serve,
+    wait_for,
+)
 from tests.helpers import PASSWORD
-from tests.test_app_servers import test_database_url
 
 NGINX = Path(os.environ.get("NGINX", "/usr/sbin/nginx"))
 APPENDS_CLIENT = "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"
@@ -180,7 +186,7 @@ def app_server(tmp_path, student, classmate, teacher, classroom):
     for user in (student, classmate, teacher):
         user.password = hasher.encode(PASSWORD, hasher.salt())
         user.save(update_fields=["password"])
-    environment = {**production_environment(test_database_url()), "BEHIND_TLS_PROXY": "1"}
+    environment = {**production_environment(database_url()), "BEHIND_TLS_PROXY": "1"}
     with serve(environment, workers=1, log=tmp_path / "gunicorn.log") as server:
         yield server
 
