@@ -237,6 +237,11 @@ AXES_VERBOSE = False
 # same cool-off, lock that name everywhere until its password changes or its teacher
 # unlocks it (annotations/log_in_locks.py): one new address a guess gets no further.
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 30)
+if LOGIN_FAILURES_PER_USERNAME <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURES_PER_USERNAME must be above AXES_FAILURE_LIMIT, or one guesser at one "
+        "address would lock a user name everywhere."
+    )
 AXES_HANDLER = "annotations.log_in_locks.LogInLockHandler"
 AXES_LOCKOUT_CALLABLE = "annotations.log_in_locks.lockout_response"
 # A log-in refused during a lock tried no password: it neither counts nor prolongs the lock.
