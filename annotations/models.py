@@ -875,3 +875,20 @@ class TeacherRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} asks to teach ({self.decision})"
+
+
+class LogInLock(models.Model):
+    """A user name locked everywhere: LOGIN_FAILURES_PER_USERNAME failed log-ins from any
+    addresses (annotations/log_in_locks.py). It holds while the password is the one it was
+    locked with, so any change of password lifts it; the class's teacher can lift it too."""
+
+    # A name, not a key to a user: a made-up name is locked the same way, so a lock tells
+    # nobody whether an account exists.
+    username = models.CharField(max_length=150, unique=True)
+    # Django's session hash of the password when locked (an HMAC of the hash, which it is
+    # safe to keep); empty when no account had the name.
+    password_fingerprint = models.CharField(max_length=128, blank=True)
+    locked = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"log-in lock on {self.username}"

@@ -65,6 +65,11 @@ urlpatterns = [
         name="student_password_reset",
     ),
     path(
+        "classes/<int:pk>/students/<int:user_id>/unlock/",
+        roster.student_unlock,
+        name="student_unlock",
+    ),
+    path(
         "classes/<int:pk>/assignments/new/",
         classroom.assignment_create,
         name="assignment_create",

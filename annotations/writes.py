@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import reduce
 from operator import or_
 
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from annotations.models import (
     Document,
     GlossaryEntry,
     Highlight,
+    LogInLock,
     Membership,
     Reply,
     Tag,
@@ -329,7 +331,16 @@ def reset_student_password(*, student) -> str:
     student.set_password(password)
     student.save(update_fields=["password"])
     Account.objects.update_or_create(user=student, defaults={"must_change_password": True})
+    lift_log_in_lock(username=student.username)
     return password
+
+
+@transaction.atomic
+def lift_log_in_lock(*, username: str) -> None:
+    """The name may log in again, everywhere (annotations/log_in_locks.py) and at every
+    address (django-axes' failures of the name go too)."""
+    LogInLock.objects.filter(username=username).delete()
+    AccessAttempt.objects.filter(username=username).delete()
 
 
 @transaction.atomic

@@ -233,6 +233,19 @@ AXES_CLIENT_IP_CALLABLE = "korea_reader.client_ip.client_ip"
 # What a failed log-in records as the user name: at most what an account's can be.
 AXES_USERNAME_CALLABLE = "korea_reader.client_ip.attempted_username"
 AXES_VERBOSE = False
+# And LOGIN_FAILURES_PER_USERNAME failures of one user name from any addresses, within the
+# same cool-off, lock that name everywhere until its password changes or its teacher
+# unlocks it (annotations/log_in_locks.py): one new address a guess gets no further.
+LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 30)
+if LOGIN_FAILURES_PER_USERNAME <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURES_PER_USERNAME must be above AXES_FAILURE_LIMIT, or one guesser at one "
+        "address would lock a user name everywhere."
+    )
+AXES_HANDLER = "annotations.log_in_locks.LogInLockHandler"
+AXES_LOCKOUT_CALLABLE = "annotations.log_in_locks.lockout_response"
+# A log-in refused during a lock tried no password: it neither counts nor prolongs the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 # Throttles for what anyone may try without an account (django-ratelimit), counted in
 # the database cache so that every app server sees the same counts. A rate is

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,18 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 START_TIMEOUT = 60  # seconds for gunicorn to answer /healthz with all its workers
+
+
+def database_url() -> str:
+    """The URL of the database the tests run on, for a server to use."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    password = urllib.parse.quote(database["PASSWORD"], safe="")
+    return (
+        f"postgresql://{database['USER']}:{password}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}"
+    )
 
 
 def free_port() -> int:

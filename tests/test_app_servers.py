@@ -11,27 +11,14 @@ import re
 import urllib.parse
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from annotations.anchoring import quote_at
-from tests.app_server import production_environment, serve
+from tests.app_server import database_url, production_environment, serve
 from tests.faults import Student
 from tests.helpers import PASSWORD
 
 PASSAGE = "Stalin was hardly surprised."
-
-
-def test_database_url() -> str:
-    database = settings.DATABASES["default"]
-    password = urllib.parse.quote(database["PASSWORD"], safe="")
-    return (
-        f"postgresql://{database['USER']}:{password}@{database['HOST']}:{database['PORT']}/"
-        f"{database['NAME']}"
-    )
-
-
-test_database_url.__test__ = False  # a helper, not a test
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,7 +28,7 @@ def test_a_students_session_works_on_either_app_server(document, student, tmp_pa
     student.password = hasher.encode(PASSWORD, hasher.salt())
     student.save(update_fields=["password"])
     start = document.text.index(PASSAGE)
-    environment = production_environment(test_database_url())
+    environment = production_environment(database_url())
 
     with (
         serve(environment, workers=1, log=tmp_path / "first.log") as first,

@@ -36,6 +36,7 @@ from annotations.models import (
     Document,
     GlossaryEntry,
     Highlight,
+    LogInLock,
     Membership,
     Mention,
     Reply,
@@ -213,6 +214,7 @@ TABLES = [
         get_user_model(),
         Account,
         TeacherRequest,
+        LogInLock,
     )
 ]
 
@@ -670,6 +672,32 @@ def test_a_roster_of_anything_makes_accounts_or_says_why(teacher, classroom, ros
             made = classroom.memberships.filter(role="student").count() - 2
             assert made == response.content.decode().count('class="login-card"') > 0
         else:
+            assert_refused(response, before)
+
+
+@hostile
+@given(
+    user_id=st.one_of(path_id, st.sampled_from(["the student's", "the outsider's"])),
+    changes=edits("unexpected"),
+)
+def test_unlocking_any_student_id_unlocks_the_student_or_says_why(
+    teacher, classroom, student, outsider, user_id, changes
+):
+    ids = {"the student's": student.pk, "the outsider's": outsider.pk}
+    client = client_for(teacher)
+    with rolled_back():
+        for user in (student, outsider):
+            LogInLock.objects.create(
+                username=user.username, password_fingerprint=user.get_session_auth_hash()
+            )
+        before = snapshot()
+        url = f"/classes/{classroom.pk}/students/{ids.get(user_id, user_id)}/unlock/"
+        response = client.post(url, edited({}, changes))
+        if user_id == "the student's":
+            assert is_redirect_home(response)
+            assert list(LogInLock.objects.values_list("username", flat=True)) == ["outsider"]
+        else:
+            assert response.status_code in (400, 404)
             assert_refused(response, before)
 
 

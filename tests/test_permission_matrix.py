@@ -39,6 +39,7 @@ from annotations.models import (
     Document,
     GlossaryEntry,
     Highlight,
+    LogInLock,
     Membership,
     Reply,
     TeacherRequest,
@@ -122,6 +123,10 @@ def build_world() -> SimpleNamespace:
     private = add_highlight(
         owner, document, "Kim Il-sung had reported", note=PRIVATE_NOTE, tags=[PRIVATE_TAG]
     )
+    # Locked out of logging in by a guesser (annotations/log_in_locks.py), for the unlock.
+    LogInLock.objects.create(
+        username=owner.username, password_fingerprint=owner.get_session_auth_hash()
+    )
     return SimpleNamespace(
         people=people,
         owner=owner,
@@ -174,6 +179,7 @@ def snapshot(client) -> dict:
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
         "requests": sorted(TeacherRequest.objects.values_list("pk", "user", "decision")),
         "time_zones": sorted(Account.objects.values_list("user", "time_zone")),
+        "log_in_locks": sorted(LogInLock.objects.values_list("username", flat=True)),
         "mail": len(mail.outbox),
         "session": client.session.get("_auth_user_id"),
     }
@@ -514,6 +520,13 @@ ENTRIES = [
         get=POST_ONLY,
         post=CLASS_TEACHER,  # the student's new card
         changes="passwords",
+    ),
+    Entry(
+        "student_unlock",
+        in_class_owner,
+        get=POST_ONLY,
+        post=CLASS_TEACHER_POSTS,
+        changes="log_in_locks",
     ),
     Entry(
         "assignment_create",

@@ -82,6 +82,13 @@ def test_a_bad_boolean_is_refused():
     assert "DEBUG must be 1/0" in result.stderr
 
 
+def test_a_cap_per_user_name_at_or_below_the_one_per_address_is_refused():
+    result = manage("check", DEBUG="1", AXES_FAILURE_LIMIT="5", LOGIN_FAILURES_PER_USERNAME="5")
+
+    assert result.returncode != 0
+    assert "LOGIN_FAILURES_PER_USERNAME must be above AXES_FAILURE_LIMIT" in result.stderr
+
+
 def test_production_settings_pass_the_deployment_checks():
     result = manage(
         "check", "--deploy", "--fail-level", "WARNING", DEBUG="0", SECRET_KEY=LONG_SECRET

@@ -19,6 +19,7 @@ from annotations.access import (
     teacher_required,
 )
 from annotations.forms import AssignmentForm, ClassroomForm, ReplyForm
+from annotations.log_in_locks import locked_out
 from annotations.models import Assignment, Highlight, Membership
 from annotations.pages import form_page
 from annotations.people_forms import JoinForm
@@ -75,6 +76,7 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     classroom, role = get_classroom_for_user(request, pk)
     teaching = role == Role.TEACHER
     assignments = classroom.assignments.prefetch_related("documents")
+    members = list(classroom.memberships.in_roster_order()) if teaching else []
     context = {
         "classroom": classroom,
         "teaching": teaching,
@@ -83,7 +85,8 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             for assignment in assignments
         ],
         "export_query": urlencode({"classroom": classroom.pk}),
-        "members": classroom.memberships.in_roster_order() if teaching else [],
+        "members": members,
+        "locked": locked_out([membership.user for membership in members]),
         "join_url": request.build_absolute_uri(reverse("join", args=[classroom.join_code])),
     }
     return TemplateResponse(request, "annotations/class_detail.html", context)

@@ -22,6 +22,7 @@ from annotations.writes import (
     add_students,
     archive_classroom,
     delete_assignment,
+    lift_log_in_lock,
     remove_student,
     reset_student_password,
     rotate_join_code,
@@ -139,6 +140,18 @@ def student_password_reset(request: HttpRequest, pk: int, user_id: int) -> HttpR
     password = reset_student_password(student=student)
     messages.success(request, "New temporary password made. Print the card: it is shown once.")
     return _cards(request, classroom, [(student, password)])
+
+
+@login_required
+@require_POST
+def student_unlock(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    """A student locked out of logging in (annotations/log_in_locks.py) may log in again."""
+    classroom, _ = get_classroom_for_user(request, pk, change=True)
+    student = get_student_of_class(classroom, user_id)
+    lift_log_in_lock(username=student.username)
+    name = student.get_full_name() or student.username
+    messages.success(request, f"{name} can log in again, with the password they have.")
+    return redirect(classroom)
 
 
 @login_required
