@@ -32,6 +32,7 @@ from annotations.models import (
     Account,
     Alias,
     Assignment,
+    ClassHide,
     Classroom,
     Document,
     GlossaryEntry,
@@ -210,6 +211,7 @@ TABLES = [
         Assignment.documents.through,
         Assignment.required_entries.through,
         Reply,
+        ClassHide,
         get_user_model(),
         Account,
         TeacherRequest,
@@ -791,8 +793,8 @@ def test_hide_and_reply_take_anything_or_say_why(teacher, shared_work, changes):
             assert_refused(response, before)
         response = client.post(f"/highlights/{shared_work.pk}/hide/", data)
         assert is_redirect_home(response)
-        shared_work.refresh_from_db()
-        assert shared_work.hidden == (last(data.get("hidden")) != "0")
+        hidden = ClassHide.objects.filter(highlight=shared_work).exists()
+        assert hidden == (last(data.get("hidden")) != "0")
 
 
 # Exports and list pages ----------------------------------------------------------------

@@ -35,6 +35,7 @@ from annotations.models import (
     Account,
     Alias,
     Assignment,
+    ClassHide,
     Classroom,
     Document,
     GlossaryEntry,
@@ -167,8 +168,9 @@ def snapshot(client) -> dict:
         "memberships": sorted(Membership.objects.values_list("classroom", "user", "role")),
         "assignments": sorted(Assignment.objects.values_list("pk", "classroom", "title")),
         "highlights": sorted(
-            Highlight.objects.values_list("pk", "note", "visibility", "hidden", "assignment")
+            Highlight.objects.values_list("pk", "note", "visibility", "assignment")
         ),
+        "hides": sorted(ClassHide.objects.values_list("highlight", "classroom")),
         "replies": sorted(Reply.objects.values_list("pk", "text")),
         "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
@@ -389,7 +391,7 @@ ENTRIES = [
         get=POST_ONLY,
         post=CLASS_TEACHER_POSTS,
         data=lambda w: {"hidden": "1"},
-        changes="highlights",
+        changes="hides",
     ),
     Entry(
         "reply_create",
