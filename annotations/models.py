@@ -581,6 +581,18 @@ def _shown_in_classes(shared_classes: dict) -> Q:
     return shown
 
 
+def _open_by_class(assignments: list, made: dict) -> dict[int, list[int]]:
+    """The assignments whose classmates' shared highlights the viewer may see, by class:
+    those that show them always, and those whose minimum the viewer has made."""
+    open_assignments = defaultdict(list)
+    for pk, classroom, rule, minimum in assignments:
+        if rule == Assignment.Visibility.CLASS or (
+            rule == Assignment.Visibility.AFTER_MINIMUM and made.get(pk, 0) >= minimum
+        ):
+            open_assignments[classroom].append(pk)
+    return open_assignments
+
+
 def _shown_in_assignments(open_assignments: dict, classmates: set) -> Q:
     """Classmates' highlights in the open assignments, unless hidden in its class."""
     shown = Q(pk__in=[])
@@ -636,12 +648,7 @@ class HighlightQuerySet(models.QuerySet):
             else []
         )
         taught_assignments = [pk for pk, classroom, _, _ in assignments if classroom in teaching]
-        open_assignments = defaultdict(list)
-        for pk, classroom, rule, minimum in assignments:
-            if rule == Assignment.Visibility.CLASS or (
-                rule == Assignment.Visibility.AFTER_MINIMUM and made.get(pk, 0) >= minimum
-            ):
-                open_assignments[classroom].append(pk)
+        open_assignments = _open_by_class(assignments, made)
         shared = Q(visibility=Highlight.Visibility.CLASS)
         # Only people still in the class: a student a teacher removed leaves its views,
         # their highlights staying theirs.

@@ -311,7 +311,7 @@ def hide_all_in_class(*, classroom: Classroom, student, by) -> int:
         cursor.execute(
             f"INSERT INTO {ClassHide._meta.db_table} "
             "(highlight_id, classroom_id, hidden_by_id, created) "
-            f"SELECT chosen.id, %s, %s, now() FROM ({select}) AS chosen "
+            f"SELECT id, %s, %s, now() FROM {Highlight._meta.db_table} WHERE id IN ({select}) "
             "ON CONFLICT DO NOTHING",
             [classroom.pk, by.pk, *params],
         )

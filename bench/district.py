@@ -397,7 +397,7 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
         """
         INSERT INTO annotations_highlight (
             revision, start, "end", exact, prefix, suffix, note, visibility, anchor_status,
-            client_key, created, updated, document_id, owner_id, hidden, assignment_id
+            client_key, created, updated, document_id, owner_id, assignment_id
         )
         SELECT w.revision, w.start, w."end", w.exact, w.prefix, w.suffix,
                CASE WHEN w.r_note %% 100 < 30
@@ -409,7 +409,6 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
                t.created,
                t.created + make_interval(secs => w.r_time / 100 %% 600 * (w.r_note %% 2)),
                w.document_id, w.user_id,
-               w.r_share %% 100 < 55 AND w.r_share / 100 %% 40 = 0,
                w.assignment_id
         FROM district_work w
         CROSS JOIN LATERAL (
@@ -421,6 +420,17 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
         params,
     )
     params["first"] = first_of(cursor, params["total"], "district-%")
+    # Hidden by the teacher in the assignment's class: 1 in 40 of the shared ones.
+    cursor.execute(
+        """
+        INSERT INTO annotations_classhide (highlight_id, classroom_id, hidden_by_id, created)
+        SELECT %(first)s + w.i, a.classroom_id, w.teacher_id, now()
+        FROM district_work w JOIN annotations_assignment a ON a.id = w.assignment_id
+        WHERE w.r_share %% 100 < 55 AND w.r_share / 100 %% 40 = 0
+        ORDER BY w.i
+        """,
+        params,
+    )
     # 60% tagged: mostly one of three tags a class gives that passage, Stalin often where
     # the passage names him; 15% a second, other tag.
     cursor.execute(
@@ -469,8 +479,9 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
     )
     cursor.execute(
         """
-        INSERT INTO annotations_reply (highlight_id, author_id, text, created)
+        INSERT INTO annotations_reply (highlight_id, author_id, classroom_id, text, created)
         SELECT %(first)s + w.i, w.teacher_id,
+               (SELECT a.classroom_id FROM annotations_assignment a WHERE a.id = w.assignment_id),
                (%(replies)s::text[])[1 + w.r_reply / 100 %% cardinality(%(replies)s::text[])],
                timestamptz '2026-09-01 08:00:00+00'
                + make_interval(secs => w.r_time %% (75 * 86400) + 3600 + w.r_reply %% 86400)

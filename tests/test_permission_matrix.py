@@ -510,6 +510,15 @@ ENTRIES = [
         post=CLASS_TEACHER_POSTS,
         changes="memberships",
     ),
+    # Every highlight the student shares in the class, hidden from it (or shown again).
+    Entry(
+        "student_hide_all",
+        in_class_owner,
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER_POSTS,
+        data=lambda w: {"hidden": "1"},
+        changes="hides",
+    ),
     Entry(
         "student_password_reset",
         in_class_owner,
