@@ -326,7 +326,7 @@ def show_all_in_class(*, classroom: Classroom, student) -> int:
 
 
 @transaction.atomic
-def add_reply(*, highlight: Highlight, author, text: str, classroom: int | None) -> Reply:
+def add_reply(*, highlight: Highlight, author, text: str, classroom: int | None = None) -> Reply:
     """A reply made in `classroom`: the first of access.moderation_classes."""
     return Reply.objects.create(
         highlight=highlight, author=author, text=text, classroom_id=classroom
