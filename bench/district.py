@@ -60,6 +60,7 @@ from annotations.models import (  # noqa: E402
 )
 from annotations.paragraphs import split_sentences  # noqa: E402
 from annotations.teachers import teachers_group  # noqa: E402
+from annotations.validators import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH  # noqa: E402
 from bench.world import first_of, seeded_int, vacuum_analyze  # noqa: E402
 
 if connection.settings_dict["NAME"] != DISTRICT_DATABASE:
@@ -271,10 +272,9 @@ def _people(seed: int, classes: int, students: int, documents: list[Document]) -
     # even the password column is the same in every build.
     password = make_password(PASSWORD, salt=f"district{seed}")
     rng = random.Random(f"{seed}-codes")
-    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     codes = set()
     while len(codes) < classes + 1:
-        codes.add("".join(rng.choices(alphabet, k=8)))
+        codes.add("".join(rng.choices(JOIN_CODE_ALPHABET, k=JOIN_CODE_LENGTH)))
     numbers = [*range(1, classes + 1), None]  # None: the empty class
     rooms = Classroom.objects.bulk_create(
         Classroom(
