@@ -215,25 +215,37 @@ def get_student_of_class(classroom: Classroom, user_id: int):
     )
 
 
-def teaches_author_of(user, highlight: Highlight) -> bool:
-    """Whether `user` teaches the highlight's author (in the assignment's class, if any)."""
+def moderation_classes(user, highlight: Highlight) -> list[int]:
+    """The classes in which `user` teaches the highlight's author, oldest first: its
+    assignment's class, for a highlight in one; every such class for one outside.
+
+    A hide made here applies in all of them; a reply is made in the first (the reply
+    reads the same to this teacher whichever it is, and a co-teacher of that class sees
+    it). A teacher of another class of the author gets none of this class's moderation.
+    """
     if not user.is_authenticated:
-        return False
-    teaching = Membership.objects.filter(user=user, role=Role.TEACHER)
-    in_class = Membership.objects.filter(
+        return []
+    classes = Membership.objects.filter(
         user=highlight.owner_id,
         role=Role.STUDENT,
-        classroom__in=teaching.values("classroom"),
+        classroom__in=Membership.objects.filter(user=user, role=Role.TEACHER).values("classroom"),
     )
     if highlight.assignment_id:
-        in_class = in_class.filter(classroom=highlight.assignment.classroom_id)
-    return in_class.exists()
+        classes = classes.filter(classroom=highlight.assignment.classroom_id)
+    return list(classes.order_by("classroom").values_list("classroom", flat=True))
 
 
-def get_highlight_to_moderate(request: HttpRequest, pk: int) -> Highlight:
-    """A highlight its author's teacher may hide or answer; others get 404 or 403."""
+def teaches_author_of(user, highlight: Highlight) -> bool:
+    """Whether `user` teaches the highlight's author (in the assignment's class, if any)."""
+    return bool(moderation_classes(user, highlight))
+
+
+def get_highlight_to_moderate(request: HttpRequest, pk: int) -> tuple[Highlight, list[int]]:
+    """A highlight its author's teacher may hide or answer, with the classes they
+    moderate it in (moderation_classes); others get 404 or 403."""
     highlight = get_highlight_for_user(request, pk)
-    if not teaches_author_of(request.user, highlight):
+    classes = moderation_classes(request.user, highlight)
+    if not classes:
         raise PermissionDenied("Only the author's teacher can do this.")
     _refuse_if_archived(highlight)
-    return highlight
+    return highlight, classes

@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     CharField,
+    Exists,
     F,
     Func,
     OuterRef,
@@ -35,7 +36,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations.models import AnchorStatus, Document, Highlight, Membership, Reply, TaggedHighlight
+from annotations.models import (
+    AnchorStatus,
+    ClassHide,
+    Document,
+    Highlight,
+    Membership,
+    Reply,
+    TaggedHighlight,
+)
 
 BOM = "\ufeff".encode()
 JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -197,10 +206,14 @@ def _name(user: str) -> Coalesce:
     return Coalesce(NullIf(full, Value("")), f"{user}__username", output_field=CharField())
 
 
-def _replies() -> Subquery:
-    """A highlight's replies, oldest first, one a line: "Ms Kim: Good point."."""
+def _replies(viewer, classroom) -> Subquery:
+    """A highlight's replies the viewer may read (made in `classroom`, if given), oldest
+    first, one a line: "Ms Kim: Good point."."""
+    replies = Reply.objects.visible_to(viewer) if viewer else Reply.objects.all()
+    if classroom:
+        replies = replies.filter(classroom=classroom)
     return Subquery(
-        Reply.objects.filter(highlight=OuterRef("pk"))
+        replies.filter(highlight=OuterRef("pk"))
         .values("highlight")
         .annotate(
             joined=StringAgg(
@@ -217,10 +230,22 @@ def _yes_no(condition: Q) -> Case:
     return Case(When(condition, then=Value("yes")), default=Value("no"))
 
 
-def teacher_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
+def _hidden(viewer, classroom) -> Exists:
+    """Whether the viewer sees it hidden: in a class they teach (in `classroom`, when the
+    export is of one class), or, for its author, in any (ClassHideQuerySet.seen_by). With
+    no viewer (a backup by `manage.py export_annotations`), hidden in any class."""
+    hides = ClassHide.objects.seen_by(viewer) if viewer else ClassHide.objects.all()
+    hides = hides.filter(highlight=OuterRef("pk"))
+    return Exists(hides.filter(classroom=classroom) if classroom else hides)
+
+
+def teacher_queryset(
+    highlights: QuerySet, base_url: str, *, viewer, classroom: int | None = None
+) -> QuerySet:
     """The highlights as rows of the teacher's sheet (TEACHER_COLUMNS): by student (last
     name, first name, user name), then by article and place in the text; times in the
-    current time zone (the viewer's, when a middleware has activated it)."""
+    current time zone (the viewer's, when a middleware has activated it). Hides and
+    replies are the viewer's classes' (those of `classroom` for one class's export)."""
     zone = timezone.get_current_timezone_name()
     text = {
         "student": _name("owner"),
@@ -231,7 +256,7 @@ def teacher_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
         "tags": _tags(),
         "glossary_entries": _joined(_links(), "glossaryentry__name", "glossaryentry__name"),
         "assignment": F("assignment__title"),
-        "replies": _replies(),
+        "replies": _replies(viewer, classroom),
         "class": F("assignment__classroom__name"),
         "time_zone": Value(zone),
     }
@@ -239,7 +264,7 @@ def teacher_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
         "paragraph": _paragraph_number(),
         "created": LocalTime("created", Value(zone)),
         "shared": _yes_no(Q(visibility=Highlight.Visibility.CLASS)),
-        "hidden": _yes_no(Q(hidden=True)),
+        "hidden": _yes_no(Q(c_hidden_here=True)),
         "anchor": Case(
             *[
                 When(anchor_status=status, then=Value(words))
@@ -253,7 +278,8 @@ def teacher_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
     assert set(columns) == set(TEACHER_COLUMNS.values()), "every column is computed once"
     names = [f"c_{name}" for name in TEACHER_COLUMNS.values()]
     return (
-        highlights.annotate(**{f"c_{name}": value for name, value in columns.items()})
+        highlights.annotate(c_hidden_here=_hidden(viewer, classroom))
+        .annotate(**{f"c_{name}": value for name, value in columns.items()})
         .order_by(
             "owner__last_name",
             "owner__first_name",
@@ -266,8 +292,11 @@ def teacher_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
     )
 
 
-def export_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
-    """The highlights as rows of COLUMNS, in the order of the text within each article.
+def export_queryset(
+    highlights: QuerySet, base_url: str, *, viewer, classroom: int | None = None
+) -> QuerySet:
+    """The highlights as rows of COLUMNS, in the order of the text within each article;
+    `hidden` as the viewer sees it (teacher_queryset).
 
     Each column is an annotation named "c_" + its name (model fields cannot be
     re-annotated under their own names); the CSV header is written from COLUMNS.
@@ -303,7 +332,9 @@ def export_queryset(highlights: QuerySet, base_url: str) -> QuerySet:
         "paragraph": _paragraph_number(),
         "start": F("start"),
         "end": F("end"),
-        "hidden": Case(When(hidden=True, then=Value("true")), default=Value("false")),
+        "hidden": Case(
+            When(_hidden(viewer, classroom), then=Value("true")), default=Value("false")
+        ),
         "url": _link(base_url),
     }
     columns = {**plain, **{name: Neutralised(value) for name, value in text.items()}}
@@ -330,9 +361,11 @@ def csv_chunks(rows: QuerySet, *, header=COLUMNS, bom: bool = False) -> Iterator
         yield from copy
 
 
-def sheet_chunks(highlights: QuerySet, base_url: str, *, bom: bool = False) -> Iterator[bytes]:
+def sheet_chunks(
+    highlights: QuerySet, base_url: str, *, viewer, classroom=None, bom: bool = False
+) -> Iterator[bytes]:
     """The teacher's sheet as CSV, streamed as csv_chunks streams the full export."""
-    rows = teacher_queryset(highlights, base_url)
+    rows = teacher_queryset(highlights, base_url, viewer=viewer, classroom=classroom)
     return csv_chunks(rows, header=list(TEACHER_COLUMNS), bom=bom)
 
 
@@ -345,14 +378,18 @@ def file_name(parts: list[str], extension: str, today: date, variant: str = "") 
     return "_".join([*words, today.isoformat()]) + "." + extension
 
 
-def jsonld_chunks(highlights: QuerySet, base_url: str) -> Iterator[bytes]:
-    """A W3C Web Annotation collection, one annotation per highlight, streamed."""
+def jsonld_chunks(
+    highlights: QuerySet, base_url: str, *, viewer, classroom=None
+) -> Iterator[bytes]:
+    """A W3C Web Annotation collection, one annotation per highlight, streamed;
+    `korea:hidden` as the viewer sees it (teacher_queryset)."""
     yield (
         '{"@context": ["http://www.w3.org/ns/anno.jsonld", '
         '{"korea": "' + base_url + '/ns#"}], "type": "AnnotationCollection", "items": [\n'
     ).encode()
     rows = (
         highlights.select_related("owner", "document", "assignment")
+        .annotate(hidden_here=_hidden(viewer, classroom))
         .prefetch_related("tags", "glossary_entries")
         .order_by("document__position", "start", "pk")
     )
@@ -394,7 +431,7 @@ def web_annotation(highlight: Highlight, base_url: str) -> dict:
         },
         "korea:visibility": highlight.visibility,
         "korea:anchorStatus": highlight.anchor_status,
-        "korea:hidden": highlight.hidden,
+        "korea:hidden": highlight.hidden_here,
     }
     if bodies := _bodies(highlight, base_url):
         annotation["body"] = bodies

@@ -559,6 +559,19 @@ class ReplyForm(forms.Form):
         return plain_text(text, "reply")
 
 
+class HideAllForm(forms.Form):
+    """A student's highlights in a class: hide them all from it, or show them all again."""
+
+    hidden = forms.TypedChoiceField(
+        choices=[("1", "Hide all"), ("0", "Show all again")],
+        coerce=lambda value: value == "1",
+        error_messages={
+            "required": "Choose whether to hide the highlights or show them again.",
+            "invalid_choice": "Choose whether to hide the highlights or show them again.",
+        },
+    )
+
+
 class ExportFilterForm(forms.Form):
     """The filters of an export, as query parameters (documented in docs/EXPORT.md)."""
 

@@ -6,7 +6,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import LessThanOrEqual
@@ -561,17 +561,59 @@ class TaggedHighlight(TaggedItemBase):
         ]
 
 
+def _not_hidden_in(classrooms) -> Q:
+    """Not hidden by a teacher in any of `classrooms`: an uncorrelated subquery that
+    PostgreSQL hashes once, so it costs the same for one highlight or 5,000 hidden."""
+    return ~Q(pk__in=ClassHide.objects.filter(classroom__in=sorted(classrooms)).values("highlight"))
+
+
+def _shown_in_classes(shared_classes: dict) -> Q:
+    """Classmates' highlights outside assignments that no class the two share hides.
+
+    Classmates are grouped by the classes they share with the viewer (usually one group
+    a class), so the query has one term a group, not one a classmate."""
+    groups = defaultdict(set)
+    for member, classrooms in shared_classes.items():
+        groups[frozenset(classrooms)].add(member)
+    shown = Q(pk__in=[])
+    for classrooms, owners in groups.items():
+        shown |= Q(owner__in=owners) & _not_hidden_in(classrooms)
+    return shown
+
+
+def _open_by_class(assignments: list, made: dict) -> dict[int, list[int]]:
+    """The assignments whose classmates' shared highlights the viewer may see, by class:
+    those that show them always, and those whose minimum the viewer has made."""
+    open_assignments = defaultdict(list)
+    for pk, classroom, rule, minimum in assignments:
+        if rule == Assignment.Visibility.CLASS or (
+            rule == Assignment.Visibility.AFTER_MINIMUM and made.get(pk, 0) >= minimum
+        ):
+            open_assignments[classroom].append(pk)
+    return open_assignments
+
+
+def _shown_in_assignments(open_assignments: dict, classmates: set) -> Q:
+    """Classmates' highlights in the open assignments, unless hidden in its class."""
+    shown = Q(pk__in=[])
+    for classroom, assignments in open_assignments.items():
+        shown |= Q(assignment__in=assignments, owner__in=classmates) & _not_hidden_in({classroom})
+    return shown
+
+
 class HighlightQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The highlights `user` may see. The one place these rules live:
 
         - their own, always;
         - outside assignments, what classmates share with the class ("My class"), unless
-          a teacher hid it; a teacher of the class sees those, hidden ones included;
+          a teacher hid it in a class the two share (a hide belongs to one class: members
+          of the author's other classes still see it); a teacher of the author sees those,
+          hidden ones included;
         - in an assignment, its class's teacher sees every highlight (students are told);
-          classmates see what is shared, unless hidden, as the assignment's rule says:
-          never ("private"), always ("class"), or once they have made the minimum
-          themselves ("after_minimum").
+          classmates see what is shared, unless hidden in that class, as the assignment's
+          rule says: never ("private"), always ("class"), or once they have made the
+          minimum themselves ("after_minimum").
         """
         if not user.is_authenticated:
             return self.none()
@@ -584,9 +626,9 @@ class HighlightQuerySet(models.QuerySet):
         my_classes = {classroom for classroom, _ in memberships}
         teaching = {classroom for classroom, role in memberships if role == Membership.Role.TEACHER}
         members = Membership.objects.filter(classroom__in=my_classes).exclude(user=user)
-        classmates, taught = set(), set()
+        shared_classes, taught = defaultdict(set), set()
         for member, classroom, role in members.values_list("user", "classroom", "role"):
-            classmates.add(member)
+            shared_classes[member].add(classroom)
             if classroom in teaching and role == Membership.Role.STUDENT:
                 taught.add(member)
         assignments = list(
@@ -606,25 +648,42 @@ class HighlightQuerySet(models.QuerySet):
             else []
         )
         taught_assignments = [pk for pk, classroom, _, _ in assignments if classroom in teaching]
-        open_assignments = [
-            pk
-            for pk, _, rule, minimum in assignments
-            if rule == Assignment.Visibility.CLASS
-            or (rule == Assignment.Visibility.AFTER_MINIMUM and made.get(pk, 0) >= minimum)
-        ]
+        open_assignments = _open_by_class(assignments, made)
         shared = Q(visibility=Highlight.Visibility.CLASS)
         # Only people still in the class: a student a teacher removed leaves its views,
         # their highlights staying theirs.
         return self.filter(
             Q(owner=user)
-            | Q(assignment__isnull=True, owner__in=classmates, hidden=False) & shared
+            | Q(assignment__isnull=True) & shared & _shown_in_classes(shared_classes)
             | Q(assignment__isnull=True, owner__in=taught) & shared
             | Q(assignment__in=taught_assignments, owner__in=taught)
-            | Q(assignment__in=open_assignments, owner__in=classmates, hidden=False) & shared
+            | shared & _shown_in_assignments(open_assignments, set(shared_classes))
         )
+
+    def hidden_in(self, classrooms):
+        """Those a teacher hid in one of `classrooms` (ids, or a query of them)."""
+        return self.filter(
+            pk__in=ClassHide.objects.filter(classroom__in=classrooms).values("highlight")
+        )
+
+    def with_hidden_for(self, user, classroom=None):
+        """Each with `hidden_here`: whether `user` sees it as hidden, that is hidden in a
+        class they teach, or, for its author, in any class (narrowed to `classroom`)."""
+        hides = ClassHide.objects.seen_by(user).filter(highlight=OuterRef("pk"))
+        if classroom is not None:
+            hides = hides.filter(classroom=classroom)
+        return self.annotate(hidden_here=Exists(hides))
 
     def in_document(self, document):
         return self.filter(document=document)
+
+    def shared_in_class(self, classroom):
+        """Those shared with the class `classroom` sees: outside assignments, or in one of
+        its assignments (who owns them is for the caller to narrow)."""
+        return self.filter(
+            Q(assignment__isnull=True) | Q(assignment__classroom=classroom),
+            visibility=Highlight.Visibility.CLASS,
+        )
 
     def in_assignment(self, assignment):
         return self.filter(assignment=assignment)
@@ -699,8 +758,6 @@ class Highlight(models.Model):
         blank=True,
         related_name="highlights",
     )
-    # A teacher may take a shared highlight out of the class's view; its author still sees it.
-    hidden = models.BooleanField("hidden from the class", default=False)
     # Sent by the browser with each new highlight, so a retried request creates nothing new.
     client_key = models.UUIDField(default=uuid.uuid4)
     created = models.DateTimeField(auto_now_add=True)
@@ -788,15 +845,69 @@ class Highlight(models.Model):
         return dict(choices)[self.visibility]
 
 
+class ClassHideQuerySet(models.QuerySet):
+    def seen_by(self, user):
+        """The hides `user` sees as hides: those of the classes they teach, and every hide
+        of their own highlights. A teacher of another class of the author sees none."""
+        teaching = Membership.objects.filter(user=user.pk, role=Membership.Role.TEACHER)
+        return self.filter(
+            Q(classroom__in=teaching.values("classroom")) | Q(highlight__owner=user.pk)
+        )
+
+
+class ClassHide(models.Model):
+    """A teacher took a shared highlight out of one class's view: that class's members no
+    longer see it; its author, that class's teachers and the author's other classes do."""
+
+    highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="class_hides")
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="hides")
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ClassHideQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["highlight", "classroom"], name="one_hide_per_highlight_and_class"
+            )
+        ]
+        indexes = [models.Index(fields=["classroom", "highlight"], name="hide_class_highlight")]
+
+    def __str__(self) -> str:
+        return f"{self.highlight_id} hidden in {self.classroom_id}"
+
+
+class ReplyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The replies `user` may read: every reply to their own highlights, those they
+        wrote, and those made in a class they teach; never another class's."""
+        teaching = Membership.objects.filter(user=user.pk, role=Membership.Role.TEACHER)
+        return self.filter(
+            Q(highlight__owner=user.pk)
+            | Q(author=user.pk)
+            | Q(classroom__in=teaching.values("classroom"))
+        )
+
+
 class Reply(models.Model):
-    """A teacher's reply to a highlight, seen by its author and the class's teacher."""
+    """A teacher's reply to a highlight, made in one class: seen by the highlight's author
+    and that class's teachers (access.moderation_classes says which class)."""
 
     highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="replies"
     )
+    # Empty only when the class it was made in is gone: its writer and the author see it.
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
     text = models.TextField(max_length=MAX_REPLY_LENGTH)
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = ReplyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created"]

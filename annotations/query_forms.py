@@ -154,9 +154,11 @@ class TagQueryForm(forms.Form):
 
 
 class ReadingQueryForm(forms.Form):
-    """`?outside=1`: a student reading an article outside the assignment that sets it."""
+    """`?outside=1`: a student reading an article outside the assignment that sets it;
+    `?hidden=1`: a teacher painting the highlights hidden in their class too."""
 
     outside = forms.BooleanField(required=False)
+    hidden = forms.BooleanField(required=False)
 
 
 class OffsetForm(forms.Form):
@@ -166,9 +168,11 @@ class OffsetForm(forms.Form):
 
 
 class StudentQueryForm(forms.Form):
-    """`?student=ID`: a teacher narrowing an article to one student's highlights."""
+    """`?student=ID`: a teacher narrowing an article to one student's highlights;
+    `?hidden=1` as ReadingQueryForm."""
 
     student = QueryNumberField(min_value=0)
+    hidden = forms.BooleanField(required=False)
 
 
 class GlossarySearchForm(forms.Form):

@@ -5,6 +5,7 @@ Within an assignment only its highlights show, with the reader's progress if the
 student of it; a teacher may narrow the view to one student.
 """
 
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,11 +18,27 @@ TEMPLATE = "annotations/document.html"
 
 
 def reading_context(
-    user, document: Document, *, assignment=None, role=None, student=None, **panel
+    user,
+    document: Document,
+    *,
+    assignment=None,
+    role=None,
+    student=None,
+    show_hidden: bool = False,
+    query=None,
+    **panel,
 ) -> dict:
-    """Everything the reading view shows; `panel` fills the side panel (editor, cards)."""
+    """Everything the reading view shows; `panel` fills the side panel (editor, cards).
+
+    Others' highlights hidden in a class the reader teaches are left unpainted unless
+    `show_hidden` (`?hidden=1`): a flood a teacher hid does not cover their page; the key
+    says how many, with a link to the page with them (`query` is the page's query)."""
     visible = _visible(user, document, assignment, student)
     spans = _spans(visible.not_orphaned(), user)
+    hidden_count = sum(1 for span in spans if not span.own and span.hidden)
+    shared_count = sum(1 for span in spans if not span.own)
+    if not show_hidden:
+        spans = _unhidden(spans)
     mentions = document.mentions.filter(revision=document.revision)
     mention_spans = [
         MentionSpan(start, end, slug)
@@ -36,8 +53,10 @@ def reading_context(
         "my_highlights": _mine(visible, user),
         "students_orphaned": _students_orphaned(visible, user),
         "can_correct": can_correct_text(user),
-        "shared_count": sum(1 for span in spans if not span.own),
-        "hidden_count": sum(1 for span in spans if not span.own and span.hidden),
+        "shared_count": shared_count,
+        "hidden_count": hidden_count,
+        "show_hidden": show_hidden,
+        "hidden_link": _hidden_link(query, not show_hidden) if hidden_count else "",
         "assignment": assignment,
         "progress": _progress(assignment, role, user),
         "teaching": assignment is not None and role == Role.TEACHER,
@@ -70,7 +89,7 @@ def passage_refresh_context(
         html = render_reading_text(
             document.text,
             paragraphs,
-            _spans(placed.filter(start__lt=high, end__gt=low), user),
+            _unhidden(_spans(placed.filter(start__lt=high, end__gt=low), user)),
             [MentionSpan(*mention) for mention in mentions],
             swap_oob=True,
         )
@@ -139,10 +158,27 @@ def _visible(user, document: Document, assignment, student):
     return visible
 
 
+def _unhidden(spans: list[Span]) -> list[Span]:
+    return [span for span in spans if span.own or not span.hidden]
+
+
+def _hidden_link(query, show: bool) -> str:
+    """The page's own query, with `hidden=1` when `show`, without it otherwise."""
+    query = query.copy() if query is not None else QueryDict(mutable=True)
+    query.pop("hidden", None)
+    if show:
+        query["hidden"] = "1"
+    return "?" + query.urlencode()
+
+
 def _spans(placed, user) -> list[Span]:
     # No ordering: the painting sorts what it needs (Highlight's default order would join
     # the documents to sort by them).
-    rows = placed.order_by().values_list("id", "start", "end", "owner_id", "hidden")
+    rows = (
+        placed.with_hidden_for(user)
+        .order_by()
+        .values_list("id", "start", "end", "owner_id", "hidden_here")
+    )
     viewer = user.pk  # once: `user` is a lazy object, slow to read 1,200 times
     return [Span(i, start, end, owner == viewer, hidden) for i, start, end, owner, hidden in rows]
 

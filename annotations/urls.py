@@ -60,6 +60,11 @@ urlpatterns = [
         name="student_remove",
     ),
     path(
+        "classes/<int:pk>/students/<int:user_id>/hide/",
+        roster.student_hide_all,
+        name="student_hide_all",
+    ),
+    path(
         "classes/<int:pk>/students/<int:user_id>/password/",
         roster.student_password_reset,
         name="student_password_reset",

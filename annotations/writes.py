@@ -9,7 +9,7 @@ from operator import or_
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from annotations.models import (
     Account,
     Alias,
     Assignment,
+    ClassHide,
     Classroom,
     Document,
     GlossaryEntry,
@@ -57,7 +58,8 @@ def create_highlight(
     Returns (highlight, created). A browser retrying a request it never saw answered
     sends the same key, and gets the first highlight back instead of a duplicate. An
     import says how its highlight was placed (`anchor_status`) and whether a teacher
-    had hidden it.
+    had hidden it: then it is hidden in its assignment's class, or in every class its
+    author is a student of (a file does not say which class hid it).
     """
     if client_key is not None:
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
@@ -75,9 +77,10 @@ def create_highlight(
                 assignment=assignment,
                 client_key=client_key or uuid.uuid4(),
                 anchor_status=status,
-                hidden=hidden,
             )
             highlight.save()
+            if hidden:
+                _hide_everywhere(highlight)
     except IntegrityError:
         if client_key is None:
             raise
@@ -276,15 +279,60 @@ def join_classroom(*, classroom: Classroom, student) -> bool:
     return joined
 
 
-@transaction.atomic
-def set_hidden(*, highlight: Highlight, hidden: bool) -> None:
-    highlight.hidden = hidden
-    highlight.save(update_fields=["hidden", "updated"])
+def _hide_everywhere(highlight: Highlight) -> None:
+    if highlight.assignment_id:
+        classes = [highlight.assignment.classroom_id]
+    else:
+        students = Membership.objects.filter(user=highlight.owner, role=Membership.Role.STUDENT)
+        classes = students.values_list("classroom", flat=True)
+    ClassHide.objects.bulk_create(
+        [ClassHide(highlight=highlight, classroom_id=classroom) for classroom in classes]
+    )
 
 
 @transaction.atomic
-def add_reply(*, highlight: Highlight, author, text: str) -> Reply:
-    return Reply.objects.create(highlight=highlight, author=author, text=text)
+def set_hidden(*, highlight: Highlight, classrooms: list[int], hidden: bool, by) -> None:
+    """Hide the highlight in `classrooms` (access.moderation_classes), or show it there
+    again; the hides of other classes are theirs, and stay."""
+    if not hidden:
+        ClassHide.objects.filter(highlight=highlight, classroom__in=classrooms).delete()
+        return
+    ClassHide.objects.bulk_create(
+        [ClassHide(highlight=highlight, classroom_id=pk, hidden_by=by) for pk in classrooms],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def hide_all_in_class(*, classroom: Classroom, student, by) -> int:
+    """Hide every highlight the student shares in the class, in one INSERT ... SELECT
+    (a flood of thousands is one statement); returns how many were newly hidden."""
+    chosen = Highlight.objects.owned_by(student).shared_in_class(classroom).order_by()
+    select, params = chosen.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ClassHide._meta.db_table} "
+            "(highlight_id, classroom_id, hidden_by_id, created) "
+            f"SELECT id, %s, %s, now() FROM {Highlight._meta.db_table} WHERE id IN ({select}) "
+            "ON CONFLICT DO NOTHING",
+            [classroom.pk, by.pk, *params],
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def show_all_in_class(*, classroom: Classroom, student) -> int:
+    """Undo every hide of the student's highlights in the class; returns how many."""
+    hides = ClassHide.objects.filter(classroom=classroom, highlight__owner=student)
+    return hides.delete()[0]
+
+
+@transaction.atomic
+def add_reply(*, highlight: Highlight, author, text: str, classroom: int | None = None) -> Reply:
+    """A reply made in `classroom`: the first of access.moderation_classes."""
+    return Reply.objects.create(
+        highlight=highlight, author=author, text=text, classroom_id=classroom
+    )
 
 
 @transaction.atomic

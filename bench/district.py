@@ -60,6 +60,7 @@ from annotations.models import (  # noqa: E402
 )
 from annotations.paragraphs import split_sentences  # noqa: E402
 from annotations.teachers import teachers_group  # noqa: E402
+from annotations.validators import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH  # noqa: E402
 from bench.world import first_of, seeded_int, vacuum_analyze  # noqa: E402
 
 if connection.settings_dict["NAME"] != DISTRICT_DATABASE:
@@ -249,7 +250,8 @@ def _empty_district() -> None:
         # No CASCADE: a table added later that refers to these must fail here, not be
         # emptied unseen (auth_user's would take the articles' revision history along).
         cursor.execute(
-            "TRUNCATE district_marker, annotations_reply, annotations_taggedhighlight,"
+            "TRUNCATE district_marker, annotations_classhide, annotations_reply,"
+            " annotations_taggedhighlight,"
             " annotations_highlight_glossary_entries, annotations_highlight,"
             " annotations_assignment_documents, annotations_assignment_required_entries,"
             " annotations_assignment, annotations_membership, annotations_classroom"
@@ -270,10 +272,9 @@ def _people(seed: int, classes: int, students: int, documents: list[Document]) -
     # even the password column is the same in every build.
     password = make_password(PASSWORD, salt=f"district{seed}")
     rng = random.Random(f"{seed}-codes")
-    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     codes = set()
     while len(codes) < classes + 1:
-        codes.add("".join(rng.choices(alphabet, k=8)))
+        codes.add("".join(rng.choices(JOIN_CODE_ALPHABET, k=JOIN_CODE_LENGTH)))
     numbers = [*range(1, classes + 1), None]  # None: the empty class
     rooms = Classroom.objects.bulk_create(
         Classroom(
@@ -397,7 +398,7 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
         """
         INSERT INTO annotations_highlight (
             revision, start, "end", exact, prefix, suffix, note, visibility, anchor_status,
-            client_key, created, updated, document_id, owner_id, hidden, assignment_id
+            client_key, created, updated, document_id, owner_id, assignment_id
         )
         SELECT w.revision, w.start, w."end", w.exact, w.prefix, w.suffix,
                CASE WHEN w.r_note %% 100 < 30
@@ -409,7 +410,6 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
                t.created,
                t.created + make_interval(secs => w.r_time / 100 %% 600 * (w.r_note %% 2)),
                w.document_id, w.user_id,
-               w.r_share %% 100 < 55 AND w.r_share / 100 %% 40 = 0,
                w.assignment_id
         FROM district_work w
         CROSS JOIN LATERAL (
@@ -421,6 +421,17 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
         params,
     )
     params["first"] = first_of(cursor, params["total"], "district-%")
+    # Hidden by the teacher in the assignment's class: 1 in 40 of the shared ones.
+    cursor.execute(
+        """
+        INSERT INTO annotations_classhide (highlight_id, classroom_id, hidden_by_id, created)
+        SELECT %(first)s + w.i, a.classroom_id, w.teacher_id, now()
+        FROM district_work w JOIN annotations_assignment a ON a.id = w.assignment_id
+        WHERE w.r_share %% 100 < 55 AND w.r_share / 100 %% 40 = 0
+        ORDER BY w.i
+        """,
+        params,
+    )
     # 60% tagged: mostly one of three tags a class gives that passage, Stalin often where
     # the passage names him; 15% a second, other tag.
     cursor.execute(
@@ -469,8 +480,9 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
     )
     cursor.execute(
         """
-        INSERT INTO annotations_reply (highlight_id, author_id, text, created)
+        INSERT INTO annotations_reply (highlight_id, author_id, classroom_id, text, created)
         SELECT %(first)s + w.i, w.teacher_id,
+               (SELECT a.classroom_id FROM annotations_assignment a WHERE a.id = w.assignment_id),
                (%(replies)s::text[])[1 + w.r_reply / 100 %% cardinality(%(replies)s::text[])],
                timestamptz '2026-09-01 08:00:00+00'
                + make_interval(secs => w.r_time %% (75 * 86400) + 3600 + w.r_reply %% 86400)

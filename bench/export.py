@@ -271,7 +271,7 @@ def build(total: int) -> int:
             )
             INSERT INTO annotations_highlight (
                 revision, start, "end", exact, prefix, suffix, note, visibility, anchor_status,
-                client_key, created, updated, document_id, owner_id, hidden, assignment_id
+                client_key, created, updated, document_id, owner_id, assignment_id
             )
             SELECT p.revision, p.start, p."end", p.exact, p.prefix, p.suffix,
                    CASE WHEN g.r4 %% 10 < 3
@@ -280,7 +280,7 @@ def build(total: int) -> int:
                    'anchored',
                    md5(%(like)s || g.i)::uuid,
                    t.created, t.created + make_interval(secs => g.r4 %% 3600),
-                   p.document_id, s.user_id, g.r5 %% 50 = 0,
+                   p.document_id, s.user_id,
                    CASE WHEN g.r3 %% 10 < 7 THEN s.assignment_id END
             FROM g
             JOIN export_bench_passage p ON p.k = g.r1 %% %(passages)s
@@ -309,11 +309,23 @@ def build(total: int) -> int:
             two=10,
             spread=2000,
         )
+        # 1 in 50 hidden by the teacher in the student's class.
+        cursor.execute(
+            """
+            INSERT INTO annotations_classhide (highlight_id, classroom_id, created)
+            SELECT h.id, s.classroom_id, h.created + interval '1 hour'
+            FROM annotations_highlight h
+            JOIN annotations_membership s ON s.user_id = h.owner_id AND s.role = 'student'
+            WHERE h.id BETWEEN %(first)s AND %(last)s AND (h.id - %(first)s) %% 50 = 0
+            """,
+            ids,
+        )
         # 5%: a reply from the teacher of the student's class, for the teacher's sheet.
         cursor.execute(
             """
-            INSERT INTO annotations_reply (highlight_id, author_id, text, created)
-            SELECT h.id, t.user_id, 'Which source says so?', h.created + interval '1 hour'
+            INSERT INTO annotations_reply (highlight_id, author_id, classroom_id, text, created)
+            SELECT h.id, t.user_id, s.classroom_id, 'Which source says so?',
+                   h.created + interval '1 hour'
             FROM annotations_highlight h
             JOIN annotations_membership s ON s.user_id = h.owner_id AND s.role = 'student'
             JOIN annotations_membership t
@@ -372,7 +384,7 @@ VARIANTS = {"all": (export_queryset, COLUMNS), "sheet": (teacher_queryset, list(
 
 
 def raw_copy(highlights, rows: int, variant: str = "all") -> dict:
-    sql, params = VARIANTS[variant][0](highlights, BASE_URL).query.sql_with_params()
+    sql, params = VARIANTS[variant][0](highlights, BASE_URL, viewer=None).query.sql_with_params()
     size = 0
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -390,7 +402,7 @@ def ours(highlights, rows: int, variant: str = "all") -> dict:
     first_chunk = first_row = None
     started = time.perf_counter()
     queryset, header = VARIANTS[variant]
-    for chunk in csv_chunks(queryset(highlights, BASE_URL), header=header):
+    for chunk in csv_chunks(queryset(highlights, BASE_URL, viewer=None), header=header):
         if first_chunk is None:
             first_chunk = time.perf_counter() - started
         elif first_row is None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from annotations.anchoring import quote_at
 from annotations.models import (
     Assignment,
+    ClassHide,
     Classroom,
     Highlight,
     Membership,
@@ -59,12 +60,27 @@ def place(document, phrase: str):
     return quote_at(document.text, start, start + len(phrase))
 
 
-def add_highlight(owner, document, phrase: str, *, tags=(), **fields) -> Highlight:
-    """A highlight on `phrase` (its first occurrence), with plain ORM calls."""
+def add_highlight(owner, document, phrase: str, *, tags=(), hidden=False, **fields) -> Highlight:
+    """A highlight on `phrase` (its first occurrence), with plain ORM calls; `hidden` by a
+    teacher in its assignment's class, or in every class of its author's."""
     highlight = Highlight.placed(place(document, phrase), owner=owner, document=document, **fields)
     highlight.save()
     highlight.tags.set(list(tags))
+    if hidden:
+        hide_everywhere(highlight)
     return highlight
+
+
+def hide_everywhere(highlight: Highlight) -> None:
+    """Hidden as a teacher of each class would hide it: in its assignment's class, or in
+    every class its author is a student of."""
+    if highlight.assignment_id:
+        classes = [highlight.assignment.classroom_id]
+    else:
+        classes = Membership.objects.filter(user=highlight.owner, role="student").values_list(
+            "classroom", flat=True
+        )
+    ClassHide.objects.bulk_create(ClassHide(highlight=highlight, classroom_id=c) for c in classes)
 
 
 def spread_highlights(document, owners, count: int, *, note: str, **fields) -> list[Highlight]:

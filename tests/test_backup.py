@@ -117,8 +117,12 @@ def classwork(glossary, document, teacher, student, classmate, classroom, make_a
         visibility=Highlight.Visibility.CLASS,
         assignment=assignment,
     )
-    writes.set_hidden(highlight=hidden, hidden=True)
-    writes.add_reply(highlight=shared, author=teacher, text="Which cable says so?")
+    writes.set_hidden(
+        highlight=hidden, classrooms=[assignment.classroom_id], hidden=True, by=teacher
+    )
+    writes.add_reply(
+        highlight=shared, author=teacher, text="Which cable says so?", classroom=classroom.pk
+    )
     writes.create_highlight(owner=teacher, document=document, anchor=place(document, "Gimpo"))
     return assignment
 

@@ -7,7 +7,15 @@ import re
 import pytest
 from django.utils.html import escape
 
-from annotations.models import Assignment, Classroom, GlossaryEntry, Highlight, Membership, Reply
+from annotations.models import (
+    Assignment,
+    ClassHide,
+    Classroom,
+    GlossaryEntry,
+    Highlight,
+    Membership,
+    Reply,
+)
 from annotations.teachers import make_teacher
 from tests.helpers import make_user, page_html
 
@@ -65,7 +73,8 @@ def snapshot() -> tuple:
         sorted(Classroom.objects.values_list("name", "join_code")),
         sorted(Membership.objects.values_list("classroom", "user", "role")),
         sorted(Assignment.objects.values_list("classroom", "title")),
-        sorted(Highlight.objects.values_list("pk", "hidden")),
+        sorted(Highlight.objects.values_list("pk", "visibility")),
+        sorted(ClassHide.objects.values_list("highlight", "classroom")),
         Reply.objects.count(),
     )
 

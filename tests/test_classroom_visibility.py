@@ -297,7 +297,11 @@ def test_it_hides_a_hidden_highlight_from_classmates_only(
     for user in (student, teacher):
         client.force_login(user)
         assert cards_seen(client, work) == {"hidden", "shown"}
-        assert painted_names(client, reading_url(assignment), work) == {"hidden", "shown"}
+    assert painted_names(client, reading_url(assignment) + "?hidden=1", work) == {"hidden", "shown"}
+    # Unpainted for the teacher unless asked for (a flood they hid does not cover the page).
+    assert painted_names(client, reading_url(assignment), work) == {"shown"}
+    client.force_login(student)
+    assert painted_names(client, reading_url(assignment), work) == {"hidden", "shown"}
 
 
 def test_it_tells_the_owner_that_the_teacher_hid_their_highlight(

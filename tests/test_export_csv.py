@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from annotations.models import Classroom, Highlight, Membership
+from annotations.models import ClassHide, Classroom, Highlight, Membership
 from tests.helpers import make_user
 
 URL = "/export/annotations-all.csv"
@@ -139,7 +139,7 @@ def stored(highlight: Highlight) -> dict[str, str]:
         "glossary_entry_kinds": "; ".join(entry.kind for entry in entries),
         "glossary_wikidata_ids": "; ".join(entry.wikidata for entry in entries),
         "visibility": highlight.visibility,
-        "hidden": "true" if highlight.hidden else "false",
+        "hidden": "true" if ClassHide.objects.filter(highlight=highlight).exists() else "false",
         "anchor_status": highlight.anchor_status,
         "url": f"http://testserver/documents/{highlight.document.slug}/#h-{highlight.pk}",
     }
@@ -440,10 +440,10 @@ def test_it_writes_the_flags_and_the_assignment(
         end=start + 6,
         exact="Stalin",
         visibility="class",
-        hidden=True,
         anchor_status="reanchored",
         assignment=assignment,
     )
+    ClassHide.objects.create(highlight=highlight, classroom=classroom)
     client.force_login(teacher)
 
     row = as_dicts(parse(body(client.get(URL))))[str(highlight.pk)]

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from annotations.models import Classroom, Highlight, Membership, Reply
-from tests.helpers import add_highlight, csv_highlight_ids, make_user
+from tests.helpers import add_highlight, csv_highlight_ids, hide_everywhere, make_user
 
 URL = "/export/annotations.csv"
 ALL_URL = "/export/annotations-all.csv"
@@ -159,8 +159,12 @@ def test_it_joins_the_replies_in_order_with_their_authors(
     client, teacher, student, classroom, make_highlight
 ):
     highlight = make_highlight(student, "Stalin was hardly surprised.", visibility="class")
-    asked = Reply.objects.create(highlight=highlight, author=teacher, text="Which source?")
-    Reply.objects.create(highlight=highlight, author=student, text="Weathersby, 1993.")
+    asked = Reply.objects.create(
+        highlight=highlight, author=teacher, text="Which source?", classroom=classroom
+    )
+    Reply.objects.create(
+        highlight=highlight, author=student, text="Weathersby, 1993.", classroom=classroom
+    )
     Reply.objects.filter(pk=asked.pk).update(created=timezone.now() - timedelta(hours=1))
     make_highlight(student, "Kim Il-sung had reported", visibility="class")
 
@@ -198,9 +202,10 @@ def test_it_lets_no_cell_start_a_formula(client, documents, make_assignment, mak
     assert row["Replies"].startswith("'=HYPERLINK")
 
 
-def test_it_says_the_flags_in_words(client, student, make_highlight):
+def test_it_says_the_flags_in_words(client, student, classroom, make_highlight):
     shared = make_highlight(student, "Stalin was hardly surprised.", visibility="class")
-    Highlight.objects.filter(pk=shared.pk).update(hidden=True, anchor_status="orphaned")
+    Highlight.objects.filter(pk=shared.pk).update(anchor_status="orphaned")
+    hide_everywhere(shared)
     make_highlight(student, "Kim Il-sung had reported")
 
     rows = {row["Quote"]: row for row in rows_of(download(client, student))}

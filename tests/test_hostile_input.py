@@ -32,6 +32,7 @@ from annotations.models import (
     Account,
     Alias,
     Assignment,
+    ClassHide,
     Classroom,
     Document,
     GlossaryEntry,
@@ -211,6 +212,7 @@ TABLES = [
         Assignment.documents.through,
         Assignment.required_entries.through,
         Reply,
+        ClassHide,
         get_user_model(),
         Account,
         TeacherRequest,
@@ -819,8 +821,25 @@ def test_hide_and_reply_take_anything_or_say_why(teacher, shared_work, changes):
             assert_refused(response, before)
         response = client.post(f"/highlights/{shared_work.pk}/hide/", data)
         assert is_redirect_home(response)
-        shared_work.refresh_from_db()
-        assert shared_work.hidden == (last(data.get("hidden")) != "0")
+        hidden = ClassHide.objects.filter(highlight=shared_work).exists()
+        assert hidden == (last(data.get("hidden")) != "0")
+
+
+@hostile
+@given(changes=edits("hidden"))
+def test_hide_all_of_a_students_highlights_takes_anything_or_says_why(
+    teacher, classroom, student, shared_work, changes
+):
+    data = edited({"hidden": "1"}, changes)
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/classes/{classroom.pk}/students/{student.pk}/hide/", data)
+        if is_redirect_home(response):
+            hidden = ClassHide.objects.filter(highlight=shared_work).exists()
+            assert hidden == (last(data["hidden"]) == "1")
+        else:
+            assert_refused(response, before)
 
 
 # Exports and list pages ----------------------------------------------------------------

@@ -35,6 +35,7 @@ from annotations.models import (
     Account,
     Alias,
     Assignment,
+    ClassHide,
     Classroom,
     Document,
     GlossaryEntry,
@@ -172,8 +173,9 @@ def snapshot(client) -> dict:
         "memberships": sorted(Membership.objects.values_list("classroom", "user", "role")),
         "assignments": sorted(Assignment.objects.values_list("pk", "classroom", "title")),
         "highlights": sorted(
-            Highlight.objects.values_list("pk", "note", "visibility", "hidden", "assignment")
+            Highlight.objects.values_list("pk", "note", "visibility", "assignment")
         ),
+        "hides": sorted(ClassHide.objects.values_list("highlight", "classroom")),
         "replies": sorted(Reply.objects.values_list("pk", "text")),
         "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
@@ -395,7 +397,7 @@ ENTRIES = [
         get=POST_ONLY,
         post=CLASS_TEACHER_POSTS,
         data=lambda w: {"hidden": "1"},
-        changes="highlights",
+        changes="hides",
     ),
     Entry(
         "reply_create",
@@ -513,6 +515,15 @@ ENTRIES = [
         get=CLASS_TEACHER,
         post=CLASS_TEACHER_POSTS,
         changes="memberships",
+    ),
+    # Every highlight the student shares in the class, hidden from it (or shown again).
+    Entry(
+        "student_hide_all",
+        in_class_owner,
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER_POSTS,
+        data=lambda w: {"hidden": "1"},
+        changes="hides",
     ),
     Entry(
         "student_password_reset",

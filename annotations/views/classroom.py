@@ -21,6 +21,7 @@ from annotations.access import (
 from annotations.forms import AssignmentForm, ClassroomForm, ReplyForm
 from annotations.log_in_locks import locked_out
 from annotations.models import Assignment, Highlight, Membership
+from annotations.moderation import card_context, replies_for
 from annotations.pages import form_page
 from annotations.people_forms import JoinForm
 from annotations.progress import class_overview, student_progress, teaching_overview
@@ -154,13 +155,20 @@ def assignment_document(request: HttpRequest, pk: int, slug: str) -> TemplateRes
     The class's teacher may add `?student=ID` to see only that student's highlights.
     """
     query = StudentQueryForm(request.GET)
-    student_id = query.cleaned_data["student"] if query.is_valid() else None
+    valid = query.is_valid()
+    student_id = query.cleaned_data["student"] if valid else None
     assignment, role, document = get_assignment_document(
         request, pk, slug, teach=student_id is not None
     )
     student = get_student_of(assignment, student_id) if student_id is not None else None
     context = reading_context(
-        request.user, document, assignment=assignment, role=role, student=student
+        request.user,
+        document,
+        assignment=assignment,
+        role=role,
+        student=student,
+        show_hidden=valid and query.cleaned_data["hidden"],
+        query=request.GET,
     )
     return TemplateResponse(request, READING, context)
 
@@ -175,7 +183,8 @@ def assignment_student(request: HttpRequest, pk: int, user_id: int) -> TemplateR
         Highlight.objects.in_assignment(assignment)
         .owned_by(student)
         .for_listing()
-        .prefetch_related("replies__author")
+        .with_hidden_for(request.user)
+        .prefetch_related(replies_for(request.user))
     )
     context = {
         "assignment": assignment,
@@ -192,10 +201,10 @@ def assignment_student(request: HttpRequest, pk: int, user_id: int) -> TemplateR
 @login_required
 @require_POST
 def highlight_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    """The teacher takes a shared highlight out of the class's view, or puts it back."""
-    highlight = get_highlight_to_moderate(request, pk)
+    """The teacher takes a shared highlight out of their class's view, or puts it back."""
+    highlight, classes = get_highlight_to_moderate(request, pk)
     hide = request.POST.get("hidden") != "0"
-    set_hidden(highlight=highlight, hidden=hide)
+    set_hidden(highlight=highlight, classrooms=classes, hidden=hide, by=request.user)
     message = (
         "Hidden from the class; its author still sees it." if hide else "Shown to the class again."
     )
@@ -205,13 +214,14 @@ def highlight_hide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
-    highlight = get_highlight_to_moderate(request, pk)
+    highlight, classes = get_highlight_to_moderate(request, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        context = {"highlight": highlight, "reply_form": form, "moderating": True}
+        context = {**card_context(request.user, highlight, moderating=True), "reply_form": form}
         template = "annotations/highlight.html" + ("#card" if request.htmx else "")
         return TemplateResponse(request, template, context, status=422)
-    add_reply(highlight=highlight, author=request.user, text=form.cleaned_data["text"])
+    text = form.cleaned_data["text"]
+    add_reply(highlight=highlight, author=request.user, text=text, classroom=classes[0])
     return _back(request, highlight, "Reply sent; its author will see it with the highlight.")
 
 
@@ -220,12 +230,7 @@ def _back(request: HttpRequest, highlight: Highlight, message: str) -> HttpRespo
     card again, focused, saying what was done; else the page it is on, at its anchor (the
     student's work within an assignment, else the text), with the message."""
     if request.htmx:
-        context = {
-            "highlight": highlight,
-            "reply_form": ReplyForm(),
-            "moderating": True,
-            "card_message": message,
-        }
+        context = card_context(request.user, highlight, moderating=True, card_message=message)
         return TemplateResponse(request, "annotations/highlight.html#card", context)
     messages.success(request, message)
     if highlight.assignment_id:
@@ -233,5 +238,6 @@ def _back(request: HttpRequest, highlight: Highlight, message: str) -> HttpRespo
     elif highlight.anchor_status == Highlight.AnchorStatus.ORPHANED:
         return HttpResponseRedirect(highlight.get_absolute_url())  # no place in the text
     else:
-        url = highlight.document.get_absolute_url()
+        # With the hidden ones painted: the teacher sees the one they acted on.
+        url = highlight.document.get_absolute_url() + "?hidden=1"
     return HttpResponseRedirect(f"{url}#{highlight.anchor}")

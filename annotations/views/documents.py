@@ -26,12 +26,19 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     offers the choice."""
     document = get_document(slug)
     query = ReadingQueryForm(request.GET)
-    outside = query.is_valid() and query.cleaned_data["outside"]
+    valid = query.is_valid()
+    outside = valid and query.cleaned_data["outside"]
     assignments = assignments_to_work_in(request.user, document)
     if len(assignments) == 1 and not outside:
         assignment, _ = assignments[0]
         return redirect("assignment_document", assignment.pk, document.slug)
-    context = reading_context(request.user, document, assignments_to_work_in=assignments)
+    context = reading_context(
+        request.user,
+        document,
+        assignments_to_work_in=assignments,
+        show_hidden=valid and query.cleaned_data["hidden"],
+        query=request.GET,
+    )
     return TemplateResponse(request, TEMPLATE, context)
 
 

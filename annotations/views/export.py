@@ -24,7 +24,14 @@ def annotations_csv(request: HttpRequest) -> HttpResponse:
     sheet: readable headers, local times, replies, by student and place in the text."""
 
     def chunks(highlights, base_url, form):
-        return sheet_chunks(highlights, base_url, bom=form.cleaned_data["excel"])
+        data = form.cleaned_data
+        return sheet_chunks(
+            highlights,
+            base_url,
+            viewer=request.user,
+            classroom=data["classroom"],
+            bom=data["excel"],
+        )
 
     return _download(request, chunks, "csv", "text/csv; charset=utf-8")
 
@@ -35,7 +42,9 @@ def annotations_csv_all(request: HttpRequest) -> HttpResponse:
     """The same highlights with every column, as the machine names them (docs/EXPORT.md)."""
 
     def chunks(highlights, base_url, form):
-        rows = export_queryset(highlights, base_url)
+        rows = export_queryset(
+            highlights, base_url, viewer=request.user, classroom=form.cleaned_data["classroom"]
+        )
         return csv_chunks(rows, bom=form.cleaned_data["excel"])
 
     return _download(request, chunks, "csv", "text/csv; charset=utf-8", variant="all columns")
@@ -47,7 +56,9 @@ def annotations_jsonld(request: HttpRequest) -> HttpResponse:
     """The same highlights as W3C Web Annotations (JSON-LD)."""
 
     def chunks(highlights, base_url, form):
-        return jsonld_chunks(highlights, base_url)
+        return jsonld_chunks(
+            highlights, base_url, viewer=request.user, classroom=form.cleaned_data["classroom"]
+        )
 
     return _download(request, chunks, "jsonld", JSONLD_CONTENT_TYPE)
 

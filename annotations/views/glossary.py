@@ -1,7 +1,7 @@
 """The glossary: its index and each entry's page."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
@@ -10,7 +10,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from annotations.access import can_curate_glossary, get_entry
 from annotations.entries import concordance, index_groups, mentioned_alongside, readable_date
-from annotations.models import Document, GlossaryEntry, Highlight, Reply, TaggedHighlight
+from annotations.models import Document, GlossaryEntry, Highlight, TaggedHighlight
+from annotations.moderation import replies_for
 from annotations.query_forms import GlossarySearchForm
 
 # Linked highlights per page: an entry like Stalin's gathers hundreds in one class alone.
@@ -53,7 +54,8 @@ def glossary_entry(request: HttpRequest, slug: str) -> TemplateResponse:
         highlights.for_listing()
         # The cards need each article's title and link, not its whole text on every row.
         .defer("document__text")
-        .prefetch_related(Prefetch("replies", queryset=Reply.objects.select_related("author")))
+        .with_hidden_for(request.user)
+        .prefetch_related(replies_for(request.user))
     )
     tags = (
         TaggedHighlight.objects.filter(content_object__in=highlights)

@@ -16,10 +16,10 @@ from annotations.access import (
     get_highlight_for_user,
     get_highlight_to_move,
     get_tag_for_user,
-    teaches_author_of,
 )
-from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm, ReplyForm
+from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm
 from annotations.models import Document, Highlight
+from annotations.moderation import card_context
 from annotations.pages import form_page
 from annotations.query_forms import OffsetForm, SelectionForm, TagQueryForm
 from annotations.reading import TEMPLATE as READING
@@ -116,13 +116,8 @@ def highlight_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     template = "annotations/highlight.html"
     if request.htmx:
         template += "#card"
-    context = {
-        "highlight": highlight,
-        # The author's teacher sees replies, and may hide the highlight or answer it.
-        "moderating": teaches_author_of(request.user, highlight),
-        "reply_form": ReplyForm(),
-    }
-    return TemplateResponse(request, template, context)
+    # The author's teacher sees their class's replies, and may hide the highlight or answer it.
+    return TemplateResponse(request, template, card_context(request.user, highlight))
 
 
 @login_required
@@ -184,7 +179,12 @@ def highlight_move(request: HttpRequest, pk: int) -> HttpResponse:
 def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
     """Every highlight on one article the viewer may see; `?at=N`: those covering offset N."""
     document = get_document(slug)
-    highlights = Highlight.objects.visible_to(request.user).in_document(document).for_listing()
+    highlights = (
+        Highlight.objects.visible_to(request.user)
+        .in_document(document)
+        .for_listing()
+        .with_hidden_for(request.user)
+    )
     query = OffsetForm(request.GET)
     at = query.cleaned_data["at"] if query.is_valid() else None
     if at is not None:
@@ -199,7 +199,9 @@ def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
 @login_required
 @require_safe
 def my_highlights(request: HttpRequest) -> TemplateResponse:
-    highlights = Highlight.objects.owned_by(request.user).for_listing()
+    highlights = (
+        Highlight.objects.owned_by(request.user).for_listing().with_hidden_for(request.user)
+    )
     context = {
         "highlights": highlights,
         "title": "My highlights",
@@ -215,7 +217,12 @@ def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     tag = get_tag_for_user(request, slug)
     context = {
         "tag": tag,
-        "highlights": Highlight.objects.visible_to(request.user).filter(tags=tag).for_listing(),
+        "highlights": (
+            Highlight.objects.visible_to(request.user)
+            .filter(tags=tag)
+            .for_listing()
+            .with_hidden_for(request.user)
+        ),
         "title": f"Tagged “{tag.name}”",
         "export_query": urlencode({"tag": tag.slug}),
     }

@@ -13,8 +13,8 @@ from annotations.access import (
     get_classroom_for_user,
     get_student_of_class,
 )
-from annotations.forms import AssignmentForm, ClassSettingsForm
-from annotations.models import Account
+from annotations.forms import AssignmentForm, ClassSettingsForm, HideAllForm
+from annotations.models import Account, Highlight
 from annotations.pages import form_page
 from annotations.people_forms import RosterForm
 from annotations.time_zones import zones_of_form
@@ -22,10 +22,12 @@ from annotations.writes import (
     add_students,
     archive_classroom,
     delete_assignment,
+    hide_all_in_class,
     lift_log_in_lock,
     remove_student,
     reset_student_password,
     rotate_join_code,
+    show_all_in_class,
     update_assignment,
 )
 
@@ -129,6 +131,40 @@ def student_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
         return redirect(classroom)
     context = {"classroom": classroom, "student": student}
     return TemplateResponse(request, "annotations/student_remove.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def student_hide_all(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    """Every highlight the student shares in the class, hidden from it at once (after a
+    page saying how many), or shown again: a flood takes one request, not one a highlight."""
+    classroom, _ = get_classroom_for_user(request, pk, change=True)
+    student = get_student_of_class(classroom, user_id)
+    form = HideAllForm(request.POST if request.method == "POST" else None)
+    name = student.get_full_name() or student.username
+    if form.is_valid() and form.cleaned_data["hidden"]:
+        count = hide_all_in_class(classroom=classroom, student=student, by=request.user)
+        messages.success(
+            request,
+            f"{count} of {name}'s highlights hidden from {classroom.name}; {name} still sees them.",
+        )
+        return redirect(classroom)
+    if form.is_valid():
+        count = show_all_in_class(classroom=classroom, student=student)
+        messages.success(
+            request, f"{count} of {name}'s highlights shown to {classroom.name} again."
+        )
+        return redirect(classroom)
+    shared = Highlight.objects.owned_by(student).shared_in_class(classroom)
+    hidden = shared.hidden_in([classroom.pk]).count()
+    context = {
+        "classroom": classroom,
+        "student": student,
+        "form": form,
+        "to_hide": shared.count() - hidden,
+        "hidden": hidden,
+    }
+    return form_page(request, "annotations/student_hide_all.html", context)
 
 
 @login_required

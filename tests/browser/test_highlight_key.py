@@ -52,6 +52,12 @@ def test_the_teacher_sees_hidden_highlights_striped_and_in_the_key(
     shared_and_hidden(make_highlight, student, classmate)
     log_in(teacher)
     page.goto(DOC)
+    # Left out at first (a flood the teacher hid does not cover the page); a link shows them.
+    expect(page.locator("#reading-text mark", has_text=HIDDEN)).to_have_count(0)
+    expect(page.locator(".hidden-toggle")).to_have_text(
+        "1 hidden from the class, not shown. Show the hidden highlight"
+    )
+    page.get_by_role("link", name="Show the hidden highlight").click()
 
     key = page.get_by_role("list", name="Highlights:")
     expect(key).to_contain_text("your class's, underlined")
@@ -65,3 +71,5 @@ def test_the_teacher_sees_hidden_highlights_striped_and_in_the_key(
     assert "repeating-linear-gradient" in swatch.evaluate(
         "s => getComputedStyle(s).backgroundImage"
     )
+    page.get_by_role("link", name="Leave out the 1 hidden from the class").click()
+    expect(page.locator("#reading-text mark", has_text=HIDDEN)).to_have_count(0)

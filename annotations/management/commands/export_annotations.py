@@ -46,15 +46,16 @@ class Command(BaseCommand):
                 raise CommandError(f"No user is called {options['viewer']!r}.")
             highlights = exportable_by(viewer)
         else:
-            highlights = Highlight.objects.all()
+            viewer, highlights = None, Highlight.objects.all()
         highlights = form.apply(highlights)
         base_url = options["base_url"].rstrip("/")
+        seen = {"viewer": viewer, "classroom": form.cleaned_data["classroom"]}
         if options["format"] == "csv":
-            chunks = sheet_chunks(highlights, base_url, bom=options["excel"])
+            chunks = sheet_chunks(highlights, base_url, bom=options["excel"], **seen)
         elif options["format"] == "csv-all":
-            chunks = csv_chunks(export_queryset(highlights, base_url), bom=options["excel"])
+            chunks = csv_chunks(export_queryset(highlights, base_url, **seen), bom=options["excel"])
         else:
-            chunks = jsonld_chunks(highlights, base_url)
+            chunks = jsonld_chunks(highlights, base_url, **seen)
         total = highlights.count()
         out = open(options["output"], "wb") if options["output"] else sys.stdout.buffer  # noqa: SIM115
         try:
