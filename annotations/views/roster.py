@@ -17,6 +17,7 @@ from annotations.forms import AssignmentForm, ClassSettingsForm
 from annotations.models import Account
 from annotations.pages import form_page
 from annotations.people_forms import RosterForm
+from annotations.throttles import write_limit
 from annotations.time_zones import zones_of_form
 from annotations.writes import (
     add_students,
@@ -33,6 +34,7 @@ CARDS = "annotations/login_cards.html"
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def class_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """The class's name, and whether and until when its join code lets students in."""
     classroom, _ = get_classroom_for_user(request, pk, change=True)
@@ -47,6 +49,7 @@ def class_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limit("classes")
 def join_code_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     classroom, _ = get_classroom_for_user(request, pk, change=True)
     code = rotate_join_code(classroom=classroom)
@@ -56,6 +59,7 @@ def join_code_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def class_archive(request: HttpRequest, pk: int) -> HttpResponse:
     """At the end of term: read-only, still exportable; or back in use."""
     classroom, _ = get_classroom_for_user(request, pk, teach=True)
@@ -70,6 +74,7 @@ def class_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("roster")
 def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add students: accounts made from a class list, then their login cards, once."""
     classroom, _ = get_classroom_for_user(request, pk, change=True)
@@ -114,6 +119,7 @@ def _cards(request: HttpRequest, classroom, cards) -> TemplateResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def student_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     classroom, _ = get_classroom_for_user(request, pk, change=True)
     student = get_student_of_class(classroom, user_id)
@@ -132,6 +138,7 @@ def student_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limit("classes")
 def student_password_reset(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     """A new one-time password, shown once on the student's card."""
     classroom, _ = get_classroom_for_user(request, pk, change=True)
@@ -143,6 +150,7 @@ def student_password_reset(request: HttpRequest, pk: int, user_id: int) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment, _ = get_assignment_for_user(request, pk, change=True)
     form = AssignmentForm(
@@ -165,6 +173,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """After a confirmation that says what goes (the assignment) and what stays (the
     students' highlights, outside any assignment)."""
