@@ -95,18 +95,20 @@ WRITE_LIMIT_WORDS = {
     "exports": "Exports",
     "password_resets": "Asking for password-reset mail",
 }
-_PERIODS = {"s": ("second", 1), "m": ("minute", 60), "h": ("hour", 3600), "d": ("day", 86400)}
+_UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
 
 def _period(rate: str) -> tuple[int, str]:
-    """'30/m' -> (30, 'minute'); '5/10m' -> (5, '10 minutes')."""
+    """'30/m' -> (30, 'a minute'); '5/10m' -> (5, '10 minutes'); '1/h' -> (1, 'an hour')."""
     count, period = rate.split("/")
-    multiple, unit = period[:-1], _PERIODS[period[-1]][0]
-    return int(count), f"{multiple} {unit}s" if multiple else unit
+    multiple, unit = period[:-1], _UNITS[period[-1]]
+    if multiple:
+        return int(count), f"{multiple} {unit}s"
+    return int(count), f"an {unit}" if unit == "hour" else f"a {unit}"
 
 
 def _try_again(period: str) -> str:
-    return "Try again tomorrow." if period == "day" else f"Try again in a {period}."
+    return "Try again tomorrow." if period == "a day" else f"Try again in {period}."
 
 
 def _account_or_address(group: str, request: HttpRequest) -> str:
@@ -151,7 +153,8 @@ def _over_limit(request: HttpRequest, name: str, methods) -> TemplateResponse | 
     if usage is None or not usage["should_limit"]:
         return None
     count, period = _period(rate)
-    what = f"{WRITE_LIMIT_WORDS[name]}: at most {count} a {period}, and that many came just now."
+    per = period if period.startswith(("a ", "an ")) else f"in {period}"
+    what = f"{WRITE_LIMIT_WORDS[name]}: at most {count} {per}, and that many came just now."
     response = too_many(request, what, _try_again(period))
     response["Retry-After"] = str(max(usage["time_left"], 1))
     return response

@@ -125,6 +125,26 @@ def test_it_refuses_a_highlight_past_the_rate_with_the_page_and_changes_nothing(
     assert state() == before
 
 
+@pytest.mark.parametrize(
+    ("rate", "said"),
+    [
+        ("1/10m", "at most 1 in 10 minutes, and that many came just now. Try again in 10 minutes."),
+        ("1/h", "at most 1 an hour, and that many came just now. Try again in an hour."),
+        ("1/d", "at most 1 a day, and that many came just now. Try again tomorrow."),
+    ],
+)
+def test_it_says_when_to_try_again_in_the_limits_period(
+    settings, client, document, student, rate, said
+):
+    limit(settings, "highlights", rate)
+    client.force_login(student)
+    client.post(create_url(document), posted(document))
+
+    response = client.post(create_url(document), posted(document, SECOND))
+
+    assert said in response.content.decode()
+
+
 def test_it_counts_per_account(settings, client, document, student, classmate):
     limit(settings, "highlights", "1/m")
     client.force_login(student)
