@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -107,6 +107,10 @@ bench-corrections: install
 bench-weight: install
 	$(WITH_DB) $(PY) bench/page_weight.py
 
-# One student's 5,000 shared highlights, hidden from the class in one request (bench/flood.py).
+# One student posting 5,000 highlights as fast as they go (BENCH_FLOOD_TRIES): what is saved.
 bench-flood: install
 	$(WITH_DB) $(PY) bench/flood.py
+
+# One student's 5,000 shared highlights, hidden from the class in one request (bench/hide_all.py).
+bench-hide-all: install
+	$(WITH_DB) $(PY) bench/hide_all.py

@@ -1,15 +1,26 @@
-"""Throttles for what people try before they have an account (django-ratelimit).
+"""Throttles (django-ratelimit), and the limits on what one account may write.
 
-Only what can be abused is counted: wrong join codes per address (so a class of thirty
-behind one school address, all with the right code, is never held up), and sign-ups per
-address and per class code. The rates are settings (JOIN_FAILURES_PER_ADDRESS,
-SIGNUPS_PER_ADDRESS, SIGNUPS_PER_CODE; see docs/DEPLOY.md).
+Before people have an account, only what can be abused is counted: wrong join codes per
+address (so a class of thirty behind one school address, all with the right code, is
+never held up), and sign-ups per address and per class code. The rates are settings
+(JOIN_FAILURES_PER_ADDRESS, SIGNUPS_PER_ADDRESS, SIGNUPS_PER_CODE; see docs/DEPLOY.md).
+
+Every view that writes carries `@write_limit(name)`: the account's requests are counted
+by its pk at the rate WRITE_LIMITS[name]. The caps that do not pass with time (highlights
+on one article) or pass slowly (new tags a day) are checked in the writes themselves
+(annotations/writes.py), which raise LimitReached; the decorator answers both the same
+way: 429, with what was refused, when to try again, and that nothing was changed.
 """
+
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django_ratelimit import UNSAFE
 from django_ratelimit.core import get_usage
+
+from korea_reader.client_ip import client_ip
 
 
 def _usage(request: HttpRequest, group: str, key, rate: str, *, count: bool) -> dict | None:
@@ -46,6 +57,128 @@ def count_sign_up(request: HttpRequest, code: str) -> None:
     _usage(request, "sign-up-code", _by_code(code), settings.SIGNUPS_PER_CODE, count=True)
 
 
-def too_many(request: HttpRequest, what: str) -> TemplateResponse:
-    """429, in the site's own page: what was refused and what to do."""
-    return TemplateResponse(request, "429.html", {"what": what}, status=429)
+def too_many(request: HttpRequest, what: str, when: str = "") -> TemplateResponse:
+    """429, in the site's own page: what was refused and what to do.
+
+    For htmx, the message alone, put at the top of the form that was sent (base.html lets
+    a 429 be swapped): the form and what was typed in it stay as they were.
+    """
+    context = {"what": what, "when": when}
+    if request.htmx:
+        response = TemplateResponse(request, "429.html#message", context, status=429)
+        response["HX-Retarget"] = "this"
+        response["HX-Reswap"] = "afterbegin"
+        return response
+    return TemplateResponse(request, "429.html", context, status=429)
+
+
+class LimitReached(Exception):
+    """A write refused by a cap; nothing of it is saved."""
+
+    def __init__(self, what: str, when: str):
+        super().__init__(what)
+        self.what = what
+        self.when = when
+
+
+# What each limit refuses, in the words of its message.
+WRITE_LIMIT_WORDS = {
+    "highlights": "Saving, changing or deleting highlights",
+    "replies": "Posting replies",
+    "hides": "Hiding and showing highlights",
+    "glossary": "Changing the glossary",
+    "corrections": "Correcting articles",
+    "classes": "Changing classes, assignments and students",
+    "roster": "Adding students",
+    "joins": "Joining classes",
+    "account": "Changing your account",
+    "exports": "Exports",
+    "password_resets": "Asking for password-reset mail",
+}
+_UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
+
+
+def _period(rate: str) -> tuple[int, str]:
+    """'30/m' -> (30, 'a minute'); '5/10m' -> (5, '10 minutes'); '1/h' -> (1, 'an hour')."""
+    count, period = rate.split("/")
+    multiple, unit = period[:-1], _UNITS[period[-1]]
+    if multiple:
+        return int(count), f"{multiple} {unit}s"
+    return int(count), f"an {unit}" if unit == "hour" else f"a {unit}"
+
+
+def _try_again(period: str) -> str:
+    return "Try again tomorrow." if period == "a day" else f"Try again in {period}."
+
+
+def _account_or_address(group: str, request: HttpRequest) -> str:
+    if request.user.is_authenticated:
+        return f"account:{request.user.pk}"
+    return f"address:{client_ip(request)}"
+
+
+def write_limit(name: str, *, methods=UNSAFE, by_address: bool = False):
+    """Count the account's requests (`methods`: the writes; exports count every GET) at
+    the rate WRITE_LIMITS[name]; 429 past it. Someone not logged in is counted by address
+    only with `by_address` (joins and sign-ups have their own throttles above)."""
+
+    def decorator(view):
+        @wraps(view)
+        def limited(request: HttpRequest, *args, **kwargs):
+            if request.user.is_authenticated or by_address:
+                refusal = _over_limit(request, name, methods)
+                if refusal is not None:
+                    return refusal
+            try:
+                return view(request, *args, **kwargs)
+            except LimitReached as limit:
+                return too_many(request, limit.what, limit.when)
+
+        limited.write_limit = name
+        return limited
+
+    return decorator
+
+
+def _over_limit(request: HttpRequest, name: str, methods) -> TemplateResponse | None:
+    rate = settings.WRITE_LIMITS[name]
+    usage = get_usage(
+        request,
+        group=f"write:{name}",
+        key=_account_or_address,
+        rate=rate,
+        method=methods,
+        increment=True,
+    )
+    if usage is None or not usage["should_limit"]:
+        return None
+    count, period = _period(rate)
+    per = period if period.startswith(("a ", "an ")) else f"in {period}"
+    what = f"{WRITE_LIMIT_WORDS[name]}: at most {count} {per}, and that many came just now."
+    response = too_many(request, what, _try_again(period))
+    response["Retry-After"] = str(max(usage["time_left"], 1))
+    return response
+
+
+def count_new_tags(owner, names: int) -> None:
+    """Count `names` new tags made by `owner` today, or raise LimitReached (and count
+    nothing) if they would pass NEW_TAGS_PER_DAY. Called inside the write's transaction:
+    the counter lives in the same database, so a write undone is not counted either."""
+    if not names:
+        return
+    rate = f"{settings.NEW_TAGS_PER_DAY}/d"
+
+    def by_owner(group, request):
+        return str(owner.pk)
+
+    usage = get_usage(None, group="new-tags", key=by_owner, rate=rate, increment=False)
+    if usage is None:
+        return
+    if usage["count"] + names > usage["limit"]:
+        raise LimitReached(
+            f"You have made {usage['count']} new tags today, and one account may make "
+            f"{usage['limit']} a day. Tags already in use are always free to use.",
+            "Try again tomorrow, or choose tags from the suggestions.",
+        )
+    for _ in range(names):
+        get_usage(None, group="new-tags", key=by_owner, rate=rate, increment=True)

@@ -7,6 +7,7 @@ from functools import reduce
 from operator import or_
 
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
@@ -36,6 +37,7 @@ from annotations.models import (
     new_join_code,
 )
 from annotations.teachers import make_teacher
+from annotations.throttles import LimitReached, count_new_tags
 
 
 @transaction.atomic
@@ -52,6 +54,7 @@ def create_highlight(
     client_key: uuid.UUID | None = None,
     anchor_status: str = Highlight.AnchorStatus.ANCHORED,
     hidden: bool = False,
+    capped: bool = True,
 ) -> tuple[Highlight, bool]:
     """Create a highlight, or return the one this client key created already.
 
@@ -59,12 +62,15 @@ def create_highlight(
     sends the same key, and gets the first highlight back instead of a duplicate. An
     import says how its highlight was placed (`anchor_status`) and whether a teacher
     had hidden it: then it is hidden in its assignment's class, or in every class its
-    author is a student of (a file does not say which class hid it).
+    author is a student of (a file does not say which class hid it). An import is not
+    `capped` (see `_within_caps`).
     """
     if client_key is not None:
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
         if existing is not None:
             return existing, False
+    if capped:
+        _within_caps(owner, document, tags)
     anchor, status = _on_current_text(document, anchor, anchor_status)
     try:
         with transaction.atomic():
@@ -92,6 +98,31 @@ def create_highlight(
     _tag_new_highlight(highlight, list(tags))
     highlight.glossary_entries.set(glossary_entries)
     return highlight, True
+
+
+def _within_caps(owner, document: Document, tags) -> None:
+    """Raise LimitReached, before anything is saved, past HIGHLIGHTS_PER_ARTICLE or
+    NEW_TAGS_PER_DAY. The owner's row is locked so that saves sent at once are counted
+    one after another. An import (manage.py, an administrator's) is not capped: restoring
+    a backup brings back all that was there."""
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+    cap = settings.HIGHLIGHTS_PER_ARTICLE
+    if Highlight.objects.filter(owner=owner, document=document).count() >= cap:
+        raise LimitReached(
+            f"You have {cap} highlights on “{document.title}”, the most one account may "
+            "have on one article.",
+            "Delete some you no longer need to make room.",
+        )
+    count_new_tags(owner, len(_new_tag_names(tags)))
+
+
+def _new_tag_names(names) -> set[str]:
+    """The names among `names` that no tag has yet (in any case)."""
+    if not names:
+        return set()
+    found = Tag.objects.filter(reduce(or_, [Q(name__iexact=name) for name in names]))
+    in_use = {tag.name.casefold() for tag in found}
+    return {name.casefold() for name in names} - in_use
 
 
 def _on_current_text(document: Document, anchor: Anchor, status: str) -> tuple[Anchor, str]:
@@ -134,6 +165,7 @@ def _tag_new_highlight(highlight: Highlight, names: list[str]) -> None:
 def update_highlight(
     *, highlight: Highlight, note: str, tags: list[str], visibility: str, glossary_entries=()
 ) -> None:
+    count_new_tags(highlight.owner, len(_new_tag_names(tags)))
     highlight.note = note
     highlight.visibility = visibility
     highlight.save(update_fields=["note", "visibility", "updated"])

@@ -1,100 +1,157 @@
-"""A flood: one student shares 5,000 highlights on one article; the teacher hides them all.
+"""A flood of saves by one student, and what it leaves in a classmate's reading view.
 
-    make bench-flood              (or: DEBUG=1 .venv/bin/python bench/flood.py)
+    make bench-flood              (or: .venv/bin/python bench/flood.py)
 
-A class of a teacher, the flooding student and a classmate. Measured: the classmate's and
-the teacher's reading view of the article before (bytes, time, queries); the request of
-"Hide all of this student's highlights in this class" (one request, its queries, its
-time: the median of BENCH_RUNS hides, each undone by "Show all ... again", timed too);
-and both reading views after. Runs in its own database, korea_reader_bench_flood.
+One student of a class posts highlights shared with the class, in an assignment on one
+article, as fast as the app answers (Django's test client: no network, so faster than
+any script over HTTP), BENCH_FLOOD_TRIES times (default 5,000), in three phases:
+
+- `limited`: the default limits (WRITE_LIMITS, HIGHLIGHTS_PER_ARTICLE);
+- `capped`: the rate per account lifted, so only the cap per article holds (the most a
+  flood kept up for hours leaves);
+- `tags`: tries of 20 new tags each, against NEW_TAGS_PER_DAY.
+
+Each reports how many tries were saved and refused (429), and the size in bytes of the
+classmate's reading view of the article before and after. BENCH_FLOOD_PHASES picks some
+(comma-separated); `unlimited` (no limits at all, the code before the limits) is there
+for comparison, and slow.
 """
 
+import logging
 import os
-import random
-import statistics
 import sys
 import time
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 from bench.setup import bench_django  # noqa: E402
 
 bench_django("korea_reader_bench_flood")
 
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+call_command("createcachetable")  # where the limits count, as docs/DEPLOY.md sets up
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from annotations.loading import load_documents  # noqa: E402
-from annotations.models import ClassHide, Document  # noqa: E402
+from annotations.models import Assignment, Document, Highlight, Tag  # noqa: E402
 from bench import world  # noqa: E402
-from bench.measure import Page, logged_in, markdown_table, measure_interleaved  # noqa: E402
+from bench.measure import logged_in, markdown_table  # noqa: E402
 
-SLUG = "stalins-hot-war"
-FLOOD = int(os.environ.get("BENCH_FLOOD", "5000"))
-RUNS = int(os.environ.get("BENCH_RUNS", "10"))
+TRIES = int(os.environ.get("BENCH_FLOOD_TRIES", "5000"))
+PHASES = os.environ.get("BENCH_FLOOD_PHASES", "limited,capped,tags").split(",")
+SLUG = "stalin-and-korean-war"
 
 
-def build() -> tuple:
+def scene():
+    world.clear()
+    Tag.objects.filter(name__startswith="flood-").delete()
+    cache.clear()  # the limits' counters
     load_documents()
     document = Document.objects.get(slug=SLUG)
-    world.clear()
-    room, teacher = world.classroom("Bench flooded class", "bench-teacher", "Flood", "Teacher")
-    flooder, classmate = world.enrol(room, "bench-student-", 2)
-    world.highlights([flooder], FLOOD, [document], random.Random(1950))
-    return document, room, teacher, flooder, classmate
+    room, _ = world.classroom("Bench flood", "bench-flood-teacher", "Flo", "Od")
+    flooder, classmate = world.enrol(room, "bench-flood-student", 2)
+    due = timezone.now() + timedelta(days=7)
+    assignment = Assignment.objects.create(
+        classroom=room, title="Read it", due=due, visibility="class"
+    )
+    assignment.documents.set([document])
+    return document, assignment, flooder, classmate
 
 
-def post(client, url: str, hidden: str) -> tuple[float, int]:
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        response = client.post(url, {"hidden": hidden})
-        elapsed = time.perf_counter() - started
-    assert response.status_code == 302, response.status_code
-    return elapsed * 1000, len(queries)
+def selection(document, assignment, n: int, tags: str) -> dict:
+    start = (n * 37) % (len(document.text) - 80)
+    while document.text[start].isspace():
+        start += 1
+    end = start + 20
+    while document.text[end - 1].isspace():
+        end -= 1
+    return {
+        "start": start,
+        "end": end,
+        "exact": document.text[start:end],
+        "prefix": document.text[max(0, start - 32) : start],
+        "suffix": document.text[end : end + 32],
+        "revision": document.revision,
+        "note": f"Flood {n}",
+        "tags": tags,
+        "visibility": "class",
+        "assignment": assignment.pk,
+        "client_key": str(uuid.uuid4()),
+    }
 
 
-def views(document, teacher, classmate) -> list[Page]:
-    url = document.get_absolute_url()
-    pages = [
-        Page(logged_in(classmate), url),
-        Page(logged_in(teacher), url),
-        Page(logged_in(teacher), url + "?hidden=1"),
+def view_bytes(classmate, document, assignment) -> int:
+    response = logged_in(classmate).get(f"/assignments/{assignment.pk}/documents/{document.slug}/")
+    assert response.status_code == 200, response.status_code
+    return len(response.content)
+
+
+def flood(tries: int, tags_per_try: int = 0) -> list[str]:
+    document, assignment, flooder, classmate = scene()
+    before = view_bytes(classmate, document, assignment)
+    client = logged_in(flooder)
+    url = f"/documents/{document.slug}/highlights/new/"
+    statuses: dict[int, int] = {}
+    started = time.perf_counter()
+    for n in range(tries):
+        tags = ", ".join(f"flood-{n}-{k}" for k in range(tags_per_try))
+        response = client.post(url, selection(document, assignment, n, tags))
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+    seconds = time.perf_counter() - started
+    saved = Highlight.objects.filter(owner=flooder).count()
+    assert saved == statuses.get(302, 0), statuses
+    after = view_bytes(classmate, document, assignment)
+    new_tags = Tag.objects.filter(name__startswith="flood-").count()
+    return [
+        f"{tries:,}",
+        f"{saved:,}",
+        f"{statuses.get(429, 0):,}",
+        f"{new_tags:,}",
+        f"{seconds:.0f}",
+        f"{before:,}",
+        f"{after:,}",
     ]
-    measure_interleaved(pages, RUNS)
-    return pages
 
 
 def main() -> None:
-    document, room, teacher, flooder, classmate = build()
-    before = views(document, teacher, classmate)
-    client = logged_in(teacher)
-    url = f"/classes/{room.pk}/students/{flooder.pk}/hide/"
-    hides, shows = [], []
-    for _ in range(RUNS):
-        hides.append(post(client, url, "1"))
-        assert ClassHide.objects.filter(classroom=room).count() == FLOOD
-        shows.append(post(client, url, "0"))
-    post(client, url, "1")
-    after = views(document, teacher, classmate)
-
-    print(f"A flood of {FLOOD:,} shared highlights on {SLUG!r}, {RUNS} runs each (median):")
-    columns = ["request", "server time (ms)", "SQL queries", "HTML bytes"]
-    labels = ["classmate's reading view", "teacher's reading view", "teacher's, ?hidden=1"]
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # not a line per 429
+    defaults = dict(settings.WRITE_LIMITS)
     rows = []
-    for when, pages in (("before", before), ("after", after)):
-        for label, page in zip(labels, pages, strict=True):
-            rows.append(
-                [
-                    f"{label}, {when}",
-                    f"{page.median('ms'):.1f}",
-                    str(page.first.queries),
-                    f"{page.first.bytes:,}",
-                ]
-            )
-    for label, runs in (("hide all (POST)", hides), ("show all again (POST)", shows)):
-        ms = statistics.median(run[0] for run in runs)
-        rows.append([label, f"{ms:.1f}", str(runs[0][1]), "(redirect)"])
+    for phase in PHASES:
+        settings.WRITE_LIMITS = dict(defaults)
+        settings.RATELIMIT_ENABLE = True
+        if phase == "limited":
+            rows.append([phase, *flood(TRIES)])
+        elif phase == "capped":
+            settings.WRITE_LIMITS["highlights"] = "1000000/m"
+            rows.append([phase, *flood(TRIES)])
+        elif phase == "tags":
+            rows.append([phase, *flood(100, tags_per_try=20)])
+        elif phase == "unlimited":
+            settings.RATELIMIT_ENABLE = False  # no counters, and no cap on new tags
+            settings.HIGHLIGHTS_PER_ARTICLE = 10**9
+            rows.append([phase, *flood(TRIES)])
+            settings.HIGHLIGHTS_PER_ARTICLE = 500
+        print(f"{phase} done", file=sys.stderr)
+    columns = [
+        "phase",
+        "tries",
+        "saved",
+        "refused (429)",
+        "new tags",
+        "seconds",
+        "classmate's view before (bytes)",
+        "after (bytes)",
+    ]
     print(markdown_table(columns, rows))
+    world.clear()
 
 
 if __name__ == "__main__":

@@ -256,6 +256,27 @@ RATELIMIT_IP_META_KEY = "korea_reader.client_ip.client_ip"
 JOIN_FAILURES_PER_ADDRESS = env_str("JOIN_FAILURES_PER_ADDRESS", "20/h")
 SIGNUPS_PER_ADDRESS = env_str("SIGNUPS_PER_ADDRESS", "100/h")
 SIGNUPS_PER_CODE = env_str("SIGNUPS_PER_CODE", "100/h")
+# What one account may write, per account (annotations/throttles.py, write_limit): rates
+# no real student or teacher meets, each WRITE_LIMIT_<NAME> in the environment. And caps
+# checked in the writes themselves. See "Limits" in docs/DEPLOY.md.
+WRITE_LIMITS = {
+    name: env_str(f"WRITE_LIMIT_{name.upper()}", default)
+    for name, default in {
+        "highlights": "30/m",
+        "replies": "20/m",
+        "hides": "60/m",
+        "glossary": "30/m",
+        "corrections": "10/m",
+        "classes": "60/m",
+        "roster": "10/m",
+        "joins": "20/m",
+        "account": "10/m",
+        "exports": "10/m",
+        "password_resets": "10/h",
+    }.items()
+}
+HIGHLIGHTS_PER_ARTICLE = env_int("HIGHLIGHTS_PER_ARTICLE", 500)
+NEW_TAGS_PER_DAY = env_int("NEW_TAGS_PER_DAY", 50)
 CACHES = {
     "default": {
         "BACKEND": "korea_reader.cache.DatabaseCache",

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from annotations.throttles import write_limit
 from annotations.views import accounts
 
 urlpatterns = [
@@ -10,6 +12,12 @@ urlpatterns = [
     path("accounts/delete/", accounts.account_delete, name="account_delete"),
     path("accounts/password/set/", accounts.password_set, name="password_set"),
     path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
+    # Django's own, counted like every other change to one's account (hashing is slow).
+    path(
+        "accounts/password_change/",
+        write_limit("account")(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
     path("accounts/teach/", accounts.teach_request, name="teach_request"),
     path("accounts/teach/requests/", accounts.teacher_requests, name="teacher_requests"),
     path(

@@ -42,6 +42,7 @@ from annotations.throttles import (
     count_wrong_code,
     sign_ups_reached,
     too_many,
+    write_limit,
     wrong_codes_reached,
 )
 from annotations.time_zones import describe, remember_time_zone, viewer_time_zone
@@ -63,6 +64,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @require_http_methods(["GET", "POST"])
+@write_limit("joins")
 def class_join(request: HttpRequest) -> HttpResponse:
     """/join/: type the code the teacher gave, then join (or sign up) on its page."""
     form = JoinForm(request.POST if request.method == "POST" else None)
@@ -76,6 +78,7 @@ def class_join(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@write_limit("joins")
 def join(request: HttpRequest, code: str) -> HttpResponse:
     """/join/<code>/: a new student signs up into the class; someone logged in joins it."""
     if wrong_codes_reached(request):
@@ -141,6 +144,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("account")
 def account(request: HttpRequest) -> HttpResponse:
     """One's account; a POST changes the time zone times are shown in."""
     form = TimeZoneForm(
@@ -166,6 +170,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("account")
 def account_delete(request: HttpRequest) -> HttpResponse:
     """With the password; a teacher of a running class hands it over or archives it first."""
     teaching = Membership.objects.filter(
@@ -186,6 +191,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("account")
 def password_set(request: HttpRequest) -> HttpResponse:
     """The first log-in with a password a teacher made: the student chooses their own."""
     form = OwnPasswordForm(request.user, request.POST if request.method == "POST" else None)
@@ -200,6 +206,7 @@ def password_set(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@write_limit("password_resets", by_address=True)
 def password_reset(request: HttpRequest) -> HttpResponse:
     """Django's reset by mail, where mail is set up; otherwise the page says to ask the
     teacher and sends nothing. A mail that cannot be sent is said, never a false "sent"."""
@@ -219,6 +226,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("account")
 def teach_request(request: HttpRequest) -> HttpResponse:
     """Asking staff to make one's account a teacher's."""
     if request.method == "POST" and can_start_class(request.user):
@@ -249,6 +257,7 @@ def teacher_requests(request: HttpRequest) -> TemplateResponse:
 @login_required
 @staff_required
 @require_POST
+@write_limit("account")
 def teacher_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     teacher_request = get_teacher_request(pk)
     form = DecisionForm(request.POST)

@@ -28,6 +28,7 @@ from annotations.progress import class_overview, student_progress, teaching_over
 from annotations.query_forms import StudentQueryForm
 from annotations.reading import TEMPLATE as READING
 from annotations.reading import reading_context
+from annotations.throttles import write_limit
 from annotations.time_zones import zones_of_form
 from annotations.writes import (
     add_reply,
@@ -60,6 +61,7 @@ def classes(request: HttpRequest) -> TemplateResponse:
     "Only teachers can start a class. Ask your teacher for the class's join code; "
     "teachers, ask to teach on your account page (/accounts/teach/): staff grant it.",
 )
+@write_limit("classes")
 def class_create(request: HttpRequest) -> HttpResponse:
     form = ClassroomForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
@@ -95,6 +97,7 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     classroom, _ = get_classroom_for_user(request, pk, change=True)
     form = AssignmentForm(
@@ -200,6 +203,7 @@ def assignment_student(request: HttpRequest, pk: int, user_id: int) -> TemplateR
 
 @login_required
 @require_POST
+@write_limit("hides")
 def highlight_hide(request: HttpRequest, pk: int) -> HttpResponse:
     """The teacher takes a shared highlight out of their class's view, or puts it back."""
     highlight, classes = get_highlight_to_moderate(request, pk)
@@ -213,6 +217,7 @@ def highlight_hide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limit("replies")
 def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     highlight, classes = get_highlight_to_moderate(request, pk)
     form = ReplyForm(request.POST)

@@ -12,10 +12,12 @@ from annotations.forms import CorrectionForm
 from annotations.models import Document
 from annotations.pages import form_page
 from annotations.query_forms import ParagraphQueryForm
+from annotations.throttles import write_limit
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("corrections")
 def document_corrections(request: HttpRequest, slug: str) -> HttpResponse:
     document = get_document_to_correct(request, slug)
     if request.method == "POST":

@@ -15,6 +15,7 @@ from annotations.entries import merge_preview
 from annotations.forms import EntryMergeForm, GlossaryEntryForm
 from annotations.models import GlossaryEntry
 from annotations.pages import form_page
+from annotations.throttles import write_limit
 from annotations.writes import merge_entries, save_entry
 
 FORM = "annotations/glossary_form.html"
@@ -48,6 +49,7 @@ def _save(form: GlossaryEntryForm) -> GlossaryEntry | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 @teacher_required(can_curate_glossary, "Only teachers can change the glossary.")
+@write_limit("glossary")
 def entry_create(request: HttpRequest) -> HttpResponse:
     # Not `request.POST or None`: an empty POST must be bound, and refused.
     form = GlossaryEntryForm(request.POST if request.method == "POST" else None)
@@ -58,6 +60,7 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("glossary")
 def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
     entry = get_entry_for_curation(request, slug)
     # The form writes what it is given onto its instance as it validates: the page keeps
@@ -71,6 +74,7 @@ def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("glossary")
 def entry_merge(request: HttpRequest, slug: str) -> HttpResponse:
     survivor = get_entry_for_curation(request, slug)
     form = EntryMergeForm(request.POST if request.method == "POST" else None, survivor=survivor)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+from django_ratelimit import ALL
 
 from annotations.export import (
     JSONLD_CONTENT_TYPE,
@@ -15,10 +16,12 @@ from annotations.export import (
     sheet_chunks,
 )
 from annotations.forms import ExportFilterForm
+from annotations.throttles import write_limit
 
 
 @login_required
 @require_safe
+@write_limit("exports", methods=ALL)
 def annotations_csv(request: HttpRequest) -> HttpResponse:
     """Every highlight the viewer may export, narrowed by the filters, as the teacher's
     sheet: readable headers, local times, replies, by student and place in the text."""
@@ -38,6 +41,7 @@ def annotations_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
+@write_limit("exports", methods=ALL)
 def annotations_csv_all(request: HttpRequest) -> HttpResponse:
     """The same highlights with every column, as the machine names them (docs/EXPORT.md)."""
 
@@ -52,6 +56,7 @@ def annotations_csv_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
+@write_limit("exports", methods=ALL)
 def annotations_jsonld(request: HttpRequest) -> HttpResponse:
     """The same highlights as W3C Web Annotations (JSON-LD)."""
 

@@ -30,6 +30,7 @@ from annotations.reading import (
     reading_url,
 )
 from annotations.tagging import tag_options
+from annotations.throttles import write_limit
 from annotations.writes import create_highlight, delete_highlight, move_highlight, update_highlight
 
 NO_WORK = (None, None)  # reading outside any assignment: (assignment, role)
@@ -37,6 +38,7 @@ NO_WORK = (None, None)  # reading outside any assignment: (assignment, role)
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("highlights")
 def highlight_create(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: the editor for a selection (see SelectionForm); POST: save the highlight."""
     document = get_document(slug)
@@ -122,6 +124,7 @@ def highlight_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("highlights")
 def highlight_edit(request: HttpRequest, pk: int) -> HttpResponse:
     highlight = get_highlight_for_user(request, pk, change=True)
     # Not `request.POST or None`: an empty POST must be bound, and refused.
@@ -141,6 +144,7 @@ def highlight_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("highlights")
 def highlight_delete(request: HttpRequest, pk: int) -> HttpResponse:
     highlight = get_highlight_for_user(request, pk, change=True)
     if request.method == "POST":
@@ -157,6 +161,7 @@ def highlight_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("highlights")
 def highlight_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Count a highlight made outside any assignment for one of the owner's that sets
     its article."""

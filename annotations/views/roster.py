@@ -17,6 +17,7 @@ from annotations.forms import AssignmentForm, ClassSettingsForm, HideAllForm
 from annotations.models import Account, Highlight
 from annotations.pages import form_page
 from annotations.people_forms import RosterForm
+from annotations.throttles import write_limit
 from annotations.time_zones import zones_of_form
 from annotations.writes import (
     add_students,
@@ -36,6 +37,7 @@ CARDS = "annotations/login_cards.html"
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def class_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """The class's name, and whether and until when its join code lets students in."""
     classroom, _ = get_classroom_for_user(request, pk, change=True)
@@ -50,6 +52,7 @@ def class_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@write_limit("classes")
 def join_code_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     classroom, _ = get_classroom_for_user(request, pk, change=True)
     code = rotate_join_code(classroom=classroom)
@@ -59,6 +62,7 @@ def join_code_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def class_archive(request: HttpRequest, pk: int) -> HttpResponse:
     """At the end of term: read-only, still exportable; or back in use."""
     classroom, _ = get_classroom_for_user(request, pk, teach=True)
@@ -73,6 +77,7 @@ def class_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("roster")
 def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add students: accounts made from a class list, then their login cards, once."""
     classroom, _ = get_classroom_for_user(request, pk, change=True)
@@ -117,6 +122,7 @@ def _cards(request: HttpRequest, classroom, cards) -> TemplateResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def student_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     classroom, _ = get_classroom_for_user(request, pk, change=True)
     student = get_student_of_class(classroom, user_id)
@@ -135,6 +141,7 @@ def student_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("hides")
 def student_hide_all(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     """Every highlight the student shares in the class, hidden from it at once (after a
     page saying how many), or shown again: a flood takes one request, not one a highlight."""
@@ -169,6 +176,7 @@ def student_hide_all(request: HttpRequest, pk: int, user_id: int) -> HttpRespons
 
 @login_required
 @require_POST
+@write_limit("classes")
 def student_password_reset(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     """A new one-time password, shown once on the student's card."""
     classroom, _ = get_classroom_for_user(request, pk, change=True)
@@ -180,6 +188,7 @@ def student_password_reset(request: HttpRequest, pk: int, user_id: int) -> HttpR
 
 @login_required
 @require_POST
+@write_limit("classes")
 def student_unlock(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     """A student locked out of logging in (annotations/log_in_locks.py) may log in again."""
     classroom, _ = get_classroom_for_user(request, pk, change=True)
@@ -192,6 +201,7 @@ def student_unlock(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment, _ = get_assignment_for_user(request, pk, change=True)
     form = AssignmentForm(
@@ -214,6 +224,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit("classes")
 def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """After a confirmation that says what goes (the assignment) and what stays (the
     students' highlights, outside any assignment)."""
