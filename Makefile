@@ -23,7 +23,6 @@ run: install
 # The steps of `make run`, once the database is up.
 serve:
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py createcachetable
 	$(PY) manage.py load_documents
 	$(PY) manage.py load_glossary
 	@$(PY) manage.py load_demo --if-empty --site http://$(HOST):$(PORT)

@@ -31,10 +31,6 @@ from bench.setup import bench_django  # noqa: E402
 
 bench_django("korea_reader_bench_flood")
 
-from django.core.management import call_command  # noqa: E402
-
-call_command("createcachetable")  # where the limits count, as docs/DEPLOY.md sets up
-
 from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.utils import timezone  # noqa: E402
