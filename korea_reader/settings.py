@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "django_ratelimit",
+    "lti_tool",  # django-lti: LTI registrations, deployments and keys
     "annotations",
 ]
 

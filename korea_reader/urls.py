@@ -27,5 +27,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("lti/", include("annotations.lti.urls")),
     path("", include("annotations.urls")),
 ]

@@ -1,0 +1,3 @@
+"""The tool's URLs, under /lti/ (contracts in DESIGN.md)."""
+
+urlpatterns: list = []
