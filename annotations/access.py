@@ -247,5 +247,11 @@ def get_highlight_to_moderate(request: HttpRequest, pk: int) -> tuple[Highlight,
     classes = moderation_classes(request.user, highlight)
     if not classes:
         raise PermissionDenied("Only the author's teacher can do this.")
-    _refuse_if_archived(highlight)
-    return highlight, classes
+    # An archived class's moderation stays as it was; the teacher's open classes go on.
+    still_open = set(
+        Classroom.objects.filter(pk__in=classes, archived__isnull=True).values_list("pk", flat=True)
+    )
+    open_classes = [pk for pk in classes if pk in still_open]
+    if not open_classes:
+        raise PermissionDenied(ARCHIVED)
+    return highlight, open_classes

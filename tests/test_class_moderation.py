@@ -8,9 +8,10 @@ highlight, while the first class's classmate does not. The author sees every rep
 """
 
 import pytest
+from django.utils import timezone
 
-from annotations.models import Membership
-from tests.helpers import page_html
+from annotations.models import ClassHide, Membership, Reply
+from tests.helpers import add_class, page_html
 
 REPLY_A = "Which cable says so? (History 101)"
 REPLY_B = "Good find. (History 102)"
@@ -110,3 +111,30 @@ def test_the_class_export_carries_only_that_class_moderation(
     assert REPLY_A not in other_rows
     assert ",yes,no," in other_rows.strip().splitlines()[1], "shared, not hidden"
     assert ",class,false," in b"".join(other_all.streaming_content).decode()
+
+
+def test_an_archived_class_keeps_its_moderation_as_it_was(
+    client, story, teacher, classroom, classmate
+):
+    """Outside assignments too: archiving History 101 freezes its hides and replies."""
+    classroom.archived = timezone.now()
+    classroom.save(update_fields=["archived"])
+
+    assert hide(as_user(client, teacher), story).status_code == 403
+    assert reply(client, story, REPLY_A).status_code == 403
+    assert not ClassHide.objects.exists()
+    assert not Reply.objects.exists()
+
+
+def test_a_teacher_of_an_archived_and_an_open_class_moderates_in_the_open_one(
+    client, story, teacher, classroom, student
+):
+    open_class = add_class("History 201", teacher, student)
+    classroom.archived = timezone.now()
+    classroom.save(update_fields=["archived"])
+
+    assert hide(as_user(client, teacher), story).status_code == 302
+    assert reply(client, story, REPLY_A).status_code == 302
+
+    assert list(ClassHide.objects.values_list("classroom", flat=True)) == [open_class.pk]
+    assert list(Reply.objects.values_list("classroom", flat=True)) == [open_class.pk]
