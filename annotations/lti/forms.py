@@ -53,6 +53,10 @@ class PlatformForm(PlainLabels, forms.Form):
         "keyset_url": "keyset URL",
     }
 
+    def __init__(self, *args, deployment_required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deployment_id"].required = deployment_required
+
     IDS = {"client_id": "client ID", "deployment_id": "deployment ID", "audience": "audience"}
 
     def clean(self) -> dict:
@@ -96,3 +100,12 @@ class ActiveForm(forms.Form):
         choices=[("1", "Activate"), ("0", "Deactivate")], coerce=lambda value: value == "1"
     )
     deployment = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class RegistrationQuery(forms.Form):
+    """What an LMS sends to /lti/register/ (LTI Dynamic Registration 3.3), and our
+    registration link's key. Each is checked where it is used (annotations/lti/dynamic.py)."""
+
+    key = forms.CharField(required=False, max_length=500)
+    openid_configuration = forms.CharField(required=False, max_length=2000)
+    registration_token = forms.CharField(required=False, max_length=5000)

@@ -127,3 +127,52 @@ def set_platform_active(*, registration: LtiRegistration, active: bool) -> None:
 def set_deployment_active(*, deployment: LtiDeployment, active: bool) -> None:
     deployment.is_active = active
     deployment.save(update_fields=["is_active", "datetime_modified"])
+
+
+# What the tool asks the platform for: line items and scores (AGS), the roster (NRPS).
+SCOPES = [
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+]
+TOOL_NAME = "Korea Reader"
+TOOL_DESCRIPTION = (
+    "Annotated reading for history classes: three articles on Stalin and the Korean War, "
+    "highlighted, noted, tagged and linked to a glossary, with assignments and grades."
+)
+
+
+def canvas_configuration(origin: str) -> dict:
+    """Canvas's developer key JSON ("Paste JSON"), for /lti/canvas.json."""
+    urls = tool_urls(origin)
+    deep_link = {
+        "message_type": "LtiDeepLinkingRequest",
+        "target_link_uri": urls.tool,
+        "text": TOOL_NAME,
+    }
+    return {
+        "title": TOOL_NAME,
+        "description": TOOL_DESCRIPTION,
+        "oidc_initiation_url": urls.login,
+        "target_link_uri": urls.tool,
+        "public_jwk_url": urls.jwks,
+        "scopes": SCOPES,
+        "extensions": [
+            {
+                "platform": "canvas.instructure.com",
+                "domain": urls.domain,
+                "tool_id": "korea-reader",
+                "privacy_level": "public",
+                "settings": {
+                    "text": TOOL_NAME,
+                    "placements": [
+                        {"placement": "link_selection", **deep_link},
+                        {"placement": "assignment_selection", **deep_link},
+                    ],
+                },
+            }
+        ],
+        "custom_fields": {},
+    }
