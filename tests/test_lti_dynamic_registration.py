@@ -258,3 +258,14 @@ def test_odd_shapes_in_the_configuration_are_not_a_server_error(client, link, pl
     assert response.status_code == 200
     registration = LtiRegistration.objects.get()
     assert (registration.name, registration.audience) == (platform.origin, "42")
+
+
+def test_registrations_are_limited_per_address(client, settings, staff, platform):
+    settings.WRITE_LIMITS = {**settings.WRITE_LIMITS, "lti_platforms": "1/m"}
+    opened_by_the_lms(client, make_link(staff=staff, origin="http://testserver"), platform)
+    response = opened_by_the_lms(
+        client, make_link(staff=staff, origin="http://testserver"), platform
+    )
+    assert response.status_code == 429
+    assert "Registering learning platforms: at most 1 a minute" in response.content.decode()
+    assert len(platform.registrations()) == 1
