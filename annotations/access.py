@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from lti_tool.models import LtiDeployment, LtiRegistration
 
 from annotations.models import (
     Assignment,
@@ -255,3 +256,17 @@ def get_highlight_to_moderate(request: HttpRequest, pk: int) -> tuple[Highlight,
     if not open_classes:
         raise PermissionDenied(ARCHIVED)
     return highlight, open_classes
+
+
+def get_platform(pk: int) -> LtiRegistration:
+    """A registered learning platform, for staff (the view is @staff_required)."""
+    if not 0 < pk <= _LARGEST_ID:
+        raise Http404("No such platform.")
+    return get_object_or_404(LtiRegistration, pk=pk)
+
+
+def get_deployment_of(registration: LtiRegistration, pk: int) -> LtiDeployment:
+    """One of the platform's deployments; 404 for another platform's."""
+    if not 0 < pk <= _LARGEST_ID:
+        raise Http404("No such deployment of this platform.")
+    return get_object_or_404(LtiDeployment, pk=pk, registration=registration)

@@ -274,6 +274,7 @@ WRITE_LIMITS = {
         "account": "10/m",
         "exports": "10/m",
         "password_resets": "10/h",
+        "lti_platforms": "10/m",
     }.items()
 }
 HIGHLIGHTS_PER_ARTICLE = env_int("HIGHLIGHTS_PER_ARTICLE", 500)

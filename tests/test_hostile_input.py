@@ -27,7 +27,10 @@ from django.db import connection, transaction
 from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from lti_tool.models import LtiDeployment, LtiRegistration
 
+from annotations.lti.dynamic import make_link
+from annotations.lti.registrations import register_platform
 from annotations.models import (
     Account,
     Alias,
@@ -46,7 +49,7 @@ from annotations.models import (
     TeacherRequest,
 )
 from annotations.validators import time_zone_names
-from tests.helpers import FROM_PANEL, HTMX, PASSWORD, PHRASE, selection
+from tests.helpers import FROM_PANEL, HTMX, PASSWORD, PHRASE, make_user, selection
 
 hostile = settings(
     max_examples=25,
@@ -217,6 +220,8 @@ TABLES = [
         Account,
         TeacherRequest,
         LogInLock,
+        LtiRegistration,
+        LtiDeployment,
     )
 ]
 
@@ -270,6 +275,9 @@ def assert_told_why(response) -> None:
         assert "Too many" in body
     elif status == 403:
         assert "Forbidden" in body or error_messages(body)
+    elif status in (400, 502) and "Not registered" in body:
+        # templates/lti/registered.html: a dynamic registration refused, and why
+        assert error_messages(body), body[:300]
     elif status == 400 and response["Content-Type"].startswith("text/plain"):
         assert re.match(r"The export's filters are not right: \S", body), body[:300]
     elif status == 400:
@@ -925,6 +933,70 @@ def test_a_teacher_narrows_an_article_to_any_student_id_or_is_told_why(
     assert response.status_code in (200, 400, 404)
     if response.status_code != 200:
         assert_told_why(response)
+
+
+# Installing Korea Reader in an LMS -------------------------------------------------
+
+PLATFORM = {
+    "issuer": "https://moodle.example.org",
+    "client_id": "Xc7Gq2",
+    "deployment_id": "3",
+    "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
+    "auth_token_url": "https://moodle.example.org/mod/lti/token.php",
+    "keyset_url": "https://moodle.example.org/mod/lti/certs.php",
+    "name": "District Moodle",
+    "audience": "",
+}
+
+
+@pytest.fixture
+def staff(db):
+    user = make_user("staff", "Sam", "Staff")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@hostile
+@given(changes=edits(*PLATFORM))
+@example(changes={"issuer": "https://a.example;frame-ancestors *", "client_id": "a\x0bb"})
+def test_it_refuses_a_tampered_platform_with_a_reason(staff, changes):
+    data = edited(PLATFORM, changes)
+    client = client_for(staff)
+    with rolled_back():
+        before = snapshot()
+        response = client.post("/lti/platforms/", data)
+        if not is_redirect_home(response):
+            assert_refused(response, before)
+
+
+@hostile
+@given(changes=edits("active", "deployment"))
+def test_turning_a_platform_on_or_off_takes_anything_or_says_why(staff, changes):
+    registration, _ = register_platform(**PLATFORM)
+    valid = {"active": "0", "deployment": str(registration.deployments.get().pk)}
+    client = client_for(staff)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/lti/platforms/{registration.pk}/", edited(valid, changes))
+        if not is_redirect_home(response):
+            assert_refused(response, before)
+
+
+@hostile
+@given(changes=edits("key", "openid_configuration", "registration_token"))
+@example(changes={"openid_configuration": "https://a.example;script-src *"})
+def test_dynamic_registration_takes_any_query_or_says_why(staff, changes):
+    """With a good link or without; the configuration URLs here lead nowhere."""
+    key = make_link(staff=staff, origin="http://testserver").split("key=")[1]
+    valid = {"key": key, "openid_configuration": "https://lms.example.org/openid-configuration"}
+    query = edited(valid, changes)
+    with rolled_back():
+        before = snapshot()
+        response = client_for(None).get("/lti/register/", query)
+        assert response.status_code in (400, 403, 502) or has_nul(query)
+        assert_refused(response, before)
+        assert "script-src *" not in response.get("Content-Security-Policy", "")
 
 
 # Raw requests: bytes that are not UTF-8, surrogates, wrong content types ---------------

@@ -29,8 +29,10 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from lti_tool.models import LtiDeployment, LtiRegistration
 
 from annotations.loading import load_documents
+from annotations.lti.registrations import register_platform
 from annotations.models import (
     Account,
     Alias,
@@ -184,6 +186,12 @@ def snapshot(client) -> dict:
         "log_in_locks": sorted(LogInLock.objects.values_list("username", flat=True)),
         "mail": len(mail.outbox),
         "session": client.session.get("_auth_user_id"),
+        "lti": sorted(
+            [
+                *LtiRegistration.objects.values_list("issuer", "client_id", "is_active"),
+                *LtiDeployment.objects.values_list("deployment_id", "registration", "is_active"),
+            ]
+        ),
     }
 
 
@@ -254,6 +262,22 @@ def reset_link(w) -> dict:
         "uidb64": urlsafe_base64_encode(force_bytes(owner.pk)),
         "token": default_token_generator.make_token(owner),
     }
+
+
+PLATFORM = {
+    "issuer": "https://moodle.example.org",
+    "client_id": "Xc7Gq2",
+    "deployment_id": "3",
+    "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
+    "auth_token_url": "https://moodle.example.org/mod/lti/token.php",
+    "keyset_url": "https://moodle.example.org/mod/lti/certs.php",
+}
+
+
+def platform_pk(w) -> dict:
+    """A registered learning platform (made here, in the test's savepoint)."""
+    registration, _ = register_platform(**PLATFORM)
+    return {"pk": registration.pk}
 
 
 def shared_pk(w) -> dict:
@@ -620,6 +644,26 @@ ENTRIES = [
         data=lambda w: {"decision": "decline"},
         changes="requests",
     ),
+    # Installing Korea Reader in an LMS (annotations/views/lti_install.py): staff only;
+    # the registration link is the credential of /lti/register/; Canvas's key is public.
+    Entry(
+        "lti_platforms",
+        get=STAFF,
+        post=(LOGIN, 403, 403, 403, 403, 403, 302),
+        data=lambda w: {**PLATFORM, "client_id": "new-client"},
+        changes="lti",
+    ),
+    Entry(
+        "lti_platform",
+        platform_pk,
+        get=STAFF,
+        post=(LOGIN, 403, 403, 403, 403, 403, 302),
+        data=lambda w: {"active": "0"},
+        changes="lti",
+    ),
+    Entry("lti_registration_link", get=STAFF),
+    Entry("lti_register", get=(403, 403, 403, 403, 403, 403, 403)),
+    Entry("lti_canvas_json", get=PUBLIC),
     # Accounts (django.contrib.auth.urls).
     Entry("login", get=PUBLIC),
     Entry(

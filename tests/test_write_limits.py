@@ -207,6 +207,9 @@ def test_base_lets_htmx_swap_a_429(client, document):
 @pytest.fixture
 def scene(student, classmate, teacher, classroom, document, make_highlight):
     """One request of each kind of write; the second of a kind is refused at 1/m."""
+    staff = make_user("staff", "Sam", "Staff")
+    staff.is_staff = True
+    staff.save()
     shared = make_highlight(student, PHRASE, visibility="class")
     return {
         "replies": ("post", teacher, f"/highlights/{shared.pk}/replies/", {"text": "Why?"}),
@@ -223,6 +226,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
         "exports": ("get", student, "/export/annotations.csv", {}),
         "glossary": ("post", teacher, "/glossary/new/", {}),
         "corrections": ("post", teacher, f"/documents/{document.slug}/corrections/", {}),
+        "lti_platforms": ("post", staff, "/lti/platforms/", {}),
     }
 
 
@@ -238,6 +242,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
         ("exports", "Exports"),
         ("glossary", "Changing the glossary"),
         ("corrections", "Correcting articles"),
+        ("lti_platforms", "Registering learning platforms"),
     ],
 )
 def test_each_limit_refuses_the_next_try_and_changes_nothing(settings, client, scene, name, words):

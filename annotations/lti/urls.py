@@ -1,3 +1,13 @@
 """The tool's URLs, under /lti/ (contracts in DESIGN.md)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from annotations.views import lti_install
+
+urlpatterns = [
+    path("register/", lti_install.lti_register, name="lti_register"),
+    path("canvas.json", lti_install.lti_canvas_json, name="lti_canvas_json"),
+    path("platforms/", lti_install.lti_platforms, name="lti_platforms"),
+    path("platforms/<int:pk>/", lti_install.lti_platform, name="lti_platform"),
+    path("platforms/link/", lti_install.lti_registration_link, name="lti_registration_link"),
+]
