@@ -94,6 +94,7 @@ WRITE_LIMIT_WORDS = {
     "account": "Changing your account",
     "exports": "Exports",
     "password_resets": "Asking for password-reset mail",
+    "lti": "Launches from the LMS",
 }
 _UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 

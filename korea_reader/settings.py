@@ -274,8 +274,11 @@ WRITE_LIMITS = {
         "account": "10/m",
         "exports": "10/m",
         "password_resets": "10/h",
+        "lti": "600/m",  # LMS launches, by address: a school's lesson starting at once
     }.items()
 }
+# LTI id tokens: seconds of clock difference allowed between the LMS and us (exp, iat).
+LTI_CLOCK_SKEW = env_int("LTI_CLOCK_SKEW", 60)
 HIGHLIGHTS_PER_ARTICLE = env_int("HIGHLIGHTS_PER_ARTICLE", 500)
 NEW_TAGS_PER_DAY = env_int("NEW_TAGS_PER_DAY", 50)
 CACHES = {
