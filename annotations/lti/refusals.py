@@ -107,7 +107,7 @@ LOGIN = Refusal(
 
 # pylti1p3's messages, by how they start.
 REFUSALS = [
-    ("Missing state param", NOT_THIS_BROWSER),
+    ("Missing state param", UNREADABLE),
     ("State not found", NOT_THIS_BROWSER),
     ("Missing %s cookie", NOT_THIS_BROWSER),
     ("Invalid Nonce", USED),

@@ -12,6 +12,7 @@ from django.contrib.auth import login as log_in
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 from lti_tool import views as lti_views
 from lti_tool.constants import SESSION_KEY
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoOIDCLogin
@@ -106,4 +107,4 @@ login = write_limit("lti", methods=("GET", "POST"), by_address=True)(
     frames.for_platforms(OIDCLogin.as_view())
 )
 launch = write_limit("lti", by_address=True)(frames.for_platforms(Launch.as_view()))
-jwks = lti_views.jwks
+jwks = require_GET(lti_views.jwks)
