@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "annotations.middleware.ActivateTimeZone",
     "annotations.middleware.LogInAgainThenCarryOn",
     "csp.middleware.CSPMiddleware",
+    # After CSP: in a session an LTI launch began, its LMS may frame the pages.
+    "annotations.lti.frames.FrameForLaunchingPlatform",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]

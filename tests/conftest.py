@@ -122,22 +122,9 @@ def assignment(classroom, documents, make_assignment):
 def lti_platform(db):
     """An LMS on 127.0.0.1 (tests/lti_platform.py), registered with Korea Reader (one
     active deployment), with our key pair made; stopped after the test."""
-    from lti_tool.models import Key, LtiDeployment, LtiRegistration
-
     from tests.lti_platform import Platform
 
     platform = Platform(launch_url="http://testserver/lti/launch/").start()
-    Key.objects.generate()
-    registration = LtiRegistration.objects.create(
-        name="Test LMS",
-        issuer=platform.issuer,
-        client_id=platform.client_id,
-        auth_url=platform.auth_url,
-        token_url=platform.token_url,
-        keyset_url=platform.keyset_url,
-    )
-    LtiDeployment.objects.create(
-        registration=registration, deployment_id=platform.deployment_id, is_active=True
-    )
+    platform.register_with_tool()
     yield platform
     platform.stop()

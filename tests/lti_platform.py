@@ -30,6 +30,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 import requests
@@ -78,7 +79,9 @@ class Platform:
     failures: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
     login_hints: set[str] = field(default_factory=set)
-    launch_url: str = ""
+    launch_url: str = ""  # the tool's /lti/launch/, as the platform registered it
+    login_url: str = ""  # the tool's /lti/login/, which /course frames
+    host: str = "127.0.0.1"  # the name in the platform's URLs (it listens on 127.0.0.1)
     claims_for_hint: dict[str, dict] = field(default_factory=dict)
 
     # Lifecycle.
@@ -96,7 +99,7 @@ class Platform:
 
     @property
     def issuer(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://{self.host}:{self._server.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.issuer + path
@@ -112,6 +115,36 @@ class Platform:
     @property
     def keyset_url(self) -> str:
         return self.url("/jwks")
+
+    def register_with_tool(self, *, active: bool = True):
+        """Korea Reader's side, as an administrator sets it up: our key pair (if none),
+        this platform's registration and its deployment."""
+        from lti_tool.models import Key, LtiDeployment, LtiRegistration
+
+        if not Key.objects.active().exists():
+            Key.objects.generate()
+        registration = LtiRegistration.objects.create(
+            name="Test LMS",
+            issuer=self.issuer,
+            client_id=self.client_id,
+            auth_url=self.auth_url,
+            token_url=self.token_url,
+            keyset_url=self.keyset_url,
+        )
+        LtiDeployment.objects.create(
+            registration=registration, deployment_id=self.deployment_id, is_active=active
+        )
+        return registration
+
+    def course_page(self, role: str) -> bytes:
+        """The LMS's page for the course, with Korea Reader in a frame, for `role`."""
+        src = self.login_url + "?" + urllib.parse.urlencode(self.login_params(role))
+        return (
+            "<!DOCTYPE html><html lang='en'><head><title>Course</title></head><body>"
+            f"<h1>{html.escape(self.context_title)}</h1>"
+            f'<iframe title="Korea Reader" src="{html.escape(src)}" width="1000" height="700">'
+            "</iframe></body></html>"
+        ).encode()
 
     def jwks(self) -> dict:
         public = json.loads(self.key.export_public())
@@ -307,8 +340,13 @@ def _handler(platform: Platform):
                 return
             if path == "/jwks":
                 return self._send(200, platform.jwks())
+            if path == "/favicon.ico":
+                return self._send(200, b"", {"Content-Type": "image/x-icon"})
             if path == "/auth":
                 return self._auth(query)
+            if path == "/course":
+                page = platform.course_page(query.get("role", "Learner"))
+                return self._send(200, page, {"Content-Type": "text/html; charset=utf-8"})
             if not platform.authorized(self.headers):
                 return self._send(401, {"error": "no valid access token"})
             if path.startswith("/nrps/"):
@@ -361,3 +399,21 @@ def _handler(platform: Platform):
             return self._send(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
 
     return Handler
+
+
+# Driving a launch through Django's test client.
+
+
+def log_in_from_lms(client, platform, role="Learner", login_hint="") -> dict:
+    """The LMS's login initiation; the tool's redirect to the platform's auth endpoint,
+    as its query (state, nonce, redirect_uri, ...)."""
+    params = platform.login_params(role, login_hint=login_hint)
+    response = client.get("/lti/login/", {**params, "lti1p3_new_window": "1"})
+    assert response.status_code == 302, response.content
+    assert response.url.startswith(platform.auth_url)
+    return dict(parse_qsl(urlsplit(response.url).query))
+
+
+def launch(client, platform, role="Learner", login_hint=""):
+    fields = platform.authorize(log_in_from_lms(client, platform, role, login_hint))
+    return client.post("/lti/launch/", fields)

@@ -5,6 +5,8 @@ import pytest
 from django.core.management import call_command
 from lti_tool.models import Key, LtiRegistration
 
+from tests.lti_platform import launch
+
 
 def frame_ancestors(response) -> str:
     policy = response["Content-Security-Policy"]
@@ -63,3 +65,34 @@ def test_lti_keys_makes_a_pair_only_when_none_is_active(db):
     assert Key.objects.count() == 2
     call_command("lti_keys")
     assert Key.objects.active().count() == 1
+
+
+def test_a_launched_session_is_framed_by_its_platform_alone(client, lti_platform):
+    LtiRegistration.objects.create(
+        name="Another LMS",
+        issuer="https://other-lms.example",
+        client_id="c",
+        auth_url="https://other-lms.example/auth",
+        token_url="https://other-lms.example/token",
+        keyset_url="https://other-lms.example/jwks",
+    )
+    landing = launch(client, lti_platform, "Learner").url
+
+    for url in (landing, "/", "/glossary/"):
+        response = client.get(url)
+        assert frame_ancestors(response) == f"frame-ancestors {lti_platform.issuer}", url
+        assert "X-Frame-Options" not in response
+
+    client.post("/accounts/logout/")
+    response = client.get("/")
+    assert frame_ancestors(response) == "frame-ancestors 'none'"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_an_ordinary_session_keeps_refusing_frames(client, lti_platform, classroom, student):
+    client.force_login(student)
+
+    response = client.get(f"/classes/{classroom.pk}/")
+
+    assert frame_ancestors(response) == "frame-ancestors 'none'"
+    assert response["X-Frame-Options"] == "DENY"

@@ -3,7 +3,6 @@ manner of the IMS certification suite: a valid launch for each role, then each r
 with its message for the person and nothing made (no account, no class)."""
 
 import time
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,24 +12,9 @@ from annotations.lti.models import AssignmentLink, ClassLink
 from annotations.models import Classroom, Membership
 from annotations.teachers import TEACHERS
 from tests.helpers import add_assignment
-from tests.lti_platform import LTI, new_key
+from tests.lti_platform import LTI, launch, log_in_from_lms, new_key
 
 User = get_user_model()
-
-
-def log_in_from_lms(client, platform, role="Learner", login_hint="") -> dict:
-    """The LMS's login initiation; the tool's redirect to the platform's auth endpoint,
-    as its query (state, nonce, redirect_uri, ...)."""
-    params = platform.login_params(role, login_hint=login_hint)
-    response = client.get("/lti/login/", {**params, "lti1p3_new_window": "1"})
-    assert response.status_code == 302, response.content
-    assert response.url.startswith(platform.auth_url)
-    return dict(parse_qsl(urlsplit(response.url).query))
-
-
-def launch(client, platform, role="Learner", login_hint=""):
-    fields = platform.authorize(log_in_from_lms(client, platform, role, login_hint))
-    return client.post("/lti/launch/", fields)
 
 
 def tampered(client, platform, role="Learner", *, header=None, key=None, drop=(), **claims):

@@ -95,6 +95,7 @@ class Launch(lti_views.LtiLaunchBaseView):
             return refuse(request, NO_ROLE, str(roles))
         log_in(request, entered.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = lti_launch.get_launch_id()
+        frames.remember_platform(request, lti_launch.registration)
         assignment = linked_assignment(entered, lti_launch)
         if entered.teaches and assignment is None:
             messages.info(request, NO_ASSIGNMENT)
