@@ -229,3 +229,56 @@ def test_it_refuses_a_role_it_has_no_place_for(client, lti_platform):
 
     assert_refused(response, 403, "Korea Reader has no place for your role in this course")
     assert made() == (0, 0, 0)
+
+
+# Roles, as LMSs spell them.
+
+MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person"
+
+
+@pytest.mark.parametrize(
+    ("roles", "ours"),
+    [
+        (["Instructor"], "teacher"),
+        (["TeachingAssistant"], "teacher"),
+        (["Learner"], "student"),
+        ([f"{INSTITUTION}#Instructor", f"{MEMBERSHIP}#Learner"], "student"),
+        ([f"{MEMBERSHIP}#Learner", f"{MEMBERSHIP}#Instructor"], "teacher"),
+    ],
+    ids=["short Instructor", "short TA", "short Learner", "institution role", "both"],
+)
+def test_it_maps_context_roles_only(client, lti_platform, roles, ours):
+    response = tampered(client, lti_platform, **{LTI + "roles": roles})
+
+    assert response.status_code == 302
+    assert Membership.objects.get().role == ours
+
+
+def test_an_institution_instructor_alone_teaches_nothing(client, lti_platform):
+    response = tampered(client, lti_platform, **{LTI + "roles": [f"{INSTITUTION}#Instructor"]})
+
+    assert_refused(response, 403, "Korea Reader has no place for your role in this course")
+    assert made() == (0, 0, 0)
+
+
+def test_the_lms_role_wins_on_the_next_launch(client, lti_platform):
+    launch(client, lti_platform, "Learner", login_hint="Learner:ana")
+    client.logout()
+    lti_platform.claims_for_hint["Learner:ana"] = {LTI + "roles": [f"{MEMBERSHIP}#Instructor"]}
+
+    launch(client, lti_platform, "Learner", login_hint="Learner:ana")
+
+    assert Membership.objects.get().role == "teacher"
+
+
+def test_our_jwks_serves_our_public_keys_through_a_rotation(client, lti_platform):
+    from django.core.management import call_command
+    from lti_tool.models import Key
+
+    (key,) = client.get("/lti/jwks/").json()["keys"]
+    assert key["kid"] == str(Key.objects.get()) and "d" not in key
+
+    call_command("rotate_keys", "--deactivate-after", "7")
+
+    assert len(client.get("/lti/jwks/").json()["keys"]) == 2

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils.text import slugify
-from lti_tool.models import LtiLaunch
+from lti_tool.models import LtiContext, LtiLaunch, LtiUser
 from lti_tool.utils import sync_data_from_launch
 
 from annotations.lti.models import AssignmentLink, ClassLink
@@ -46,7 +46,6 @@ class Entered:
     user: object
     classroom: Classroom
     role: str
-    first: bool  # the account was made by this launch
 
     @property
     def teaches(self) -> bool:
@@ -71,8 +70,14 @@ def _new_username(lti_user) -> str:
 
 
 def _account_for(lti_user):
+    # Locked: two first launches at once make one account, not two.
+    lti_user = (
+        LtiUser.objects.select_for_update(of=("self",))
+        .select_related("auth_user")
+        .get(pk=lti_user.pk)
+    )
     if lti_user.auth_user_id is not None:
-        return lti_user.auth_user, False
+        return lti_user.auth_user
     user = get_user_model()(
         username=_new_username(lti_user),
         first_name=(lti_user.given_name or lti_user.name)[:MAX_NAME],
@@ -82,10 +87,12 @@ def _account_for(lti_user):
     user.save()
     lti_user.auth_user = user
     lti_user.save(update_fields=["auth_user"])
-    return user, True
+    return user
 
 
 def _classroom_for(context) -> Classroom:
+    # Locked: the course's first launches at once make one class.
+    list(LtiContext.objects.select_for_update().filter(pk=context.pk).values_list("pk"))
     link = ClassLink.objects.select_related("classroom").filter(context=context).first()
     if link is not None:
         return link.classroom
@@ -113,13 +120,13 @@ def enter(*, lti_launch: LtiLaunch) -> Entered:
     role = class_role(lti_launch.roles_claim)
     with transaction.atomic():
         sync_data_from_launch(lti_launch)
-        user, first = _account_for(lti_launch.user)
+        user = _account_for(lti_launch.user)
         classroom = _classroom_for(lti_launch.context)
         role = _join(classroom, user, role)
     log.info(
         "LTI launch: %s (%s) as %s in class %s", user.username, lti_launch.user, role, classroom.pk
     )
-    return Entered(user=user, classroom=classroom, role=role, first=first)
+    return Entered(user=user, classroom=classroom, role=role)
 
 
 def linked_assignment(entered: Entered, lti_launch: LtiLaunch):
