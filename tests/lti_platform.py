@@ -280,13 +280,17 @@ class Platform:
         scheme, _, token = headers.get("Authorization", "").partition(" ")
         return scheme == "Bearer" and self.tokens.get(token, 0) > time.time()
 
-    def memberships(self, path: str, query: dict) -> tuple[int, dict, dict]:
+    def _page(self, path: str, query: dict, rows: list, media_type: str) -> tuple[list, dict]:
+        """One page of `rows` (`members_per_page` long), the next one in a Link header."""
         offset = int(query.get("offset", "0") or 0)
-        page = self.members[offset : offset + self.members_per_page]
-        headers = {"Content-Type": MEMBERSHIP_MEDIA_TYPE}
-        if offset + self.members_per_page < len(self.members):
+        headers = {"Content-Type": media_type}
+        if offset + self.members_per_page < len(rows):
             following = f"{self.url(path)}?offset={offset + self.members_per_page}"
             headers["Link"] = f'<{following}>; rel="next"'
+        return rows[offset : offset + self.members_per_page], headers
+
+    def memberships(self, path: str, query: dict) -> tuple[int, dict, dict]:
+        page, headers = self._page(path, query, self.members, MEMBERSHIP_MEDIA_TYPE)
         body = {
             "id": self.url(path),
             "context": {"id": self.context_id, "title": self.context_title},
@@ -353,7 +357,9 @@ def _handler(platform: Platform):
                 status, headers, body = platform.memberships(path, query)
                 return self._send(status, body, headers)
             if path.endswith("/lineitems"):
-                return self._send(200, platform.line_items, {"Content-Type": LINE_ITEM_MEDIA_TYPE})
+                media_type = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+                page, headers = platform._page(path, query, platform.line_items, media_type)
+                return self._send(200, page, headers)
             return self._send(404, {"error": "not found"})
 
         def do_POST(self) -> None:

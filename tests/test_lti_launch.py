@@ -282,3 +282,12 @@ def test_our_jwks_serves_our_public_keys_through_a_rotation(client, lti_platform
     call_command("rotate_keys", "--deactivate-after", "7")
 
     assert len(client.get("/lti/jwks/").json()["keys"]) == 2
+
+
+def test_a_refusal_is_one_line_for_the_administrator(client, lti_platform, caplog):
+    with caplog.at_level("WARNING", logger="annotations.lti"):
+        tampered(client, lti_platform, header={"kid": "no-such-key"})
+
+    (line,) = [r for r in caplog.records if r.name == "annotations.lti"]
+    assert "The launch could not be verified" in line.getMessage()
+    assert "Unable to find public key" in line.getMessage()

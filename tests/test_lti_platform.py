@@ -97,3 +97,18 @@ def test_it_fails_the_next_requests_it_is_told_to(lti_platform, connector):
             connector.get_access_token([AGS + "score"])
     assert connector.get_access_token([AGS + "score"]) in lti_platform.tokens
     assert len(lti_platform.received("/token")) == 3
+
+
+def test_it_pages_the_line_items_too(lti_platform, connector):
+    lineitems = lti_platform.url("/ags/course-1950/lineitems")
+    lti_platform.line_items = [
+        {"id": f"{lineitems}/{n}", "label": f"Reading {n}", "scoreMaximum": 100} for n in range(3)
+    ]
+    ags = AssignmentsGradesService(
+        connector, {"scope": [AGS + "lineitem.readonly"], "lineitems": lineitems}
+    )
+
+    items = ags.get_lineitems()
+
+    assert [item["label"] for item in items] == ["Reading 0", "Reading 1", "Reading 2"]
+    assert len(lti_platform.received("/ags/course-1950/lineitems")) == 2
