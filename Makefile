@@ -23,6 +23,7 @@ run: install
 # The steps of `make run`, once the database is up.
 serve:
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py lti_keys
 	$(PY) manage.py load_documents
 	$(PY) manage.py load_glossary
 	@$(PY) manage.py load_demo --if-empty --site http://$(HOST):$(PORT)

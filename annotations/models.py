@@ -1003,3 +1003,7 @@ class LogInLock(models.Model):
 
     def __str__(self) -> str:
         return f"log-in lock on {self.username}"
+
+
+# The LTI links live with the LTI code; imported here so that the app registers them.
+from annotations.lti.models import AssignmentLink, ClassLink  # noqa: E402, F401

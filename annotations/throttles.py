@@ -95,6 +95,7 @@ WRITE_LIMIT_WORDS = {
     "exports": "Exports",
     "password_resets": "Asking for password-reset mail",
     "lti_platforms": "Registering learning platforms",
+    "lti": "Launches from the LMS",
 }
 _UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 

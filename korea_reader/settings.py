@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "annotations.middleware.ActivateTimeZone",
     "annotations.middleware.LogInAgainThenCarryOn",
     "csp.middleware.CSPMiddleware",
+    # After CSP: in a session an LTI launch began, its LMS may frame the pages.
+    "annotations.lti.frames.FrameForLaunchingPlatform",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -200,6 +202,20 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Inside an LMS's frame (LTI) we are a third party: the session and CSRF cookies reach
+# the frame only as SameSite=None, which browsers accept only with Secure. On wherever
+# the cookies are secure (production); LTI_COOKIES_IN_FRAME=0 keeps Django's Lax, and LMS
+# users then open Korea Reader in a new window. CSRF tokens still guard every POST.
+LTI_COOKIES_IN_FRAME = env_bool(
+    "LTI_COOKIES_IN_FRAME", SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE
+)
+if LTI_COOKIES_IN_FRAME:
+    if not (SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE):
+        raise ImproperlyConfigured(
+            "LTI_COOKIES_IN_FRAME needs secure cookies (SESSION_COOKIE_SECURE and "
+            "CSRF_COOKIE_SECURE): browsers drop SameSite=None cookies without Secure."
+        )
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Everything from our own origin, nothing inline: no 'unsafe-inline', no 'unsafe-eval'
@@ -275,8 +291,11 @@ WRITE_LIMITS = {
         "exports": "10/m",
         "password_resets": "10/h",
         "lti_platforms": "10/m",
+        "lti": "600/m",  # LMS launches, by address: a school's lesson starting at once
     }.items()
 }
+# LTI id tokens: seconds of clock difference allowed between the LMS and us (exp, iat).
+LTI_CLOCK_SKEW = env_int("LTI_CLOCK_SKEW", 60)
 HIGHLIGHTS_PER_ARTICLE = env_int("HIGHLIGHTS_PER_ARTICLE", 500)
 NEW_TAGS_PER_DAY = env_int("NEW_TAGS_PER_DAY", 50)
 CACHES = {

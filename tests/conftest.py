@@ -116,3 +116,15 @@ def assignment(classroom, documents, make_assignment):
         suggested_tags=["evidence", "motive"],
         visibility=Assignment.Visibility.CLASS,
     )
+
+
+@pytest.fixture
+def lti_platform(db):
+    """An LMS on 127.0.0.1 (tests/lti_platform.py), registered with Korea Reader (one
+    active deployment), with our key pair made; stopped after the test."""
+    from tests.lti_platform import Platform
+
+    platform = Platform(launch_url="http://testserver/lti/launch/").start()
+    platform.register_with_tool()
+    yield platform
+    platform.stop()

@@ -1107,3 +1107,75 @@ def test_a_failed_login_with_a_forged_address_is_refused(settings, student):
     client = Client(HTTP_X_FORWARDED_FOR="not-an-address")
     response = client.post("/accounts/login/", {"username": "student", "password": "wrong"})
     assert response.status_code == 200
+
+
+# LTI: what reaches /lti/login/ and /lti/launch/ is the LMS's (or anyone's) to forge.
+
+GARBAGE_TOKENS = [
+    "",
+    "not-a-token",
+    "a.b.c",
+    "eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.",  # alg none, no signature
+    "\u00e9\u00e9.\u00e9\u00e9.\u00e9\u00e9",
+    "x" * 100_000 + ".y.z",
+    "<script>alert(1)</script>.e30.e30",
+]
+
+
+@pytest.mark.parametrize("token", GARBAGE_TOKENS, ids=range(len(GARBAGE_TOKENS)))
+def test_a_garbage_id_token_is_refused_with_a_reason(lti_platform, token):
+    from lti_tool.models import LtiUser
+
+    client = client_for(None)
+    params = lti_platform.login_params("Learner")
+    redirect = client.get("/lti/login/", {**params, "lti1p3_new_window": "1"})
+    state = dict(p.split("=", 1) for p in redirect["Location"].split("?", 1)[1].split("&"))["state"]
+    before = snapshot()
+    response = client.post("/lti/launch/", {"id_token": token, "state": state})
+    assert response.status_code in (400, 403)
+    assert error_messages(response.content.decode()), "a refusal with no message"
+    assert snapshot() == before
+    assert not LtiUser.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"state": "state-x"},
+        {"id_token": "a.b.c"},
+        {"id_token": ["a", "b"], "state": ["1", "2"]},
+    ],
+    ids=["nothing", "state only", "token only", "repeated"],
+)
+def test_a_launch_missing_its_fields_is_a_clear_400_or_403(lti_platform, data):
+    client = client_for(None)
+    before = snapshot()
+    response = client.post("/lti/launch/", data)
+    assert response.status_code in (400, 403)
+    assert error_messages(response.content.decode())
+    assert snapshot() == before
+
+
+def test_a_huge_launch_is_refused_and_changes_nothing(lti_platform):
+    client = client_for(None)
+    before = snapshot()
+    response = client.post("/lti/launch/", {"id_token": "x" * 3_000_000, "state": "s"})
+    assert_refused(response, before)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"iss": "https://unknown.example", "login_hint": "h", "target_link_uri": "x"},
+        {"login_hint": "h", "target_link_uri": "http://testserver/lti/launch/"},
+        {"iss": "\u00e9" * 5000, "login_hint": "<b>", "target_link_uri": "javascript:1"},
+    ],
+    ids=["nothing", "unknown issuer", "no issuer", "garbage"],
+)
+def test_a_bad_lti_login_is_a_clear_400(lti_platform, query):
+    for method in ("get", "post"):
+        response = getattr(client_for(None), method)("/lti/login/", query)
+        assert response.status_code == 400
+        assert "The sign-in from the course could not start" in response.content.decode()

@@ -695,6 +695,11 @@ ENTRIES = [
     # The emailed link is the credential: whoever holds it goes on to set a password.
     Entry("password_reset_confirm", reset_link, get=(302, 302, 302, 302, 302, 302, 302)),
     Entry("password_reset_complete", get=PUBLIC),
+    # LTI (tests/test_lti_launch.py launches for real): without an LMS's parameters the
+    # login and the launch are refused with a page, whoever asks; our keys are public.
+    Entry("lti_login", get=(400,) * 7, post=(400,) * 7, changes="session"),
+    Entry("lti_launch", get=(405,) * 7, post=(400,) * 7, changes="session"),
+    Entry("lti_jwks", get=PUBLIC),
 ]
 
 CASES = [

@@ -103,3 +103,29 @@ def test_demo_accounts_cannot_be_loaded_in_production():
 
     assert result.returncode != 0
     assert "development only" in result.stderr
+
+
+SAMESITE = "from django.conf import settings; print(settings.SESSION_COOKIE_SAMESITE, settings.CSRF_COOKIE_SAMESITE)"  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DEBUG": "0", "SECRET_KEY": LONG_SECRET}, "None None"),
+        ({"DEBUG": "0", "SECRET_KEY": LONG_SECRET, "LTI_COOKIES_IN_FRAME": "0"}, "Lax Lax"),
+        ({"DEBUG": "1"}, "Lax Lax"),
+    ],
+    ids=["production", "production without", "development"],
+)
+def test_cookies_reach_the_lms_frame_in_production_only(env, expected):
+    result = manage("shell", "-c", SAMESITE, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_cookies_in_the_lms_frame_need_secure_cookies():
+    result = manage("check", DEBUG="1", LTI_COOKIES_IN_FRAME="1")
+
+    assert result.returncode != 0
+    assert "LTI_COOKIES_IN_FRAME needs secure cookies" in result.stderr

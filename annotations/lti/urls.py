@@ -2,9 +2,15 @@
 
 from django.urls import path
 
+from annotations.lti import views
 from annotations.views import lti_install
 
 urlpatterns = [
+    # The tool, as the LMS calls it.
+    path("login/", views.login, name="lti_login"),
+    path("launch/", views.launch, name="lti_launch"),
+    path("jwks/", views.jwks, name="lti_jwks"),
+    # Installing it: dynamic registration, Canvas's developer key, the staff's pages.
     path("register/", lti_install.lti_register, name="lti_register"),
     path("canvas.json", lti_install.lti_canvas_json, name="lti_canvas_json"),
     path("platforms/", lti_install.lti_platforms, name="lti_platforms"),

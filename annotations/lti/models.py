@@ -1,0 +1,36 @@
+"""What ties django-lti's records to ours (in the annotations app, migration 0016)."""
+
+from django.db import models
+from lti_tool.models import LtiContext, LtiResourceLink
+
+
+class ClassLink(models.Model):
+    """An LMS course (django-lti's LtiContext) and the Korea Reader class it became."""
+
+    classroom = models.OneToOneField(
+        "annotations.Classroom", on_delete=models.CASCADE, related_name="lti_link"
+    )
+    context = models.OneToOneField(LtiContext, on_delete=models.CASCADE, related_name="class_link")
+
+    class Meta:
+        app_label = "annotations"
+
+    def __str__(self) -> str:
+        return f"{self.context} → {self.classroom}"
+
+
+class AssignmentLink(models.Model):
+    """A resource link in the LMS that opens one assignment (deep linking makes these)."""
+
+    resource_link = models.OneToOneField(
+        LtiResourceLink, on_delete=models.CASCADE, related_name="assignment_link"
+    )
+    assignment = models.ForeignKey(
+        "annotations.Assignment", on_delete=models.CASCADE, related_name="lti_links"
+    )
+
+    class Meta:
+        app_label = "annotations"
+
+    def __str__(self) -> str:
+        return f"{self.resource_link} → {self.assignment}"
