@@ -12,6 +12,11 @@
   at a time, the next page in a `Link: <...>; rel="next"` header;
 - `/ags/<context>/lineitems` and `.../lineitems/<n>/scores`: line items and scores
   (Assignment and Grade Services).
+- `/deep_link_return`: deep linking's return URL. It verifies the tool's signed
+  LtiDeepLinkingResponse against the tool's JWKS, records it (`deep_links`) and makes a
+  link of the course (`links`) and a line item for each ltiResourceLink in it;
+  `deep_linking_claims()` makes a launch the LtiDeepLinkingRequest, `link_claims(n)` a
+  launch of link n; `/course/add` and `/course/link?n=` frame those launches.
 
 Every request is recorded (`requests`: method, path, query, media type, body), and
 `fail_next(path, n)` makes the next n requests to a path answer 500. A test may also sign
