@@ -292,3 +292,19 @@ def test_the_simulator_refuses_an_answer_we_did_not_sign(client, lms, documents)
 
     assert hand_back(lms, response).status_code == 400
     assert lms.deep_links == []
+
+
+@pytest.mark.parametrize("return_url", [None, "", "javascript:alert(1)", "/relative"])
+def test_it_refuses_a_request_without_a_return_url_it_can_post_to(client, lms, return_url):
+    claims = lms.deep_linking_claims()
+    settings = claims[DEEP_LINKING + "deep_linking_settings"]
+    settings.pop("deep_link_return_url")
+    if return_url is not None:
+        settings["deep_link_return_url"] = return_url
+    lms.claims_for_hint["Instructor:grace"] = claims
+
+    response = launch(client, lms, "Instructor", login_hint="Instructor:grace")
+
+    assert response.status_code == 400
+    assert "The course sent an incomplete launch" in response.content.decode()
+    assert made() == (0, 0, 0)

@@ -28,6 +28,17 @@ DATA = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
 SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 
+def return_origin(lti_launch: LtiLaunch) -> str | None:
+    """The origin of the request's deep_link_return_url, None unless it is an http(s)
+    URL the page can post to (pylti1p3 does not check it)."""
+    settings = lti_launch.get_claim(SETTINGS)
+    url = settings.get("deep_link_return_url") if isinstance(settings, dict) else None
+    parts = urlsplit(url if isinstance(url, str) else "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def content_item(assignment: Assignment, launch_url: str) -> DeepLinkResource:
     line_item = (
         LineItem()
@@ -66,7 +77,5 @@ def response_page(
         "jwt": response_jwt(lti_launch, [content_item(assignment, launch_url)]),
     }
     response = TemplateResponse(request, "lti/deep_link_return.html", context)
-    parts = urlsplit(return_url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+    response._csp_update = {"form-action": [return_origin(lti_launch)]}
     return response

@@ -33,6 +33,7 @@ from annotations.lti.launch import (
 )
 from annotations.lti.refusals import (
     INACTIVE,
+    INCOMPLETE,
     LOGIN,
     NO_DEEP_LINKING,
     NO_ROLE,
@@ -133,6 +134,8 @@ class Launch(lti_views.LtiLaunchBaseView):
             return refuse(request, NO_ROLE, str(roles))
         if not teaches:
             return refuse(request, ONLY_TEACHERS_ADD, str(lti_launch.roles_claim))
+        if deep_linking.return_origin(lti_launch) is None:
+            return refuse(request, INCOMPLETE, "no http(s) deep_link_return_url")
         self.sign_in(request, enter(lti_launch=lti_launch), lti_launch)
         return HttpResponseRedirect(reverse("lti_deep_link"))
 
