@@ -1,4 +1,5 @@
-"""What a resource-link launch does: the account, the class and the person's part in it.
+"""What a launch does: the account, the class and the person's part in it; for a resource
+link, the assignment it opens (a link deep linking made names it in its custom claim).
 
 The account is found by the LMS's (issuer, subject) through django-lti's LtiUser, never by
 email; on the first launch it is made with a generated user name, the LMS's name as first

@@ -1,4 +1,5 @@
-"""The tool's three pages for the LMS: OIDC login initiation, the launch, our JWKS.
+"""The tool's three pages for the LMS: OIDC login initiation, the launch, our JWKS; and
+the teacher's deep-linking page a deep-linking launch leads to.
 
 Built on django-lti's views (and so on pylti1p3's checks). The LMS posts to the first two
 from its own page, so they are CSRF-exempt there (the id token's state and nonce are
