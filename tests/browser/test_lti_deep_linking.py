@@ -4,24 +4,10 @@ the signed link goes back to the LMS by itself; a student then opens that link f
 course and is in the assignment, inside the frame. The CSP of every framed page is
 checked too (the page fixture): the answer's form posts to the LMS with no inline script."""
 
-import pytest
 from playwright.sync_api import expect
 
 from annotations.models import Assignment
-from tests.lti_platform import DEEP_LINKING, Platform
-
-
-@pytest.fixture
-def lms(live_server, transactional_db):
-    platform = Platform(
-        host="localhost",
-        launch_url=f"{live_server.url}/lti/launch/",
-        login_url=f"{live_server.url}/lti/login/",
-        tool_jwks=f"{live_server.url}/lti/jwks/",
-    ).start()
-    platform.register_with_tool()
-    yield platform
-    platform.stop()
+from tests.lti_platform import DEEP_LINKING
 
 
 def test_a_teacher_links_an_assignment_and_a_student_opens_it(page, lms, documents):
