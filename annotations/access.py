@@ -9,11 +9,15 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from lti_tool.models import LtiDeployment, LtiRegistration
+from lti_tool.constants import SESSION_KEY as LTI_LAUNCH
+from lti_tool.models import LtiDeployment, LtiLaunch, LtiRegistration
+from lti_tool.utils import get_launch_from_request
+from pylti1p3.exception import LtiException
 
+from annotations.lti.models import ClassLink
 from annotations.models import (
     Assignment,
     Classroom,
@@ -270,3 +274,28 @@ def get_deployment_of(registration: LtiRegistration, pk: int) -> LtiDeployment:
     if not 0 < pk <= _LARGEST_ID:
         raise Http404("No such deployment of this platform.")
     return get_object_or_404(LtiDeployment, pk=pk, registration=registration)
+
+
+class NoDeepLinking(Http404):
+    """No request from an LMS to add Korea Reader to a course is open in this session."""
+
+
+def get_deep_linking_for_user(request: HttpRequest) -> tuple[LtiLaunch, Classroom]:
+    """The deep-linking launch this session began (django-lti keeps its id in the session,
+    pylti1p3 its claims in the cache) and the course's class, which the user must teach:
+    NoDeepLinking (a 404) without one, or for another person's; 403 from
+    get_classroom_for_user once they no longer teach it or it is archived."""
+    launch_id = request.session.get(LTI_LAUNCH)
+    if not launch_id:
+        raise NoDeepLinking("no launch in the session")
+    try:
+        lti_launch = get_launch_from_request(request, launch_id)
+        ours = lti_launch.is_deep_link_launch and lti_launch.user.auth_user_id == request.user.pk
+        context = lti_launch.context
+    except (LtiException, ObjectDoesNotExist) as error:
+        raise NoDeepLinking(f"launch {launch_id}: {error}") from error
+    link = ClassLink.objects.filter(context=context).first()
+    if not ours or link is None:
+        raise NoDeepLinking(f"launch {launch_id} is not this person's deep linking")
+    classroom, _ = get_classroom_for_user(request, link.classroom_id, change=True)
+    return lti_launch, classroom

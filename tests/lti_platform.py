@@ -12,6 +12,11 @@
   at a time, the next page in a `Link: <...>; rel="next"` header;
 - `/ags/<context>/lineitems` and `.../lineitems/<n>/scores`: line items and scores
   (Assignment and Grade Services).
+- `/deep_link_return`: deep linking's return URL. It verifies the tool's signed
+  LtiDeepLinkingResponse against the tool's JWKS, records it (`deep_links`) and makes a
+  link of the course (`links`) and a line item for each ltiResourceLink in it;
+  `deep_linking_claims()` makes a launch the LtiDeepLinkingRequest, `link_claims(n)` a
+  launch of link n; `/course/add` and `/course/link?n=` frame those launches.
 
 Every request is recorded (`requests`: method, path, query, media type, body), and
 `fail_next(path, n)` makes the next n requests to a path answer 500. A test may also sign
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import secrets
 import threading
 import time
@@ -37,6 +43,7 @@ import requests
 from jwcrypto.jwk import JWK
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+DEEP_LINKING = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 ROLES = {
     "Learner": "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
     "Instructor": "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
@@ -83,6 +90,8 @@ class Platform:
     login_url: str = ""  # the tool's /lti/login/, which /course frames
     host: str = "127.0.0.1"  # the name in the platform's URLs (it listens on 127.0.0.1)
     claims_for_hint: dict[str, dict] = field(default_factory=dict)
+    deep_links: list[dict] = field(default_factory=list)  # the tool's answers, verified
+    links: list[dict] = field(default_factory=list)  # the course's links they made
 
     # Lifecycle.
 
@@ -136,9 +145,13 @@ class Platform:
         )
         return registration
 
-    def course_page(self, role: str) -> bytes:
-        """The LMS's page for the course, with Korea Reader in a frame, for `role`."""
-        src = self.login_url + "?" + urllib.parse.urlencode(self.login_params(role))
+    def course_page(self, role: str, claims: dict | None = None) -> bytes:
+        """The LMS's page for the course, with Korea Reader in a frame, for `role` (the
+        launch carries `claims` too, when given)."""
+        params = self.login_params(role)
+        if claims:
+            self.claims_for_hint[params["login_hint"]] = claims
+        src = self.login_url + "?" + urllib.parse.urlencode(params)
         return (
             "<!DOCTYPE html><html lang='en'><head><title>Course</title></head><body>"
             f"<h1>{html.escape(self.context_title)}</h1>"
@@ -160,7 +173,7 @@ class Platform:
 
     def launch_claims(self, role: str = "Learner", *, nonce: str, sub: str = "", **extra) -> dict:
         """The claims of a resource-link launch by a person in `role` (a key of ROLES, or
-        a role as the LMS sends it)."""
+        a role as the LMS sends it); `extra` adds or replaces claims, None leaves one out."""
         now = int(time.time())
         sub = sub or f"{role.lower()}-1"
         claims = {
@@ -193,7 +206,7 @@ class Platform:
             },
         }
         claims.update(extra)
-        return claims
+        return {name: value for name, value in claims.items() if value is not None}
 
     def id_token(self, claims: dict, *, header: dict | None = None, key: JWK | None = None) -> str:
         """`claims` signed with the platform's key (or `key`), kid in the header unless
@@ -298,6 +311,102 @@ class Platform:
         }
         return 200, headers, body
 
+    # Deep linking: the teacher adds Korea Reader to a module; the tool answers with links.
+
+    @property
+    def deep_link_return_url(self) -> str:
+        return self.url("/deep_link_return")
+
+    def deep_linking_claims(self, data: str | None = "course-1950-module-3") -> dict:
+        """What turns a launch into an LtiDeepLinkingRequest (no resource link), with
+        `data` for the tool to echo (None: no data)."""
+        settings = {
+            "deep_link_return_url": self.deep_link_return_url,
+            "accept_types": ["ltiResourceLink"],
+            "accept_presentation_document_targets": ["iframe", "window"],
+            "accept_multiple": False,
+            "auto_create": True,
+            "data": data,
+        }
+        return {
+            LTI + "message_type": "LtiDeepLinkingRequest",
+            LTI + "resource_link": None,
+            DEEP_LINKING + "deep_linking_settings": {
+                k: v for k, v in settings.items() if v is not None
+            },
+        }
+
+    def _tool_keys(self) -> dict:
+        keys = self.tool_jwks
+        return requests.get(keys, timeout=10).json() if isinstance(keys, str) else keys or {}
+
+    def verify_tool_jwt(self, token: str) -> dict:
+        """The claims of a JWT the tool signed (its JWKS), for this platform (aud) from our
+        client (iss); jwt.InvalidTokenError otherwise."""
+        kid = jwt.get_unverified_header(token).get("kid")
+        for key in self._tool_keys().get("keys", []):
+            if key.get("kid") == kid:
+                public = JWK(**key).export_to_pem()
+                return jwt.decode(
+                    token, public, algorithms=["RS256"], audience=self.issuer, issuer=self.client_id
+                )
+        raise jwt.InvalidTokenError(f"no key {kid!r} in the tool's JWKS")
+
+    def receive_deep_link(self, form: dict) -> tuple[int, bytes]:
+        """The return endpoint: the tool's LtiDeepLinkingResponse, verified and recorded
+        (`deep_links`); each ltiResourceLink becomes a link of the course (`links`), its
+        lineItem a line item, as an LMS makes them."""
+        try:
+            claims = self.verify_tool_jwt(form.get("JWT", ""))
+        except jwt.InvalidTokenError as error:
+            return 400, f"Refused: {error}".encode()
+        self.deep_links.append(claims)
+        titles = []
+        for item in claims.get(DEEP_LINKING + "content_items", []):
+            if item.get("type") != "ltiResourceLink":
+                continue
+            number = len(self.links) + 1
+            line_item = None
+            if "lineItem" in item:
+                line_item = self.url(f"/ags/{self.context_id}/lineitems/{number}")
+                self.line_items.append({**item["lineItem"], "id": line_item})
+            self.links.append({"id": f"link-dl-{number}", "item": item, "line_item": line_item})
+            titles.append(f"<li>{html.escape(item.get('title') or '')}</li>")
+        page = (
+            "<!DOCTYPE html><html lang='en'><head><title>Added</title></head><body>"
+            f"<h1>Added to the module</h1><ul>{''.join(titles)}</ul></body></html>"
+        )
+        return 200, page.encode()
+
+    def link_claims(self, number: int = 0) -> dict:
+        """The extra claims of a launch of the course's link `number` (one deep linking
+        made): its resource link, custom claim, target and gradebook column (AGS)."""
+        link = self.links[number]
+        item = link["item"]
+        ags = {
+            "scope": [
+                "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+            ],
+            "lineitems": self.url(f"/ags/{self.context_id}/lineitems"),
+        }
+        if link["line_item"]:
+            ags["lineitem"] = link["line_item"]
+        return {
+            LTI + "target_link_uri": item.get("url") or self.launch_url,
+            LTI + "resource_link": {"id": link["id"], "title": item.get("title", "")},
+            LTI + "custom": item.get("custom", {}),
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": ags,
+        }
+
+    def course_page_for(self, path: str, query: dict) -> bytes:
+        """/course/add: the teacher adds Korea Reader to a module (deep linking);
+        /course/link?n=0: the course's link that deep linking made, launched."""
+        role = query.get("role", "Instructor" if path == "/course/add" else "Learner")
+        if path == "/course/add":
+            return self.course_page(role, self.deep_linking_claims())
+        return self.course_page(role, self.link_claims(int(query.get("n", "0"))))
+
 
 def _handler(platform: Platform):
     class Handler(BaseHTTPRequestHandler):
@@ -351,6 +460,9 @@ def _handler(platform: Platform):
             if path == "/course":
                 page = platform.course_page(query.get("role", "Learner"))
                 return self._send(200, page, {"Content-Type": "text/html; charset=utf-8"})
+            if path in ("/course/add", "/course/link"):
+                page = platform.course_page_for(path, query)
+                return self._send(200, page, {"Content-Type": "text/html; charset=utf-8"})
             if not platform.authorized(self.headers):
                 return self._send(401, {"error": "no valid access token"})
             if path.startswith("/nrps/"):
@@ -371,6 +483,9 @@ def _handler(platform: Platform):
             if path == "/token":
                 status, answer = platform.token(dict(urllib.parse.parse_qsl(body.decode())))
                 return self._send(status, answer)
+            if path == "/deep_link_return":
+                status, page = platform.receive_deep_link(dict(parse_qsl(body.decode())))
+                return self._send(status, page, {"Content-Type": "text/html; charset=utf-8"})
             if not platform.authorized(self.headers):
                 return self._send(401, {"error": "no valid access token"})
             if path.endswith("/lineitems"):
@@ -423,3 +538,22 @@ def log_in_from_lms(client, platform, role="Learner", login_hint="") -> dict:
 def launch(client, platform, role="Learner", login_hint=""):
     fields = platform.authorize(log_in_from_lms(client, platform, role, login_hint))
     return client.post("/lti/launch/", fields)
+
+
+def deep_link(client, platform, role="Instructor", login_hint="", **settings):
+    """A deep-linking launch (the teacher adds Korea Reader to a module) by `role`."""
+    hint = login_hint or f"{role}:{secrets.token_hex(4)}"
+    platform.claims_for_hint[hint] = platform.deep_linking_claims(**settings)
+    return launch(client, platform, role, hint)
+
+
+RETURN_FORM = re.compile(
+    r'<form method="post" action="([^"]+)" id="lti-deep-link-return">\s*'
+    r'<input type="hidden" name="JWT" value="([^"]+)">'
+)
+
+
+def hand_back(platform, response) -> requests.Response:
+    """What the browser does with the tool's answer page: post its JWT to the LMS."""
+    action, token = RETURN_FORM.search(response.content.decode()).groups()
+    return requests.post(html.unescape(action), data={"JWT": token}, timeout=10)

@@ -812,6 +812,25 @@ def test_it_refuses_a_tampered_assignment_with_a_reason(document, teacher, class
             assert_refused(response, before)
 
 
+@hostile
+@given(changes=edits(*ASSIGNMENT))
+@example(changes={"documents": ["1", "1", "-1"], "due": "2030-02-30T09:00"})
+def test_deep_linking_refuses_a_tampered_assignment_with_a_reason(documents, lti_platform, changes):
+    from tests.lti_platform import deep_link
+
+    client = Client(raise_request_exception=True)
+    assert deep_link(client, lti_platform).url == "/lti/deep-link/"
+    data = edited({**ASSIGNMENT, "documents": [str(d.pk) for d in documents.values()]}, changes)
+    with rolled_back():
+        before = snapshot()
+        response = client.post("/lti/deep-link/", data)
+        if response.status_code == 200 and b'id="lti-deep-link-return"' in response.content:
+            made = Assignment.objects.get()
+            assert made.instructions == last(data.get("instructions", "")).strip()
+        else:
+            assert_refused(response, before)
+
+
 # Moderation: hiding and replying -------------------------------------------------------
 
 

@@ -700,6 +700,15 @@ ENTRIES = [
     Entry("lti_login", get=(400,) * 7, post=(400,) * 7, changes="session"),
     Entry("lti_launch", get=(405,) * 7, post=(400,) * 7, changes="session"),
     Entry("lti_jwks", get=PUBLIC),
+    # Deep linking's page answers a deep-linking launch of this session only (made for
+    # real in tests/test_lti_deep_linking.py): without one, a refusal for everyone.
+    Entry(
+        "lti_deep_link",
+        get=(LOGIN, 404, 404, 404, 404, 404, 404),
+        post=(LOGIN, 404, 404, 404, 404, 404, 404),
+        data=assignment_form,
+        changes="assignments",
+    ),
 ]
 
 CASES = [

@@ -1,4 +1,5 @@
-"""What a resource-link launch does: the account, the class and the person's part in it.
+"""What a launch does: the account, the class and the person's part in it; for a resource
+link, the assignment it opens (a link deep linking made names it in its custom claim).
 
 The account is found by the LMS's (issuer, subject) through django-lti's LtiUser, never by
 email; on the first launch it is made with a generated user name, the LMS's name as first
@@ -22,7 +23,7 @@ from lti_tool.models import LtiContext, LtiLaunch, LtiUser
 from lti_tool.utils import sync_data_from_launch
 
 from annotations.lti.models import AssignmentLink, ClassLink
-from annotations.models import Classroom, Membership
+from annotations.models import Assignment, Classroom, Membership
 
 log = logging.getLogger("annotations.lti")
 
@@ -35,6 +36,10 @@ TEACHING_ROLES = {
 }
 LEARNER_ROLES = {f"{MEMBERSHIP}#Learner", "Learner"}
 MAX_NAME = 150
+CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+# What deep linking puts in the link's custom claim: the id of the assignment it opens.
+ASSIGNMENT_CLAIM = "korea_reader_assignment"
+LARGEST_ID = 2**63 - 1
 
 
 class NoRole(Exception):
@@ -129,14 +134,54 @@ def enter(*, lti_launch: LtiLaunch) -> Entered:
     return Entered(user=user, classroom=classroom, role=role)
 
 
-def linked_assignment(entered: Entered, lti_launch: LtiLaunch):
-    """The assignment of this class the launched resource link opens, if it opens one."""
-    link = (
-        AssignmentLink.objects.select_related("assignment")
-        .filter(resource_link=lti_launch.resource_link, assignment__classroom=entered.classroom)
-        .first()
+class ForeignAssignment(Exception):
+    """A link whose custom claim names an assignment that is not of this course's class."""
+
+
+def claimed_assignment(lti_launch: LtiLaunch) -> Assignment | None:
+    """The assignment a link made by deep linking names in its custom claim, None for a
+    link without the claim. Checked before anything is made: it must be an assignment of
+    the class this course already is. A course designer can copy a link, its claim with
+    it, into another course (a copied course does that too): that course's class is
+    another one, and the link is refused there rather than opening the other's work."""
+    custom = lti_launch.get_claim(CUSTOM) or {}
+    value = custom.get(ASSIGNMENT_CLAIM) if isinstance(custom, dict) else None
+    if value is None:
+        return None
+    context = (lti_launch.context_claim or {}).get("id", "")
+    pk = str(value).strip()
+    assignment = (
+        Assignment.objects.filter(
+            classroom__lti_link__context__deployment=lti_launch.deployment,
+            classroom__lti_link__context__id_on_platform=context,
+            pk=int(pk),
+        ).first()
+        if pk.isascii() and pk.isdigit() and 0 < int(pk) <= LARGEST_ID
+        else None
     )
-    return None if link is None else link.assignment
+    if assignment is None:
+        raise ForeignAssignment(f"{ASSIGNMENT_CLAIM}={str(value)[:40]!r} in context {context!r}")
+    return assignment
+
+
+def linked_assignment(entered: Entered, lti_launch: LtiLaunch, claimed=None):
+    """The assignment of this class the launched resource link opens, if it opens one: the
+    one tied to the link, or on its first launch the one its claim names (tied now). The
+    line item URL the launch's AGS claim names is kept on the tie, for the grades."""
+    line_item = (lti_launch.ags_claim or {}).get("lineitem") or ""
+    links = AssignmentLink.objects.select_related("assignment")
+    link = links.filter(resource_link=lti_launch.resource_link).first()
+    if link is None and claimed is not None:
+        link, _ = AssignmentLink.objects.get_or_create(
+            resource_link=lti_launch.resource_link,
+            defaults={"assignment": claimed, "line_item_url": line_item[:1000]},
+        )
+    if link is None or link.assignment.classroom_id != entered.classroom.pk:
+        return None
+    if line_item and link.line_item_url != line_item[:1000]:
+        link.line_item_url = line_item[:1000]
+        link.save(update_fields=["line_item_url"])
+    return link.assignment
 
 
 def landing(entered: Entered, assignment) -> str:

@@ -28,6 +28,9 @@ class AssignmentLink(models.Model):
     assignment = models.ForeignKey(
         "annotations.Assignment", on_delete=models.CASCADE, related_name="lti_links"
     )
+    # The gradebook column the LMS made for the link (AGS claim "lineitem", kept from the
+    # latest launch that names it): where this assignment's scores go.
+    line_item_url = models.URLField(max_length=1000, blank=True)
 
     class Meta:
         app_label = "annotations"

@@ -97,6 +97,29 @@ NOT_YET = Refusal(
     "It opens links to readings and assignments from the course.",
     AGAIN,
 )
+ONLY_TEACHERS_ADD = Refusal(
+    403,
+    "Only the course's teachers can add Korea Reader to it",
+    "Adding Korea Reader to a module chooses an assignment for the whole class, which the "
+    "course's instructors and teaching assistants do.",
+    "Open the Korea Reader link your teacher put in the course instead.",
+)
+OTHER_COURSE = Refusal(
+    403,
+    "This link opens an assignment of another course",
+    "The link names a Korea Reader assignment that is not in this course's class: it was "
+    "copied from another course (a copied course keeps the old course's links), or the "
+    "assignment was deleted.",
+    "Ask your teacher to add Korea Reader to this course again and choose the assignment "
+    "there; the old course's work stays in the old course.",
+)
+NO_DEEP_LINKING = Refusal(
+    404,
+    "There is no request from the course to answer",
+    "This page answers the LMS when a teacher adds Korea Reader to a course, and no such "
+    "request is open in this browser: it was answered already, or it began elsewhere.",
+    "Add Korea Reader to the module again from the course in the LMS.",
+)
 LOGIN = Refusal(
     400,
     "The sign-in from the course could not start",

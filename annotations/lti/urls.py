@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", views.login, name="lti_login"),
     path("launch/", views.launch, name="lti_launch"),
     path("jwks/", views.jwks, name="lti_jwks"),
+    path("deep-link/", views.deep_link, name="lti_deep_link"),
     # Installing it: dynamic registration, Canvas's developer key, the staff's pages.
     path("register/", lti_install.lti_register, name="lti_register"),
     path("canvas.json", lti_install.lti_canvas_json, name="lti_canvas_json"),

@@ -117,3 +117,21 @@ def select_phrase(page):
         drag_select(page, start, end)
 
     return select
+
+
+@pytest.fixture
+def lms(live_server, transactional_db):
+    """An LMS on another port (tests/lti_platform.py), registered with Korea Reader and
+    reading our keys from the live server; "localhost", as live_server is: another
+    origin, the same site (plain http)."""
+    from tests.lti_platform import Platform
+
+    platform = Platform(
+        host="localhost",
+        launch_url=f"{live_server.url}/lti/launch/",
+        login_url=f"{live_server.url}/lti/login/",
+        tool_jwks=f"{live_server.url}/lti/jwks/",
+    ).start()
+    platform.register_with_tool()
+    yield platform
+    platform.stop()

@@ -5,21 +5,6 @@ the frame. The CSP of every framed page is checked too (the page fixture)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.lti_platform import Platform
-
-
-@pytest.fixture
-def lms(live_server, transactional_db):
-    # "localhost", as live_server is: another origin, the same site (plain http).
-    platform = Platform(
-        host="localhost",
-        launch_url=f"{live_server.url}/lti/launch/",
-        login_url=f"{live_server.url}/lti/login/",
-    ).start()
-    platform.register_with_tool()
-    yield platform
-    platform.stop()
-
 
 @pytest.mark.parametrize(("role", "part"), [("Learner", "student"), ("Instructor", "teacher")])
 def test_a_launch_from_the_course_lands_in_the_class_inside_the_frame(page, lms, role, part):
