@@ -29,6 +29,7 @@ from annotations.lti.refusals import (
     refusal_for,
     refuse,
 )
+from annotations.lti.roster import sync_at_launch
 from annotations.lti.tool import DjangoToolConfig, validated_launch
 from annotations.throttles import write_limit
 
@@ -97,6 +98,8 @@ class Launch(lti_views.LtiLaunchBaseView):
         request.session[SESSION_KEY] = lti_launch.get_launch_id()
         frames.remember_platform(request, lti_launch.registration)
         assignment = linked_assignment(entered, lti_launch)
+        if entered.teaches and (said := sync_at_launch(entered.classroom, entered.user)):
+            messages.info(request, said)
         if entered.teaches and assignment is None:
             messages.info(request, NO_ASSIGNMENT)
         return HttpResponseRedirect(landing(entered, assignment))
