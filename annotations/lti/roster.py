@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import requests
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from lti_tool.models import LtiMembership, LtiUser
+from lti_tool.models import Key, LtiMembership, LtiUser
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.names_roles import NamesRolesProvisioningService
 
@@ -88,9 +88,11 @@ def _read(link: ClassLink) -> list:
     if not url:
         raise RosterUnread("the LMS gives no roster for this course (its NRPS is off)")
     registration = link.context.deployment.registration
-    nrps = NamesRolesProvisioningService(
-        service_connector(registration), {"context_memberships_url": url}
-    )
+    try:
+        connector = service_connector(registration)
+    except Key.DoesNotExist as error:
+        raise RosterUnread("Korea Reader has no key pair yet (manage.py lti_keys)") from error
+    nrps = NamesRolesProvisioningService(connector, {"context_memberships_url": url})
     members, seen = [], set()
     while url:
         if url in seen or len(seen) >= MAX_PAGES:
