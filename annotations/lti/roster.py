@@ -61,7 +61,7 @@ class Synced:
             _count(self.students, "student", "students", "added"),
             _count(self.teachers, "teacher", "teachers", "added"),
             _count(self.changed, "role", "roles", "changed"),
-            _count(self.left, "person", "people", "left the class"),
+            f"{self.left} left the class" if self.left else "",
         ]
         return ", ".join(part for part in parts if part) or "nothing changed"
 
