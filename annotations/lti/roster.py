@@ -203,7 +203,8 @@ def sync_roster(*, link: ClassLink, by) -> Synced:
         raise _failed(link, _why(error), error) from error
     try:
         with transaction.atomic():
-            ClassLink.objects.select_for_update().filter(pk=link.pk).exists()
+            # Locked: two syncs at once (a launch and the button) take turns.
+            list(ClassLink.objects.select_for_update().filter(pk=link.pk).values_list("pk"))
             synced = _apply(link, members, by)
             link.roster_synced, link.roster_failed, link.roster_failure = timezone.now(), None, ""
             link.save(update_fields=["roster_synced", "roster_failed", "roster_failure"])

@@ -29,7 +29,9 @@ class _Session(requests.Session):
 class CachedServiceConnector(ServiceConnector):
     def __init__(self, registration: LtiRegistration):
         super().__init__(registration.to_registration(), requests_session=_Session())
-        self._cache_prefix = f"lti-token:{registration.pk}:{registration.client_id}"
+        self._token_url = registration.token_url
+        where = f"{registration.client_id} {registration.token_url}".encode()
+        self._cache_prefix = f"lti-token:{registration.pk}:{hashlib.sha256(where).hexdigest()}"
         self._expires_in = None
         self._requests_session.hooks["response"].append(self._note_expiry)
 
@@ -38,7 +40,7 @@ class CachedServiceConnector(ServiceConnector):
         return f"{self._cache_prefix}:{hashlib.sha256(scopes).hexdigest()}"
 
     def _note_expiry(self, response, **kwargs):
-        if response.ok and response.url == self._registration.get_auth_token_url():
+        if response.ok and response.url == self._token_url:
             answer = response.json()
             expires_in = answer.get("expires_in") if isinstance(answer, dict) else None
             self._expires_in = expires_in if isinstance(expires_in, int) else None
@@ -57,8 +59,9 @@ class CachedServiceConnector(ServiceConnector):
         try:
             return super().make_service_request(scopes, url, *args, **kwargs)
         except LtiServiceException as error:
-            if error.response.status_code != 401:
-                raise
+            refused_token = error.response.status_code == 401
+            if not refused_token or error.response.url == self._token_url:
+                raise  # a refused assertion is not sent again
         cache.delete(self._key(scopes))
         self._access_tokens.clear()
         return super().make_service_request(scopes, url, *args, **kwargs)
