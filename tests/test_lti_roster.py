@@ -286,3 +286,26 @@ def test_the_class_page_offers_the_button(client, course):
     page = client.get(response.url).content.decode()
     assert f'action="/classes/{lms_class().pk}/roster/sync/"' in page
     assert ">Sync roster</button>" in page
+
+
+def test_rows_it_cannot_use_are_skipped_and_the_others_synced(client, course):
+    no_status = course.member("Learner:dae", name="Dae Han")
+    no_status.pop("status")  # NRPS's default: Active
+    course.members = [
+        course.members[0],
+        no_status,
+        {**course.member("Learner:eun", name="Eun Seo"), "status": ["Active"]},
+        {"roles": ["Learner"], "name": "No Id"},
+        {**course.member("Learner:fay"), "user_id": "Learner:fay\x00"},
+        "not a member",
+    ]
+
+    response = launch(client, course, "Instructor", login_hint=TEACHER)
+
+    assert roster() == {
+        (TEACHER, "teacher"),
+        ("Learner:dae", "student"),
+        ("Learner:eun", "student"),
+    }
+    page = client.get(response.url).content.decode()
+    assert "Roster synced from Test LMS: 2 students added." in page

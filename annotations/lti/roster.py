@@ -136,14 +136,15 @@ def _cleaned(rows: list) -> list[dict]:
             continue
         if len(user_id) > MAX_ID:
             continue
-        roles = row.get("roles")
+        roles, status = row.get("roles"), row.get("status")
         names = {name: _text(row.get(name)) for name in ("name", "given_name", "family_name")}
         members[user_id] = {
             "user_id": user_id,
             # A name the LMS leaves out (a privacy setting) keeps the one a launch gave.
             **{name: value for name, value in names.items() if value},
             "roles": [r for r in roles if isinstance(r, str)] if isinstance(roles, list) else [],
-            "status": "Inactive" if row.get("status") in LEAVING else "Active",
+            # Active unless it says otherwise (NRPS's default).
+            "status": "Inactive" if isinstance(status, str) and status in LEAVING else "Active",
         }
     return list(members.values())
 
