@@ -7,7 +7,7 @@ that fails leaves the class as it was and the class page says why."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from lti_tool.models import Key, LtiUser
+from lti_tool.models import Key, LtiMembership, LtiUser
 
 from annotations.lti.models import ClassLink
 from annotations.models import Highlight, Membership
@@ -107,6 +107,13 @@ def test_who_left_the_course_or_is_inactive_leaves_the_class_with_their_highligh
     assert "Roster synced from Test LMS: 2 left the class." in response.content.decode()
     assert not Membership.objects.filter(user__in=[ana, ben]).exists()
     assert Highlight.objects.get(pk=kept.pk).owner == ana
+    # django-lti's record keeps them, inactive.
+    assert set(
+        LtiMembership.objects.filter(is_active=False).values_list("user__sub", flat=True)
+    ) == {
+        "Learner:ana",
+        "Learner:ben",
+    }
     assert roster() == {
         (TEACHER, "teacher"),
         ("TeachingAssistant:tae", "teacher"),

@@ -4,7 +4,8 @@ A sync reads every page of the course's members (pylti1p3's NamesRolesProvisioni
 the next page in the `Link: rel="next"` header) with the platform's access token
 (annotations/lti/services.py), then, in one transaction:
 
-- records them in django-lti's LtiUser and LtiMembership (LtiContext.update_memberships);
+- records them in django-lti's LtiUser and LtiMembership (as LtiContext.update_memberships
+  does, in bulk);
 - gives each active member with a role of ours an account, made as a first launch makes
   it (launch.account_for), and their part in the class (launch.join: Instructors and
   Teaching Assistants teach, Learners study; other roles get nothing);
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 import requests
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from lti_tool.lti_core.constants import ContextRole
+from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import Key, LtiMembership, LtiUser
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.names_roles import NamesRolesProvisioningService
@@ -41,6 +44,14 @@ MAX_PAGES = 200
 MAX_ID = 255
 MAX_NAME = 500  # django-lti's name fields
 LEAVING = {"Inactive", "Deleted"}
+NAMES = ("name", "given_name", "family_name")
+FLAGS = {
+    "is_administrator": ContextRole.ADMINISTRATOR,
+    "is_content_developer": ContextRole.CONTENT_DEVELOPER,
+    "is_instructor": ContextRole.INSTRUCTOR,
+    "is_learner": ContextRole.LEARNER,
+    "is_mentor": ContextRole.MENTOR,
+}
 # What pylti1p3 raises on an answer that is not the JSON it expects.
 UNREADABLE = (ValueError, KeyError, TypeError, AttributeError)
 
@@ -137,7 +148,7 @@ def _cleaned(rows: list) -> list[dict]:
         if len(user_id) > MAX_ID:
             continue
         roles, status = row.get("roles"), row.get("status")
-        names = {name: _text(row.get(name)) for name in ("name", "given_name", "family_name")}
+        names = {name: _text(row.get(name)) for name in NAMES}
         members[user_id] = {
             "user_id": user_id,
             # A name the LMS leaves out (a privacy setting) keeps the one a launch gave.
@@ -158,24 +169,58 @@ def _role(member: dict) -> str | None:
         return None
 
 
+def _flags(member: dict) -> dict:
+    roles = {normalize_role(role) for role in member["roles"]}
+    flags = {flag: role in roles for flag, role in FLAGS.items()}
+    return {**flags, "is_active": member["status"] == "Active"}
+
+
+def _record(context, members: list[dict]) -> dict:
+    """django-lti's record of the course's members, as LtiContext.update_memberships
+    writes it (LtiUser, LtiMembership), in a few queries for any number of members (one
+    each, there, made a 300-member course's sync take seconds); those it no longer lists
+    are kept there, inactive. The LtiUsers, by sub."""
+    registration = context.deployment.registration
+    subs = [member["user_id"] for member in members]
+    new = [LtiUser(registration=registration, sub=sub) for sub in subs]
+    LtiUser.objects.bulk_create(new, ignore_conflicts=True)  # those already there stay
+    found = LtiUser.objects.filter(registration=registration, sub__in=subs)
+    users = {u.sub: u for u in found.select_related("auth_user")}
+    renamed, now = [], timezone.now()
+    for member in members:
+        user, names = users[member["user_id"]], {n: member[n] for n in NAMES if n in member}
+        if any(getattr(user, name) != value for name, value in names.items()):
+            renamed.append(user)
+            user.datetime_modified = now
+            for name, value in names.items():
+                setattr(user, name, value)
+    LtiUser.objects.bulk_update(renamed, [*NAMES, "datetime_modified"])
+    LtiMembership.objects.bulk_create(
+        [LtiMembership(context=context, user=users[m["user_id"]], **_flags(m)) for m in members],
+        update_conflicts=True,
+        unique_fields=["user", "context"],
+        update_fields=[*FLAGS, "is_active", "datetime_modified"],
+    )
+    LtiMembership.objects.filter(context=context).exclude(user__sub__in=subs).update(
+        is_active=False
+    )
+    return users
+
+
 def _apply(link: ClassLink, members: list[dict], by) -> Synced:
     classroom, context = link.classroom, link.context
     registration = context.deployment.registration
     before = dict(classroom.memberships.values_list("user_id", "role"))
-    context.update_memberships(members)
-    subs = {member["user_id"] for member in members}
-    LtiMembership.objects.filter(context=context).exclude(user__sub__in=subs).update(
-        is_active=False
-    )
-    lti_users = {u.sub: u for u in LtiUser.objects.filter(registration=registration, sub__in=subs)}
+    lti_users = _record(context, members)
     kept = set()
     for member in members:
-        role = _role(member)
+        role, lti_user = _role(member), lti_users[member["user_id"]]
         if role is None:
             continue
-        user = account_for(lti_users[member["user_id"]])
+        # Only what changes is written (an account made, a part in the class changed).
+        user = lti_user.auth_user or account_for(lti_user)
         kept.add(user.pk)
-        if user.pk != by.pk:
+        if user.pk != by.pk and before.get(user.pk) != role:
             join(classroom, user, role)
     from_lms = LtiUser.objects.filter(registration=registration).values("auth_user")
     leaving = classroom.memberships.filter(user__in=from_lms).exclude(user__in=[*kept, by.pk])
