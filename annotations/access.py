@@ -155,6 +155,21 @@ def get_classroom_for_user(
     return membership.classroom, Role(membership.role)
 
 
+def get_lms_classroom_for_user(request: HttpRequest, pk: int) -> tuple[Classroom, ClassLink]:
+    """A class whose roster comes from an LMS course, for its teacher to sync: 404 for a
+    class without one, 403 as for the other roster actions (students, archived)."""
+    classroom, _ = get_classroom_for_user(request, pk, change=True)
+    link = (
+        ClassLink.objects.select_related("context__deployment__registration")
+        .filter(classroom=classroom)
+        .first()
+    )
+    if link is None:
+        raise Http404("This class's roster is not from an LMS.")
+    link.classroom = classroom
+    return classroom, link
+
+
 def get_assignment_for_user(
     request: HttpRequest, pk: int, *, teach: bool = False, change: bool = False
 ) -> tuple[Assignment, Role]:

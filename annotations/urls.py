@@ -54,6 +54,7 @@ urlpatterns = [
     path("classes/<int:pk>/archive/", roster.class_archive, name="class_archive"),
     path("classes/<int:pk>/students/new/", roster.roster_add, name="roster_add"),
     path("classes/<int:pk>/cards/", roster.login_cards, name="login_cards"),
+    path("classes/<int:pk>/roster/sync/", roster.roster_sync, name="roster_sync"),
     path(
         "classes/<int:pk>/students/<int:user_id>/remove/",
         roster.student_remove,

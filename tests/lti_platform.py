@@ -407,6 +407,22 @@ class Platform:
             return self.course_page(role, self.deep_linking_claims())
         return self.course_page(role, self.link_claims(int(query.get("n", "0"))))
 
+    # The roster (NRPS), as a test sets it.
+
+    def member(self, sub: str, role: str = "Learner", status: str = "Active", **fields) -> dict:
+        """One member of the course as NRPS lists it; `sub` is also the login hint a
+        launch by this person uses (launch(..., login_hint=sub))."""
+        given, _, family = (fields.pop("name", "") or f"Ji-woo {sub}").partition(" ")
+        return {
+            "user_id": sub,
+            "roles": [ROLES.get(role, role)],
+            "status": status,
+            "name": f"{given} {family}".strip(),
+            "given_name": given,
+            "family_name": family,
+            **fields,
+        }
+
 
 def _handler(platform: Platform):
     class Handler(BaseHTTPRequestHandler):

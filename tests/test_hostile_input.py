@@ -1198,3 +1198,79 @@ def test_a_bad_lti_login_is_a_clear_400(lti_platform, query):
         response = getattr(client_for(None), method)("/lti/login/", query)
         assert response.status_code == 400
         assert "The sign-in from the course could not start" in response.content.decode()
+
+
+# The roster from the LMS (annotations/lti/roster.py): NRPS's answer is the LMS's to get
+# wrong; whatever it lists, the sync takes what it can read or says why, never a 500.
+
+member_value = st.one_of(
+    hostile_text,
+    st.integers(),
+    st.none(),
+    st.lists(hostile_text, max_size=2),
+    st.dictionaries(hostile_text, hostile_text, max_size=2),
+)
+MEMBER = {
+    "user_id": "Learner:ana",
+    "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+    "status": "Active",
+    "name": "Ana Silva",
+    "given_name": "Ana",
+    "family_name": "Silva",
+}
+member_fields = ("user_id", "roles", "status", "name", "given_name", "family_name", "email")
+# A member as the LMS should send it, with one to three fields changed, or not a member.
+hostile_member = st.one_of(
+    st.builds(
+        edited,
+        st.just(MEMBER),
+        st.dictionaries(
+            st.sampled_from(member_fields), st.one_of(change, member_value), max_size=3
+        ),
+    ),
+    member_value,
+)
+
+
+@pytest.fixture
+def lms_teacher(lti_platform):
+    """A teacher launched from the simulator's course: their client and the class."""
+    from lti_tool.models import Key
+
+    from annotations.lti.models import ClassLink
+    from tests.lti_platform import launch
+
+    lti_platform.tool_jwks = Key.objects.as_jwks()
+    client = client_for(None)
+    launch(client, lti_platform, "Instructor", login_hint="Instructor:grace")
+    return client, ClassLink.objects.get().classroom
+
+
+@hostile
+@given(members=st.lists(hostile_member, max_size=4))
+@example(members=[{**MEMBER, "name": "Ana\x00", "family_name": "x" * 100_000}])
+@example(members=[{**MEMBER, "user_id": "Learner:ana\x00"}, {**MEMBER, "user_id": "x" * 300}])
+@example(members=[{**MEMBER, "roles": "Learner"}, {**MEMBER, "status": None}])
+def test_a_roster_of_anything_from_the_lms_syncs_or_says_why(lti_platform, lms_teacher, members):
+    client, classroom = lms_teacher
+    with rolled_back():
+        lti_platform.members = members
+        before = snapshot()
+        response = client.post(f"/classes/{classroom.pk}/roster/sync/", follow=True)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Roster synced from Test LMS" in page or "could not be read" in page
+        if "could not be read" in page:
+            assert snapshot() == before
+        assert classroom.memberships.filter(role="teacher").exists()
+
+
+@hostile
+@given(pk=path_id, changes=edits("unexpected"))
+def test_sync_roster_takes_any_class_id_or_says_why(teacher, classroom, pk, changes):
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/classes/{pk}/roster/sync/", edited({}, changes))
+        assert response.status_code in (400, 404)  # 400: a NUL in the address
+        assert_refused(response, before)

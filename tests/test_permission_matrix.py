@@ -32,6 +32,7 @@ from django.utils.text import slugify
 from lti_tool.models import LtiDeployment, LtiRegistration
 
 from annotations.loading import load_documents
+from annotations.lti.models import ClassLink
 from annotations.lti.registrations import register_platform
 from annotations.models import (
     Account,
@@ -186,6 +187,9 @@ def snapshot(client) -> dict:
         "log_in_locks": sorted(LogInLock.objects.values_list("username", flat=True)),
         "mail": len(mail.outbox),
         "session": client.session.get("_auth_user_id"),
+        "rosters": sorted(
+            ClassLink.objects.values_list("classroom", "roster_synced", "roster_failed")
+        ),
         "lti": sorted(
             [
                 *LtiRegistration.objects.values_list("issuer", "client_id", "is_active"),
@@ -278,6 +282,24 @@ def platform_pk(w) -> dict:
     """A registered learning platform (made here, in the test's savepoint)."""
     registration, _ = register_platform(**PLATFORM)
     return {"pk": registration.pk}
+
+
+def lms_class_pk(w) -> dict:
+    """History 101 as an LMS course's class, whose LMS cannot be reached (port 9): a sync
+    by its teacher is let through, and notes the failure (tests/test_lti_roster.py syncs)."""
+    from lti_tool.models import Key, LtiContext
+
+    Key.objects.generate()
+    registration, _ = register_platform(**PLATFORM)
+    registration.token_url = "http://127.0.0.1:9/token"
+    registration.save()
+    context = LtiContext.objects.create(
+        deployment=registration.deployments.get(),
+        id_on_platform="course-1",
+        memberships_url="http://127.0.0.1:9/nrps",
+    )
+    ClassLink.objects.create(classroom=w.classroom, context=context)
+    return {"pk": w.classroom.pk}
 
 
 def shared_pk(w) -> dict:
@@ -533,6 +555,22 @@ ENTRIES = [
         changes="memberships",
     ),
     Entry("login_cards", class_pk, get=CLASS_TEACHER),
+    # "Sync roster": a class from an LMS course only (404 for the others), its teacher.
+    Entry(
+        "roster_sync",
+        class_pk,
+        get=POST_ONLY,
+        post=(LOGIN, 403, 403, 404, 404, 404, 404),
+        changes="rosters",
+    ),
+    Entry(
+        "roster_sync",
+        lms_class_pk,
+        variant="[from an LMS]",
+        get=POST_ONLY,
+        post=CLASS_TEACHER_POSTS,
+        changes="rosters",
+    ),
     Entry(
         "student_remove",
         in_class_owner,

@@ -74,8 +74,10 @@ def _new_username(lti_user) -> str:
     return f"{stem}-{secrets.token_hex(4)}"
 
 
-def _account_for(lti_user):
-    # Locked: two first launches at once make one account, not two.
+def account_for(lti_user):
+    """The account of an LMS user (an LtiUser, by issuer and subject), made the first time:
+    by their first launch, or by a roster sync (annotations/lti/roster.py) before it."""
+    # Locked: two first launches (or a launch and a sync) at once make one account.
     lti_user = (
         LtiUser.objects.select_for_update(of=("self",))
         .select_related("auth_user")
@@ -108,7 +110,8 @@ def _classroom_for(context) -> Classroom:
     return classroom
 
 
-def _join(classroom: Classroom, user, role: str) -> str:
+def join(classroom: Classroom, user, role: str) -> str:
+    """The person's part in the class, as the LMS says it (a launch, or a roster sync)."""
     membership, created = Membership.objects.get_or_create(
         classroom=classroom, user=user, defaults={"role": role}
     )
@@ -125,9 +128,9 @@ def enter(*, lti_launch: LtiLaunch) -> Entered:
     role = class_role(lti_launch.roles_claim)
     with transaction.atomic():
         sync_data_from_launch(lti_launch)
-        user = _account_for(lti_launch.user)
+        user = account_for(lti_launch.user)
         classroom = _classroom_for(lti_launch.context)
-        role = _join(classroom, user, role)
+        role = join(classroom, user, role)
     log.info(
         "LTI launch: %s (%s) as %s in class %s", user.username, lti_launch.user, role, classroom.pk
     )

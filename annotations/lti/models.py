@@ -11,6 +11,11 @@ class ClassLink(models.Model):
         "annotations.Classroom", on_delete=models.CASCADE, related_name="lti_link"
     )
     context = models.OneToOneField(LtiContext, on_delete=models.CASCADE, related_name="class_link")
+    # The roster from the LMS (annotations/lti/roster.py): when it last came in, and when
+    # and why it last could not be read (cleared by the next sync that succeeds).
+    roster_synced = models.DateTimeField(null=True, blank=True)
+    roster_failed = models.DateTimeField(null=True, blank=True)
+    roster_failure = models.CharField(max_length=300, blank=True)
 
     class Meta:
         app_label = "annotations"

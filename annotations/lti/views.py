@@ -45,6 +45,7 @@ from annotations.lti.refusals import (
     refusal_for,
     refuse,
 )
+from annotations.lti.roster import sync_at_launch
 from annotations.lti.tool import DjangoToolConfig, validated_launch
 from annotations.models import Membership
 from annotations.pages import form_page
@@ -124,6 +125,8 @@ class Launch(lti_views.LtiLaunchBaseView):
             return refuse(request, NO_ROLE, str(roles))
         self.sign_in(request, entered, lti_launch)
         assignment = linked_assignment(entered, lti_launch, claimed)
+        if entered.teaches and (said := sync_at_launch(entered.classroom, entered.user)):
+            messages.info(request, said)
         if entered.teaches and assignment is None:
             messages.info(request, NO_ASSIGNMENT)
         return HttpResponseRedirect(landing(entered, assignment))

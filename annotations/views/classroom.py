@@ -20,6 +20,7 @@ from annotations.access import (
 )
 from annotations.forms import AssignmentForm, ClassroomForm, ReplyForm
 from annotations.log_in_locks import locked_out
+from annotations.lti.roster import roster_of
 from annotations.models import Assignment, Highlight, Membership
 from annotations.moderation import card_context, replies_for
 from annotations.pages import form_page
@@ -91,6 +92,7 @@ def class_detail(request: HttpRequest, pk: int) -> TemplateResponse:
         "members": members,
         "locked": locked_out([membership.user for membership in members]),
         "join_url": request.build_absolute_uri(reverse("join", args=[classroom.join_code])),
+        **(roster_of(classroom, members) if teaching else {}),
     }
     return TemplateResponse(request, "annotations/class_detail.html", context)
 

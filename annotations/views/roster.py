@@ -11,9 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from annotations.access import (
     get_assignment_for_user,
     get_classroom_for_user,
+    get_lms_classroom_for_user,
     get_student_of_class,
 )
 from annotations.forms import AssignmentForm, ClassSettingsForm, HideAllForm
+from annotations.lti.roster import RosterUnread, lms_name, sync_roster
 from annotations.models import Account, Highlight
 from annotations.pages import form_page
 from annotations.people_forms import RosterForm
@@ -94,6 +96,21 @@ def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request, "annotations/roster_form.html", {"form": form, "classroom": classroom}
     )
+
+
+@login_required
+@require_POST
+@write_limit("roster")
+def roster_sync(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Sync roster": the class's members as its LMS course has them now."""
+    classroom, link = get_lms_classroom_for_user(request, pk)
+    try:
+        synced = sync_roster(link=link, by=request.user)
+    except RosterUnread as why:
+        messages.error(request, f"The roster could not be read from {lms_name(link)}: {why}.")
+        return redirect(classroom)
+    messages.success(request, f"Roster synced from {lms_name(link)}: {synced}.")
+    return redirect(classroom)
 
 
 @login_required
