@@ -35,6 +35,7 @@ TEACHING_ROLES = {
 }
 LEARNER_ROLES = {f"{MEMBERSHIP}#Learner", "Learner"}
 MAX_NAME = 150
+LINE_ITEM_URL_MAX = AssignmentLink._meta.get_field("line_item_url").max_length
 
 
 class NoRole(Exception):
@@ -114,6 +115,15 @@ def _join(classroom: Classroom, user, role: str) -> str:
     return membership.role
 
 
+def _keep_line_item(lti_launch: LtiLaunch) -> None:
+    """The gradebook column the LMS names for this resource link (the AGS claim's
+    `lineitem`), kept on the link's assignment link for the grade sender."""
+    url = (lti_launch.ags_claim or {}).get("lineitem")
+    if isinstance(url, str) and 0 < len(url) <= LINE_ITEM_URL_MAX:
+        links = AssignmentLink.objects.filter(resource_link=lti_launch.resource_link)
+        links.exclude(line_item_url=url).update(line_item_url=url)
+
+
 def enter(*, lti_launch: LtiLaunch) -> Entered:
     """The account, class and membership of a validated resource-link launch, made or
     found in one transaction (nothing of it stays when a part fails)."""
@@ -123,6 +133,7 @@ def enter(*, lti_launch: LtiLaunch) -> Entered:
         user = _account_for(lti_launch.user)
         classroom = _classroom_for(lti_launch.context)
         role = _join(classroom, user, role)
+        _keep_line_item(lti_launch)
     log.info(
         "LTI launch: %s (%s) as %s in class %s", user.username, lti_launch.user, role, classroom.pk
     )
