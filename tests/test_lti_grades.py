@@ -16,7 +16,7 @@ from lti_tool.models import Key, LtiResourceLink, LtiUser
 
 from annotations.lti.grades import Score, queue_score, send_due
 from annotations.lti.models import AssignmentLink, ClassLink, GradeSend
-from tests.helpers import PHRASE, add_assignment, selection
+from tests.helpers import PHRASE, add_assignment, make_user, selection
 from tests.lti_platform import SCORE_MEDIA_TYPE, launch
 
 PHRASES = [PHRASE, "Kim Il-sung had reported", "Gimpo airfield"]
@@ -225,8 +225,6 @@ def test_without_a_line_item_it_finds_the_courses_one_by_resource_id(
 
 
 def test_a_student_who_never_launched_is_not_sent(course, django_capture_on_commit_callbacks):
-    from tests.helpers import make_user
-
     joined = make_user("joined", "Jae", "Lee")
     course.assignment.classroom.memberships.create(user=joined, role="student")
     client = Client()
@@ -271,3 +269,67 @@ def test_two_senders_at_once_send_each_row_once(course):
     assert all(sent > 0 for sent, _ in results)
     assert sum(sent for sent, _ in results) == 6
     assert GradeSend.objects.filter(state="sent").count() == 6
+
+
+# The teacher's side: "Send grades" and what the assignment's page shows.
+
+
+def teachers_page(course) -> str:
+    response = course.teacher.get(f"/assignments/{course.assignment.pk}/")
+    assert response.status_code == 200
+    return " ".join(response.content.decode().split())
+
+
+def test_send_grades_queues_every_student_who_came_from_the_lms(
+    course, django_capture_on_commit_callbacks
+):
+    launched(course.platform, "Learner:bo")
+    highlight(course, django_capture_on_commit_callbacks, PHRASES[0])
+    send_once()
+    joined = make_user("joined", "Jae", "Lee")
+    course.assignment.classroom.memberships.create(user=joined, role="student")
+
+    response = course.teacher.post(f"/assignments/{course.assignment.pk}/grades/", follow=True)
+
+    page = " ".join(response.content.decode().split())
+    assert "2 scores will be sent to the LMS." in page
+    assert "1 student has not opened Korea Reader from the LMS yet" in page
+    waiting = GradeSend.objects.filter(state="pending").order_by("student__username")
+    assert sorted((s.student.lti_users.get().sub, s.score) for s in waiting) == [
+        ("Learner:ana", 50),
+        ("Learner:bo", 0),
+    ]
+
+
+def test_send_grades_on_an_assignment_outside_the_lms_says_so(course, classroom, teacher):
+    unlinked = add_assignment(classroom)
+    client = Client()
+    client.force_login(teacher)
+
+    response = client.post(f"/assignments/{unlinked.pk}/grades/", follow=True)
+
+    assert "no column in an LMS gradebook" in response.content.decode()
+    assert "Send grades" not in teachers_page(SimpleNamespace(teacher=client, assignment=unlinked))
+    assert not GradeSend.objects.exists()
+
+
+def test_the_teachers_page_shows_each_students_last_score_or_why_it_failed(
+    course, django_capture_on_commit_callbacks
+):
+    assert "Grade in the LMS" in teachers_page(course)
+    assert "nothing sent yet" in teachers_page(course)
+    highlight(course, django_capture_on_commit_callbacks, PHRASES[0])
+    assert "50/100, waiting to send" in teachers_page(course)
+
+    course.platform.fail_next(course.scores_path, 1)
+    send_once()
+    page = teachers_page(course)
+    assert "50/100 failed: the LMS answered 500 to POST" in page
+    assert "retrying at <time" in page
+
+    GradeSend.objects.update(next_attempt_at=timezone.now())
+    send_once()
+    assert "50/100, sent <time" in teachers_page(course)
+
+    GradeSend.objects.update(state="failed", last_error="the LMS answered 403 to POST …")
+    assert "failed: the LMS answered 403 to POST …; not retried" in teachers_page(course)

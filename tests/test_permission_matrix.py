@@ -32,6 +32,7 @@ from django.utils.text import slugify
 from lti_tool.models import LtiDeployment, LtiRegistration
 
 from annotations.loading import load_documents
+from annotations.lti.models import GradeSend
 from annotations.lti.registrations import register_platform
 from annotations.models import (
     Account,
@@ -48,7 +49,15 @@ from annotations.models import (
     TeacherRequest,
 )
 from annotations.teachers import make_teacher
-from tests.helpers import PASSWORD, add_assignment, add_class, add_highlight, make_user, selection
+from tests.helpers import (
+    PASSWORD,
+    add_assignment,
+    add_class,
+    add_highlight,
+    link_to_lms,
+    make_user,
+    selection,
+)
 
 ROLES = ("anonymous", "owner", "classmate", "other_student", "teacher", "other_teacher", "staff")
 LOGIN = "login"  # a redirect to the login page
@@ -186,6 +195,7 @@ def snapshot(client) -> dict:
         "log_in_locks": sorted(LogInLock.objects.values_list("username", flat=True)),
         "mail": len(mail.outbox),
         "session": client.session.get("_auth_user_id"),
+        "grades": sorted(GradeSend.objects.values_list("student", "state", "score", "timestamp")),
         "lti": sorted(
             [
                 *LtiRegistration.objects.values_list("issuer", "client_id", "is_active"),
@@ -307,6 +317,12 @@ def sign_up() -> dict:
 
 
 def assignment_pk(w) -> dict:
+    return {"pk": w.assignment.pk}
+
+
+def linked_assignment_pk(w) -> dict:
+    """The assignment, as a link of an LMS course the owner and classmate launched from."""
+    link_to_lms(w.assignment, w.owner, w.people["classmate"])
     return {"pk": w.assignment.pk}
 
 
@@ -588,6 +604,13 @@ ENTRIES = [
         post=CLASS_TEACHER_POSTS,
         changes="assignments",
     ),
+    Entry(
+        "assignment_send_grades",
+        linked_assignment_pk,
+        get=POST_ONLY,
+        post=CLASS_TEACHER_POSTS,
+        changes="grades",
+    ),
     Entry("assignment_document", in_assignment, get=CLASS_MEMBERS),
     Entry(
         "assignment_document",
@@ -767,6 +790,7 @@ WRONG_METHODS = [
     ("post", "assignment_document"),
     ("post", "assignment_student"),
     ("put", "reply_create"),
+    ("put", "assignment_send_grades"),
 ]
 
 
@@ -793,6 +817,7 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("class_join", "other_student"),
         ("highlight_hide", "teacher"),
         ("reply_create", "teacher"),
+        ("assignment_send_grades", "teacher"),
     ],
 )
 def test_it_needs_the_csrf_token(world, name, role):

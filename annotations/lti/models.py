@@ -46,16 +46,10 @@ class GradeSendQuerySet(models.QuerySet):
         return self.filter(state=GradeSend.State.PENDING, next_attempt_at__lte=now)
 
     def latest_per_student(self, assignment) -> dict:
-        """For each student of `assignment`'s LMS links, the send a teacher should see:
-        one waiting or given up (the newest), else the last sent (2 rows a student at most,
-        one query)."""
-        shown = {}
-        rows = self.filter(link__assignment=assignment).order_by("timestamp")
-        for send in rows.only(*GradeSend.SHOWN):
-            if send.state == GradeSend.State.SENT and shown.get(send.student_id, send).is_open:
-                continue
-            shown[send.student_id] = send
-        return shown
+        """Each student's newest send on `assignment`'s LMS links (one query): what the
+        teacher sees, sent, waiting or failed."""
+        rows = self.filter(link__assignment=assignment).order_by("timestamp", "pk")
+        return {send.student_id: send for send in rows.only(*GradeSend.SHOWN)}
 
 
 class GradeSend(models.Model):
@@ -73,7 +67,7 @@ class GradeSend(models.Model):
         FAILED = "failed", "failed"
 
     SHOWN = (
-        "student_id",
+        "student",
         "state",
         "score",
         "timestamp",
@@ -118,8 +112,3 @@ class GradeSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/100 for {self.student_id} on {self.link_id} ({self.state})"
-
-    @property
-    def is_open(self) -> bool:
-        """Waiting to send, or given up on: what the teacher should hear about first."""
-        return self.state != self.State.SENT
