@@ -28,6 +28,9 @@ serve:
 	$(PY) manage.py load_glossary
 	@$(PY) manage.py load_demo --if-empty --site http://$(HOST):$(PORT)
 	@echo "Serving Korea Reader at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	@# The grade sender (docs/LTI.md, "Grades") beside the server; stopped with it.
+	$(PY) manage.py send_grades & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null; wait $$sender' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

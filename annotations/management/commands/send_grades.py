@@ -31,16 +31,26 @@ class Command(BaseCommand):
             sent, failed = send_due()
             self.stdout.write(f"Sent {sent} score(s); {failed} failed and wait to be retried.")
             return
-        stopping = []
-        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        state = {"stop": False, "sleeping": False}
+
+        def stop(*_) -> None:
+            # Between sends, at once; during one, once it is recorded.
+            state["stop"] = True
+            if state["sleeping"]:
+                raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
         self.stdout.write(f"Sending grades every {interval:g} s (Ctrl-C stops it).")
         try:
-            while not stopping:
+            while not state["stop"]:
                 close_old_connections()  # a database restarted meanwhile is found again
                 sent, failed = send_due()
                 if sent or failed:
                     self.stdout.write(f"Sent {sent} score(s); {failed} failed.")
-                time.sleep(interval)
+                state["sleeping"] = True
+                if not state["stop"]:
+                    time.sleep(interval)
+                state["sleeping"] = False
         except KeyboardInterrupt:
             pass
         self.stdout.write("The grade sender stopped.")
