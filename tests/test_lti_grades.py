@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from lti_tool.models import Key, LtiResourceLink, LtiUser
+from lti_tool.models import Key, LtiContext, LtiResourceLink, LtiUser
 
-from annotations.lti.grades import Score, queue_score, send_due
+from annotations.lti.grades import GIVE_UP_AFTER, Score, queue_score, send_due
 from annotations.lti.models import AssignmentLink, ClassLink, GradeSend
 from tests.helpers import PHRASE, add_assignment, make_user, selection
 from tests.lti_platform import SCORE_MEDIA_TYPE, launch
@@ -222,6 +222,47 @@ def test_without_a_line_item_it_finds_the_courses_one_by_resource_id(
     assert [page.query.get("offset") for page in pages] == [None, "1", "2"]
     assert platform.received(wanted + "/scores")
     assert AssignmentLink.objects.get().line_item_url == platform.url(wanted)
+
+
+def test_deleting_a_highlight_queues_the_lower_score(course, django_capture_on_commit_callbacks):
+    highlight(course, django_capture_on_commit_callbacks, PHRASES[0])
+    send_once()
+    mine = course.user.highlights.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        course.student.post(f"/highlights/{mine.pk}/delete/")
+
+    waiting = GradeSend.objects.get(state="pending")
+    assert (waiting.score, waiting.comment, waiting.activity_progress) == (
+        0,
+        "0 of 2 highlights",
+        "Initialized",
+    )
+
+
+def test_a_send_the_lms_gave_no_score_scope_for_fails_at_once_with_why(
+    course, django_capture_on_commit_callbacks
+):
+    LtiContext.objects.update(can_publish_scores=False)
+    highlight(course, django_capture_on_commit_callbacks, PHRASES[0])
+
+    send_once()
+
+    send = GradeSend.objects.get()
+    assert send.state == "failed"
+    assert send.last_error == "the LMS did not allow scores for this course (no AGS score scope)"
+    assert posted(course) == []
+
+
+def test_it_gives_up_after_the_last_attempt(course, django_capture_on_commit_callbacks):
+    highlight(course, django_capture_on_commit_callbacks, PHRASES[0])
+    GradeSend.objects.update(attempts=GIVE_UP_AFTER - 1)
+    course.platform.fail_next(course.scores_path, 1)
+
+    send_once()
+
+    send = GradeSend.objects.get()
+    assert (send.state, send.attempts) == ("failed", GIVE_UP_AFTER)
+    assert "500" in send.last_error
 
 
 def test_a_student_who_never_launched_is_not_sent(course, django_capture_on_commit_callbacks):
