@@ -14,9 +14,9 @@ from django.test import Client
 from django.utils import timezone
 from lti_tool.models import Key, LtiContext, LtiResourceLink, LtiUser
 
-from annotations.lti.grades import GIVE_UP_AFTER, Score, queue_score, send_due
+from annotations.lti.grades import GIVE_UP_AFTER, Score, progress_changed, queue_score, send_due
 from annotations.lti.models import AssignmentLink, ClassLink, GradeSend
-from tests.helpers import PHRASE, add_assignment, make_user, selection
+from tests.helpers import PHRASE, add_assignment, add_highlight, make_user, selection
 from tests.lti_platform import SCORE_MEDIA_TYPE, launch
 
 PHRASES = [PHRASE, "Kim Il-sung had reported", "Gimpo airfield"]
@@ -272,6 +272,16 @@ def test_a_student_who_never_launched_is_not_sent(course, django_capture_on_comm
     client.force_login(joined)
 
     highlight(course, django_capture_on_commit_callbacks, PHRASES[0], client=client)
+
+    assert not GradeSend.objects.exists()
+
+
+def test_the_teachers_own_highlights_send_no_score(course):
+    # The editor keeps teachers out of assignments; an import (--owners) does not.
+    teacher = LtiUser.objects.get(sub="Instructor:grace").auth_user
+    add_highlight(teacher, course.document, PHRASES[0], assignment=course.assignment)
+
+    progress_changed(assignment_id=course.assignment.pk, student_id=teacher.pk)
 
     assert not GradeSend.objects.exists()
 

@@ -22,7 +22,6 @@ from datetime import timedelta
 from typing import NamedTuple
 
 import requests
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -35,7 +34,7 @@ from pylti1p3.lineitem import LineItem
 
 from annotations.lti.models import AssignmentLink, GradeSend
 from annotations.lti.services import service_connector
-from annotations.progress import Progress, class_progress, student_progress
+from annotations.progress import Progress, class_progress, student_progress, students_of
 
 log = logging.getLogger("annotations.lti")
 
@@ -130,13 +129,16 @@ def _in_lms(link: AssignmentLink, students) -> set[int]:
 
 
 def progress_changed(*, assignment_id: int, student_id: int) -> None:
-    """After a write to a student's highlights in an assignment: queue their new score on
-    each of its LMS links (one query when the assignment has none)."""
+    """After a write to someone's highlights in an assignment: a student's new score,
+    queued on each of its LMS links (one query when the assignment has none)."""
     links = list(_links_of(assignment_id))
     if not links:
         return
-    student = get_user_model().objects.get(pk=student_id)
-    score = score_of(student_progress(links[0].assignment, student))
+    assignment = links[0].assignment
+    student = students_of(assignment).filter(pk=student_id).first()
+    if student is None:
+        return  # a teacher's highlight in the assignment: no score for the LMS
+    score = score_of(student_progress(assignment, student))
     for link in links:
         if student.pk in _in_lms(link, [student]):
             queue_score(link=link, student=student, score=score)
