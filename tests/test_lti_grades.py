@@ -224,6 +224,35 @@ def test_without_a_line_item_it_finds_the_courses_one_by_resource_id(
     assert AssignmentLink.objects.get().line_item_url == platform.url(wanted)
 
 
+def test_without_a_line_item_for_the_assignment_it_makes_one(
+    course, django_capture_on_commit_callbacks
+):
+    platform = course.platform
+    AssignmentLink.objects.update(line_item_url="")
+    highlight(course, django_capture_on_commit_callbacks, PHRASES[0])
+
+    send_once()
+
+    (made,) = [json.loads(r.body) for r in platform.requests if r.method == "POST" and
+               r.path == f"/ags/{platform.context_id}/lineitems"]  # fmt: skip
+    assert made == {
+        "scoreMaximum": 100,
+        "label": "Stalin and the war",
+        "resourceId": str(course.assignment.pk),
+        "resourceLinkId": "link-1",
+    }
+    url = AssignmentLink.objects.get().line_item_url
+    assert url == platform.line_items[-1]["id"]
+    assert platform.received(url.removeprefix(platform.issuer) + "/scores")
+
+
+def test_a_write_in_an_assignment_outside_any_lms_costs_one_query(
+    student, assignment, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        progress_changed(assignment_id=assignment.pk, student_id=student.pk)
+
+
 def test_deleting_a_highlight_queues_the_lower_score(course, django_capture_on_commit_callbacks):
     highlight(course, django_capture_on_commit_callbacks, PHRASES[0])
     send_once()
