@@ -381,6 +381,19 @@ def test_send_grades_queues_every_student_who_came_from_the_lms(
     ]
 
 
+def test_send_grades_tries_a_failing_send_again_at_once(course, django_capture_on_commit_callbacks):
+    highlight(course, django_capture_on_commit_callbacks, PHRASES[0])
+    course.platform.fail_next(course.scores_path, 1)
+    send_once()
+    assert GradeSend.objects.get().next_attempt_at > timezone.now()
+
+    course.teacher.post(f"/assignments/{course.assignment.pk}/grades/")
+    send_once()
+
+    send = GradeSend.objects.get()
+    assert (send.state, send.attempts) == ("sent", 2)
+
+
 def test_send_grades_on_an_assignment_outside_the_lms_says_so(course, classroom, teacher):
     unlinked = add_assignment(classroom)
     client = Client()

@@ -94,6 +94,8 @@ def _queue(link: AssignmentLink, student, score: Score, *, again: bool) -> bool:
     if not again and last is not None and _content(last) == score:
         return False
     send = pending or GradeSend(link=link, student=student, next_attempt_at=timezone.now())
+    if again:
+        send.next_attempt_at = timezone.now()  # the teacher asks: no waiting out the backoff
     send.score, send.comment, send.activity_progress = score
     send.timestamp = _next_timestamp(link, student)
     send.save()
