@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -117,3 +117,7 @@ bench-flood: install
 # One student's 5,000 shared highlights, hidden from the class in one request (bench/hide_all.py).
 bench-hide-all: install
 	$(WITH_DB) $(PY) bench/hide_all.py
+
+# The grade sender posting a class's scores to the LMS simulator (bench/grade_sender.py).
+bench-grades: install
+	$(WITH_DB) $(PY) bench/grade_sender.py
