@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -28,6 +28,9 @@ serve:
 	$(PY) manage.py load_glossary
 	@$(PY) manage.py load_demo --if-empty --site http://$(HOST):$(PORT)
 	@echo "Serving Korea Reader at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	@# The grade sender (docs/LTI.md, "Grades") beside the server; stopped with it.
+	$(PY) manage.py send_grades & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null; wait $$sender' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
@@ -114,3 +117,7 @@ bench-flood: install
 # One student's 5,000 shared highlights, hidden from the class in one request (bench/hide_all.py).
 bench-hide-all: install
 	$(WITH_DB) $(PY) bench/hide_all.py
+
+# The grade sender posting a class's scores to the LMS simulator (bench/grade_sender.py).
+bench-grades: install
+	$(WITH_DB) $(PY) bench/grade_sender.py

@@ -1006,4 +1006,4 @@ class LogInLock(models.Model):
 
 
 # The LTI links live with the LTI code; imported here so that the app registers them.
-from annotations.lti.models import AssignmentLink, ClassLink  # noqa: E402, F401
+from annotations.lti.models import AssignmentLink, ClassLink, GradeSend  # noqa: E402, F401

@@ -18,6 +18,7 @@ from annotations.models import (
     Assignment,
     Document,
     GlossaryEntry,
+    GradeSend,
     Highlight,
     Membership,
     TaggedHighlight,
@@ -37,6 +38,7 @@ class Progress:
     entries_linked: list[GlossaryEntry]
     due: datetime
     last_activity: datetime | None = None
+    grade: GradeSend | None = None  # the newest score for the LMS's gradebook, if linked
 
     @property
     def steps(self) -> int:
@@ -125,11 +127,15 @@ def student_progress(assignment: Assignment, student) -> Progress:
 
 def class_overview(assignment: Assignment) -> dict:
     """The teacher's view of an assignment: each student's progress, the heat maps, the
-    tags used and the entries linked most."""
+    tags used and the entries linked most, and each student's score for the LMS."""
     rows = class_progress(assignment)
     tags = tag_counts(assignment)
+    grades = GradeSend.objects.latest_per_student(assignment)
+    for row in rows:
+        row.grade = grades.get(row.student.pk)
     return {
         "rows": rows,
+        "in_lms_gradebook": assignment.lti_links.exists(),
         "completed": sum(1 for row in rows if row.complete),
         "heat_maps": heat_maps(assignment, class_size=len(rows)),
         "tags": tags,

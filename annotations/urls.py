@@ -8,6 +8,7 @@ from annotations.views import (
     documents,
     export,
     glossary,
+    grades,
     highlights,
     roster,
 )
@@ -84,6 +85,11 @@ urlpatterns = [
     path("assignments/<int:pk>/", classroom.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/edit/", roster.assignment_edit, name="assignment_edit"),
     path("assignments/<int:pk>/delete/", roster.assignment_delete, name="assignment_delete"),
+    path(
+        "assignments/<int:pk>/grades/",
+        grades.assignment_send_grades,
+        name="assignment_send_grades",
+    ),
     path(
         "assignments/<int:pk>/documents/<slug:slug>/",
         classroom.assignment_document,

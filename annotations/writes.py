@@ -18,6 +18,7 @@ from annotations.accounts import split_name, temporary_password, unique_username
 from annotations.anchoring import Anchor, AnchorError
 from annotations.corrections import lock_revision
 from annotations.glossary import recompute_mentions
+from annotations.lti.grades import progress_changed
 from annotations.models import (
     Account,
     Alias,
@@ -97,7 +98,19 @@ def create_highlight(
         return existing, False
     _tag_new_highlight(highlight, list(tags))
     highlight.glossary_entries.set(glossary_entries)
+    _progress_may_change(highlight.assignment_id, owner.pk)
     return highlight, True
+
+
+def _progress_may_change(assignment_id: int | None, owner_id: int) -> None:
+    """Once the write is committed, the owner's score in the assignment for the LMS
+    (annotations/lti/grades.py); a failure there is logged, never the write's."""
+    if assignment_id is not None:
+
+        def score_for_the_lms() -> None:
+            progress_changed(assignment_id=assignment_id, student_id=owner_id)
+
+        transaction.on_commit(score_for_the_lms, robust=True)
 
 
 def _within_caps(owner, document: Document, tags) -> None:
@@ -171,6 +184,7 @@ def update_highlight(
     highlight.save(update_fields=["note", "visibility", "updated"])
     highlight.tags.set(list(tags))
     highlight.glossary_entries.set(glossary_entries)
+    _progress_may_change(highlight.assignment_id, highlight.owner_id)
 
 
 @transaction.atomic
@@ -179,10 +193,12 @@ def move_highlight(*, highlight: Highlight, assignment: Assignment) -> None:
     who may see it stay as they are (the assignment's teacher now sees it too)."""
     highlight.assignment = assignment
     highlight.save(update_fields=["assignment", "updated"])
+    _progress_may_change(assignment.pk, highlight.owner_id)
 
 
 @transaction.atomic
 def delete_highlight(*, highlight: Highlight) -> None:
+    _progress_may_change(highlight.assignment_id, highlight.owner_id)
     highlight.delete()
 
 

@@ -181,3 +181,31 @@ def csv_highlight_ids(content: bytes) -> list[int]:
         int(row["highlight_id"]) if "highlight_id" in row else int(row["Link"].rsplit("#h-", 1)[1])
         for row in rows
     ]
+
+
+def link_to_lms(assignment: Assignment, *students, issuer: str = "https://lms.example.org"):
+    """`assignment` as a resource link of an LMS course (with a line item, scores allowed),
+    and `students` as LMS users who launched it; the AssignmentLink. Plain ORM rows: no
+    platform answers them (tests/lti_platform.py does, for sending)."""
+    from lti_tool.models import LtiContext, LtiDeployment, LtiRegistration, LtiResourceLink, LtiUser
+
+    from annotations.lti.models import AssignmentLink, ClassLink
+
+    registration = LtiRegistration.objects.create(
+        name="LMS", issuer=issuer, client_id="client", auth_url=f"{issuer}/auth",
+        token_url=f"{issuer}/token", keyset_url=f"{issuer}/jwks",
+    )  # fmt: skip
+    deployment = LtiDeployment.objects.create(registration=registration, deployment_id="1")
+    context = LtiContext.objects.create(
+        deployment=deployment, id_on_platform="course", lineitems_url=f"{issuer}/lineitems",
+        can_publish_scores=True, can_manage_lineitems=True,
+    )  # fmt: skip
+    ClassLink.objects.get_or_create(classroom=assignment.classroom, defaults={"context": context})
+    resource_link = LtiResourceLink.objects.create(context=context, id_on_platform="link")
+    for student in students:
+        LtiUser.objects.create(
+            registration=registration, sub=f"sub-{student.pk}", auth_user=student
+        )
+    return AssignmentLink.objects.create(
+        resource_link=resource_link, assignment=assignment, line_item_url=f"{issuer}/lineitems/1"
+    )

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from lti_tool.models import LtiDeployment, LtiRegistration
 
 from annotations.lti.dynamic import make_link
+from annotations.lti.models import GradeSend
 from annotations.lti.registrations import register_platform
 from annotations.models import (
     Account,
@@ -49,7 +50,7 @@ from annotations.models import (
     TeacherRequest,
 )
 from annotations.validators import time_zone_names
-from tests.helpers import FROM_PANEL, HTMX, PASSWORD, PHRASE, make_user, selection
+from tests.helpers import FROM_PANEL, HTMX, PASSWORD, PHRASE, link_to_lms, make_user, selection
 
 hostile = settings(
     max_examples=25,
@@ -222,6 +223,7 @@ TABLES = [
         LogInLock,
         LtiRegistration,
         LtiDeployment,
+        GradeSend,
     )
 ]
 
@@ -866,6 +868,31 @@ def test_hide_all_of_a_students_highlights_takes_anything_or_says_why(
             hidden = ClassHide.objects.filter(highlight=shared_work).exists()
             assert hidden == (last(data["hidden"]) == "1")
         else:
+            assert_refused(response, before)
+
+
+# Grades for the LMS: "Send grades" ------------------------------------------------------
+
+
+@pytest.fixture
+def in_lms(assignment, student, classmate):
+    """The assignment, linked to an LMS course the student and classmate launched from."""
+    return link_to_lms(assignment, student, classmate).assignment
+
+
+@hostile
+@given(changes=edits("confirm"), pk=st.one_of(st.none(), path_id))
+def test_send_grades_takes_any_body_or_address_and_queues_or_says_why(teacher, in_lms, changes, pk):
+    assignment = in_lms
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/assignments/{pk or assignment.pk}/grades/", edited({}, changes))
+        if pk is None or (pk.isascii() and pk.isdigit() and int(pk) == assignment.pk):
+            assert is_redirect_home(response)
+            assert GradeSend.objects.filter(state="pending").count() == 2
+        else:
+            assert response.status_code == 404
             assert_refused(response, before)
 
 

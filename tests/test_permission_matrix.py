@@ -32,7 +32,7 @@ from django.utils.text import slugify
 from lti_tool.models import LtiDeployment, LtiRegistration
 
 from annotations.loading import load_documents
-from annotations.lti.models import ClassLink
+from annotations.lti.models import ClassLink, GradeSend
 from annotations.lti.registrations import register_platform
 from annotations.models import (
     Account,
@@ -49,7 +49,15 @@ from annotations.models import (
     TeacherRequest,
 )
 from annotations.teachers import make_teacher
-from tests.helpers import PASSWORD, add_assignment, add_class, add_highlight, make_user, selection
+from tests.helpers import (
+    PASSWORD,
+    add_assignment,
+    add_class,
+    add_highlight,
+    link_to_lms,
+    make_user,
+    selection,
+)
 
 ROLES = ("anonymous", "owner", "classmate", "other_student", "teacher", "other_teacher", "staff")
 LOGIN = "login"  # a redirect to the login page
@@ -190,6 +198,7 @@ def snapshot(client) -> dict:
         "rosters": sorted(
             ClassLink.objects.values_list("classroom", "roster_synced", "roster_failed")
         ),
+        "grades": sorted(GradeSend.objects.values_list("student", "state", "score", "timestamp")),
         "lti": sorted(
             [
                 *LtiRegistration.objects.values_list("issuer", "client_id", "is_active"),
@@ -329,6 +338,12 @@ def sign_up() -> dict:
 
 
 def assignment_pk(w) -> dict:
+    return {"pk": w.assignment.pk}
+
+
+def linked_assignment_pk(w) -> dict:
+    """The assignment, as a link of an LMS course the owner and classmate launched from."""
+    link_to_lms(w.assignment, w.owner, w.people["classmate"])
     return {"pk": w.assignment.pk}
 
 
@@ -626,6 +641,13 @@ ENTRIES = [
         post=CLASS_TEACHER_POSTS,
         changes="assignments",
     ),
+    Entry(
+        "assignment_send_grades",
+        linked_assignment_pk,
+        get=POST_ONLY,
+        post=CLASS_TEACHER_POSTS,
+        changes="grades",
+    ),
     Entry("assignment_document", in_assignment, get=CLASS_MEMBERS),
     Entry(
         "assignment_document",
@@ -814,6 +836,7 @@ WRONG_METHODS = [
     ("post", "assignment_document"),
     ("post", "assignment_student"),
     ("put", "reply_create"),
+    ("put", "assignment_send_grades"),
 ]
 
 
@@ -840,6 +863,7 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("class_join", "other_student"),
         ("highlight_hide", "teacher"),
         ("reply_create", "teacher"),
+        ("assignment_send_grades", "teacher"),
     ],
 )
 def test_it_needs_the_csrf_token(world, name, role):

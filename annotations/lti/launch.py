@@ -40,6 +40,7 @@ CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 # What deep linking puts in the link's custom claim: the id of the assignment it opens.
 ASSIGNMENT_CLAIM = "korea_reader_assignment"
 LARGEST_ID = 2**63 - 1
+LINE_ITEM_URL_MAX = AssignmentLink._meta.get_field("line_item_url").max_length
 
 
 class NoRole(Exception):
@@ -171,20 +172,27 @@ def linked_assignment(entered: Entered, lti_launch: LtiLaunch, claimed=None):
     """The assignment of this class the launched resource link opens, if it opens one: the
     one tied to the link, or on its first launch the one its claim names (tied now). The
     line item URL the launch's AGS claim names is kept on the tie, for the grades."""
-    line_item = (lti_launch.ags_claim or {}).get("lineitem") or ""
+    line_item = _line_item_of(lti_launch)
     links = AssignmentLink.objects.select_related("assignment")
     link = links.filter(resource_link=lti_launch.resource_link).first()
     if link is None and claimed is not None:
         link, _ = AssignmentLink.objects.get_or_create(
             resource_link=lti_launch.resource_link,
-            defaults={"assignment": claimed, "line_item_url": line_item[:1000]},
+            defaults={"assignment": claimed, "line_item_url": line_item},
         )
     if link is None or link.assignment.classroom_id != entered.classroom.pk:
         return None
-    if line_item and link.line_item_url != line_item[:1000]:
-        link.line_item_url = line_item[:1000]
+    if line_item and link.line_item_url != line_item:
+        link.line_item_url = line_item
         link.save(update_fields=["line_item_url"])
     return link.assignment
+
+
+def _line_item_of(lti_launch: LtiLaunch) -> str:
+    """The gradebook column the LMS names for this link (the AGS claim's `lineitem`), if
+    it is a URL we can keep whole; else none (the grade sender finds it by resourceId)."""
+    url = (lti_launch.ags_claim or {}).get("lineitem")
+    return url if isinstance(url, str) and len(url) <= LINE_ITEM_URL_MAX else ""
 
 
 def landing(entered: Entered, assignment) -> str:

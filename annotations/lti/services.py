@@ -62,9 +62,14 @@ class CachedServiceConnector(ServiceConnector):
             refused_token = error.response.status_code == 401
             if not refused_token or error.response.url == self._token_url:
                 raise  # a refused assertion is not sent again
+        self.forget_token(scopes)
+        return super().make_service_request(scopes, url, *args, **kwargs)
+
+    def forget_token(self, scopes) -> None:
+        """Drop the token for these scopes (the platform refused it): the next request
+        asks for a new one."""
         cache.delete(self._key(scopes))
         self._access_tokens.clear()
-        return super().make_service_request(scopes, url, *args, **kwargs)
 
 
 def service_connector(registration: LtiRegistration) -> ServiceConnector:
