@@ -77,6 +77,15 @@ def other_teacher(db):
 
 
 @pytest.fixture
+def staff(db):
+    """Staff: the admin, requests to teach, learning platforms."""
+    user = make_user("staff", "Sam", "Staff")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
 def other_student(db):
     return make_user("other_student", "Jun", "Seo")
 

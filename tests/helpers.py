@@ -34,6 +34,17 @@ def make_user(username: str, first_name: str, last_name: str):
     )
 
 
+# A learning platform as staff register it (lti_register's flags, the platforms page).
+MOODLE = {
+    "issuer": "https://moodle.example.org",
+    "client_id": "Xc7Gq2",
+    "deployment_id": "3",
+    "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
+    "auth_token_url": "https://moodle.example.org/mod/lti/token.php",
+    "keyset_url": "https://moodle.example.org/mod/lti/certs.php",
+}
+
+
 def add_class(name: str, teacher, *students) -> Classroom:
     classroom = Classroom.objects.create(name=name)
     Membership.objects.create(classroom=classroom, user=teacher, role=Membership.Role.TEACHER)

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from annotations.glossary import recompute_mentions
 from annotations.loading import load_glossary
 from annotations.models import Alias, GlossaryEntry, Highlight, Mention
-from tests.helpers import HTMX, make_user, partial_html
+from tests.helpers import HTMX, partial_html
 
 CREATE_URL = "/glossary/new/"
 
@@ -45,14 +45,6 @@ def snapshot() -> tuple:
         list(Mention.objects.order_by("pk").values_list("entry_id", "document_id", "start")),
         list(Highlight.glossary_entries.through.objects.order_by("pk").values_list()),
     )
-
-
-@pytest.fixture
-def staff(db):
-    user = make_user("staff", "Sam", "Staff")
-    user.is_staff = True
-    user.save()
-    return user
 
 
 @pytest.fixture

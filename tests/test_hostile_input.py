@@ -50,7 +50,15 @@ from annotations.models import (
     TeacherRequest,
 )
 from annotations.validators import time_zone_names
-from tests.helpers import FROM_PANEL, HTMX, PASSWORD, PHRASE, link_to_lms, make_user, selection
+from tests.helpers import (
+    FROM_PANEL,
+    HTMX,
+    MOODLE,
+    PASSWORD,
+    PHRASE,
+    link_to_lms,
+    selection,
+)
 
 hostile = settings(
     max_examples=25,
@@ -892,7 +900,7 @@ def test_send_grades_takes_any_body_or_address_and_queues_or_says_why(teacher, i
             assert is_redirect_home(response)
             assert GradeSend.objects.filter(state="pending").count() == 2
         else:
-            assert response.status_code == 404
+            assert response.status_code in (400, 404)  # 400: a NUL in the address
             assert_refused(response, before)
 
 
@@ -984,23 +992,10 @@ def test_a_teacher_narrows_an_article_to_any_student_id_or_is_told_why(
 # Installing Korea Reader in an LMS -------------------------------------------------
 
 PLATFORM = {
-    "issuer": "https://moodle.example.org",
-    "client_id": "Xc7Gq2",
-    "deployment_id": "3",
-    "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
-    "auth_token_url": "https://moodle.example.org/mod/lti/token.php",
-    "keyset_url": "https://moodle.example.org/mod/lti/certs.php",
+    **MOODLE,
     "name": "District Moodle",
     "audience": "",
 }
-
-
-@pytest.fixture
-def staff(db):
-    user = make_user("staff", "Sam", "Staff")
-    user.is_staff = True
-    user.save()
-    return user
 
 
 @hostile

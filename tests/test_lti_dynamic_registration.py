@@ -9,7 +9,6 @@ from django.core import signing
 from lti_tool.models import LtiDeployment, LtiRegistration
 
 from annotations.lti.dynamic import LINK_SALT, make_link
-from tests.helpers import make_user
 from tests.lti_registration_platform import (
     CLIENT_ID,
     DEPLOYMENT_ID,
@@ -31,14 +30,6 @@ SCOPES = {
 def platform():
     with RegistrationPlatform() as platform:
         yield platform
-
-
-@pytest.fixture
-def staff(db):
-    user = make_user("staff", "Sam", "Staff")
-    user.is_staff = True
-    user.save()
-    return user
 
 
 @pytest.fixture

@@ -5,26 +5,13 @@ import pytest
 from lti_tool.models import LtiDeployment, LtiRegistration
 
 from annotations.lti.registrations import register_platform
-from tests.helpers import HTMX, make_user
+from tests.helpers import HTMX, MOODLE, make_user
 
 PLATFORM = {
-    "issuer": "https://moodle.example.org",
-    "client_id": "Xc7Gq2",
-    "deployment_id": "3",
-    "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
-    "auth_token_url": "https://moodle.example.org/mod/lti/token.php",
-    "keyset_url": "https://moodle.example.org/mod/lti/certs.php",
+    **MOODLE,
     "name": "District Moodle",
     "audience": "",
 }
-
-
-@pytest.fixture
-def staff(db):
-    user = make_user("staff", "Sam", "Staff")
-    user.is_staff = True
-    user.save()
-    return user
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ from annotations.models import (
 )
 from annotations.teachers import make_teacher
 from tests.helpers import (
+    MOODLE,
     PASSWORD,
     add_assignment,
     add_class,
@@ -277,14 +278,7 @@ def reset_link(w) -> dict:
     }
 
 
-PLATFORM = {
-    "issuer": "https://moodle.example.org",
-    "client_id": "Xc7Gq2",
-    "deployment_id": "3",
-    "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
-    "auth_token_url": "https://moodle.example.org/mod/lti/token.php",
-    "keyset_url": "https://moodle.example.org/mod/lti/certs.php",
-}
+PLATFORM = MOODLE
 
 
 def platform_pk(w) -> dict:

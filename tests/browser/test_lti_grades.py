@@ -4,27 +4,12 @@ score the simulator received."""
 
 import json
 
-import pytest
 from django.core.management import call_command
-from lti_tool.models import Key, LtiContext, LtiResourceLink, LtiUser
+from lti_tool.models import LtiContext, LtiResourceLink, LtiUser
 from playwright.sync_api import expect
 
 from annotations.lti.models import AssignmentLink, ClassLink
 from tests.helpers import add_assignment, make_user
-from tests.lti_platform import Platform
-
-
-@pytest.fixture
-def lms(live_server, transactional_db):
-    platform = Platform(
-        host="localhost",
-        launch_url=f"{live_server.url}/lti/launch/",
-        login_url=f"{live_server.url}/lti/login/",
-    ).start()
-    platform.register_with_tool()
-    platform.tool_jwks = Key.objects.as_jwks()
-    yield platform
-    platform.stop()
 
 
 def test_the_teacher_sends_grades_and_sees_them_sent(page, lms):

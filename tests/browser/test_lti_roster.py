@@ -6,24 +6,15 @@ changed."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.lti_platform import Platform
-
 
 @pytest.fixture
-def lms(live_server, transactional_db):
-    platform = Platform(
-        host="localhost",
-        launch_url=f"{live_server.url}/lti/launch/",
-        login_url=f"{live_server.url}/lti/login/",
-        tool_jwks=f"{live_server.url}/lti/jwks/",
-    ).start()
-    platform.register_with_tool()
-    platform.members = [
-        platform.member("Learner:ana", name="Ana Silva"),
-        platform.member("Learner:ben", name="Ben Okoro"),
+def lms(lms):
+    """The course (tests/browser/conftest.py), with two students in its roster."""
+    lms.members = [
+        lms.member("Learner:ana", name="Ana Silva"),
+        lms.member("Learner:ben", name="Ben Okoro"),
     ]
-    yield platform
-    platform.stop()
+    return lms
 
 
 def test_a_teacher_syncs_the_roster_from_the_keyboard(page, lms):
