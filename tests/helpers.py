@@ -220,3 +220,13 @@ def link_to_lms(assignment: Assignment, *students, issuer: str = "https://lms.ex
     return AssignmentLink.objects.create(
         resource_link=resource_link, assignment=assignment, line_item_url=f"{issuer}/lineitems/1"
     )
+
+
+def csp_directive(response, name: str) -> str:
+    """One directive of the response's Content-Security-Policy, its sources as written
+    (the directives come in no fixed order)."""
+    for part in response["Content-Security-Policy"].split(";"):
+        directive, _, sources = part.strip().partition(" ")
+        if directive == name:
+            return sources
+    raise AssertionError(f"no {name} in {response['Content-Security-Policy']!r}")
