@@ -170,10 +170,18 @@ def serve(
         server.wait_for(lambda: len(server.worker_pids()) == workers, f"{workers} workers")
         yield server
     finally:
-        # SIGTERM lets the workers finish their request; SIGKILL if they do not in time.
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # its own session: the workers too
-            process.wait()
+        stop(process, group=True)  # its own session: the workers too
+
+
+def stop(process: subprocess.Popen, *, group: bool = False) -> None:
+    """SIGTERM lets a server finish its requests; SIGKILL if it does not in time (its
+    whole process group, with `group`)."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        if group:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+        process.wait()

@@ -40,6 +40,7 @@ from tests.app_server import (
     free_port,
     production_environment,
     serve,
+    stop,
     wait_for,
 )
 from tests.helpers import PASSWORD
@@ -113,12 +114,7 @@ http {{
         wait_for(answers, "nginx to answer /healthz")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @dataclass
