@@ -4,6 +4,9 @@ The cast follows the classroom: a teacher, a student and a classmate (one class,
 classes exist), and an outsider who belongs to none of it.
 """
 
+from types import SimpleNamespace
+
+import django_ratelimit.core
 import pytest
 
 from annotations.loading import load_documents, load_glossary
@@ -21,6 +24,15 @@ from tests.helpers import (
 def fast_password_hashing(settings):
     # The production hasher is deliberately slow (about 0.3 s a user); tests make many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def still_rate_limit_clock(monkeypatch):
+    """django-ratelimit counts in fixed windows that end at a second set by each key; one
+    that ended between a test's two requests let the second through (CI saw it once).
+    Its clock stands still for the test, so a count is never cut in two."""
+    now = django_ratelimit.core.time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture
