@@ -7,11 +7,15 @@ visibility rules: what a person may not see they cannot mark (404); what they ma
 but not mark (their own, a teacher) is 403.
 """
 
+import csv
+import io
+import json
 import re
 
 import pytest
 from django.urls import reverse
 
+from annotations.importing import import_annotations
 from annotations.models import Assignment, Highlight, HighlightMark, Membership, Reply
 from annotations.questions import where_stuck
 from annotations.writes import add_reply, archive_classroom, set_answer
@@ -649,3 +653,59 @@ def test_the_dashboard_costs_the_same_however_many_questions(
         response = client.get(assignment.get_absolute_url())
 
     assert html_of(response).count('badge-question">Unanswered') == 12
+
+
+# Exports: the question and the two counts, never who marked
+
+
+def streamed(response) -> str:
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_the_teachers_sheet_appends_the_question_and_its_counts(
+    client, teacher, classmate, third, question, remark
+):
+    for person in (classmate, third):
+        HighlightMark.objects.create(highlight=question, person=person, kind=SAME)
+    HighlightMark.objects.create(highlight=remark, person=third, kind=HELPFUL)
+    client.force_login(teacher)
+
+    text = streamed(client.get(reverse("export_csv")))
+
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[-4:] == ["Link", "Question", "Same question", "Helpful"]
+    by_quote = {row["Quote"]: row for row in rows}
+    assert [by_quote[PHRASE][h] for h in header[-3:]] == ["yes", "2", "0"]
+    assert [by_quote[OTHER_PHRASE][h] for h in header[-3:]] == ["no", "0", "1"]
+    assert classmate.username not in text and third.username not in text
+
+
+def test_the_json_ld_says_whether_it_is_a_question_and_how_many_marked_it(
+    client, student, classmate, question
+):
+    HighlightMark.objects.create(highlight=question, person=classmate, kind=SAME)
+    HighlightMark.objects.create(highlight=question, person=classmate, kind=HELPFUL)
+    client.force_login(student)
+
+    data = json.loads(streamed(client.get(reverse("export_jsonld"))))
+
+    (item,) = data["items"]
+    assert (item["korea:question"], item["korea:sameQuestion"], item["korea:helpful"]) == (
+        True,
+        1,
+        1,
+    )
+    assert classmate.username not in json.dumps(data)
+
+
+def test_an_import_keeps_the_question(client, student, outsider, question):
+    client.force_login(student)
+    items = json.loads(streamed(client.get(reverse("export_jsonld"))))["items"]
+    Highlight.objects.all().delete()
+
+    report = import_annotations(items)
+
+    assert report.created == 1
+    assert Highlight.objects.get().is_question
