@@ -19,7 +19,7 @@ from annotations.importing import import_annotations
 from annotations.models import Assignment, Highlight, HighlightMark, Membership, Reply
 from annotations.questions import where_stuck
 from annotations.writes import add_reply, archive_classroom, set_answer
-from tests.helpers import HTMX, PHRASE, hide_everywhere, make_user, selection
+from tests.helpers import FROM_PANEL, HTMX, PHRASE, hide_everywhere, make_user, selection
 
 SAME, HELPFUL = "same_question", "helpful"
 OTHER_PHRASE = "Incheon landing"
@@ -139,6 +139,20 @@ def test_it_lets_the_author_take_the_question_back_and_its_same_question_marks_g
     question.refresh_from_db()
     assert not question.is_question
     assert marks() == [(question.pk, classmate.pk, HELPFUL)]  # helpful is about any highlight
+
+
+def test_the_panels_card_after_an_edit_keeps_the_counts(client, student, classmate, question):
+    HighlightMark.objects.create(highlight=question, person=classmate, kind=SAME)
+    client.force_login(student)
+
+    response = client.post(
+        reverse("highlight_edit", args=[question.pk]),
+        {"note": "Still asking.", "tags": "", "visibility": "class", "is_question": "on"},
+        headers=FROM_PANEL,
+    )
+
+    assert response.status_code == 200
+    assert "Same question 1 · Helpful 0" in html_of(response)
 
 
 # Pressing "Same question" and "Helpful"

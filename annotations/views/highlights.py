@@ -72,8 +72,8 @@ def _save_new_highlight(request: HttpRequest, document: Document) -> HttpRespons
     if not form.is_valid():
         work = _working_assignment(request, None, form)
         return _editor(request, document, form, work, status=422, quote=form.posted_quote())
-    highlight, _ = create_highlight(owner=request.user, document=document, **form.highlight())
-    return _after_change(request, highlight.document, highlight, "Highlight saved.")
+    highlight, new = create_highlight(owner=request.user, document=document, **form.highlight())
+    return _after_change(request, highlight.document, highlight, "Highlight saved.", fresh=new)
 
 
 def _editor(request, document, form, work, *, status=200, **extra) -> TemplateResponse:
@@ -99,11 +99,14 @@ def _working_assignment(request: HttpRequest, highlight: Highlight | None, form=
     return get_assignment_for_user(request, assignment.pk) if assignment else NO_WORK
 
 
-def _after_change(request, document, highlight, message: str, work=None) -> HttpResponse:
-    """After a save or delete: refresh the reading view in place, or redirect to it."""
+def _after_change(
+    request, document, highlight, message: str, work=None, *, fresh: bool = False
+) -> HttpResponse:
+    """After a save or delete: refresh the reading view in place, or redirect to it. A
+    `fresh` highlight (just made) has no marks to look up for its card."""
     assignment, role = work or _working_assignment(request, highlight)
     if request.htmx and request.htmx.target == "panel":
-        if highlight.pk:
+        if highlight.pk and not fresh:
             attach_marks(highlight, request.user)  # its card, in the panel
         context = passage_refresh_context(
             request.user,
