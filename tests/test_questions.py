@@ -61,6 +61,15 @@ def count_beside(html: str, kind: str, highlight) -> int:
     return int(found.group(1))
 
 
+def made_at(document, start: int, length: int, **fields) -> Highlight:
+    """A highlight of `length` characters of the text from `start`, saved."""
+    exact = document.text[start : start + length]
+    anchor = document.place(exact=exact, start=start, end=start + length)
+    highlight = Highlight.placed(anchor, document=document, **fields)
+    highlight.save()
+    return highlight
+
+
 @pytest.fixture
 def question(student, assignment, make_highlight):
     """The student's question, shared with the class in an assignment classmates see."""
@@ -401,17 +410,15 @@ def test_a_list_of_cards_costs_the_same_however_many_are_marked(
     client, student, classmate, third, document, django_assert_max_num_queries
 ):
     def make(count):
-        text = document.text
         for n in range(count):
-            start = 200 + n * 60
-            highlight = Highlight.placed(
-                document.place(exact=text[start : start + 20], start=start, end=start + 20),
+            highlight = made_at(
+                document,
+                200 + n * 60,
+                20,
                 owner=student,
-                document=document,
                 visibility="class",
                 is_question=n % 2 == 0,
             )
-            highlight.save()
             for person in (classmate, third):
                 HighlightMark.objects.create(highlight=highlight, person=person, kind=HELPFUL)
 
@@ -519,18 +526,10 @@ def stuck_class(teacher, student, classmate, third, assignment, documents, make_
     first, second = document.paragraphs[1], document.paragraphs[3]
 
     def ask(owner, paragraph, offset, **fields):
-        phrase = paragraph.text[offset : offset + 25]
         start = paragraph.start + offset
-        highlight = Highlight.placed(
-            document.place(exact=phrase, start=start, end=start + 25),
-            owner=owner,
-            document=document,
-            assignment=assignment,
-            is_question=True,
-            **fields,
+        return made_at(
+            document, start, 25, owner=owner, assignment=assignment, is_question=True, **fields
         )
-        highlight.save()
-        return highlight
 
     answered = ask(student, first, 0, visibility="class", note="Who wrote this?")
     for person in (classmate, third):
@@ -626,17 +625,15 @@ def test_where_the_class_is_stuck_takes_two_queries_however_many_questions(
     more = document.paragraphs[5:]
     assert len(more) >= 10
     for paragraph in more:
-        highlight = Highlight.placed(
-            document.place(
-                exact=paragraph.text[:10], start=paragraph.start, end=paragraph.start + 10
-            ),
+        highlight = made_at(
+            document,
+            paragraph.start,
+            10,
             owner=classmate,
-            document=document,
             assignment=assignment,
             is_question=True,
             visibility="class",
         )
-        highlight.save()
         HighlightMark.objects.create(highlight=highlight, person=third, kind=SAME)
 
     with django_assert_num_queries(2):
@@ -653,15 +650,7 @@ def test_the_dashboard_costs_the_same_however_many_questions(
         client.get(assignment.get_absolute_url())
     document = stuck_class["document"]
     for paragraph in document.paragraphs[5:15]:
-        Highlight.placed(
-            document.place(
-                exact=paragraph.text[:10], start=paragraph.start, end=paragraph.start + 10
-            ),
-            owner=third,
-            document=document,
-            assignment=assignment,
-            is_question=True,
-        ).save()
+        made_at(document, paragraph.start, 10, owner=third, assignment=assignment, is_question=True)
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(assignment.get_absolute_url())
