@@ -25,6 +25,7 @@ from annotations.models import (
     GlossaryEntry,
     Highlight,
     Membership,
+    Reply,
     Tag,
     TeacherRequest,
 )
@@ -275,6 +276,30 @@ def get_highlight_to_moderate(request: HttpRequest, pk: int) -> tuple[Highlight,
     if not open_classes:
         raise PermissionDenied(ARCHIVED)
     return highlight, open_classes
+
+
+def get_highlight_to_mark(request: HttpRequest, pk: int) -> Highlight:
+    """A highlight the user may see (404) and mark "Same question" or "Helpful": one of
+    a classmate's (HighlightQuerySet.markable_by); its author and teachers get 403."""
+    highlight = get_highlight_for_user(request, pk)
+    if not Highlight.objects.markable_by(request.user).filter(pk=highlight.pk).exists():
+        raise PermissionDenied(
+            "Only the author's classmates can mark a highlight; its author and teachers "
+            "see how many did."
+        )
+    return highlight
+
+
+def get_reply_to_answer(request: HttpRequest, pk: int) -> tuple[Reply, list[int]]:
+    """A reply the user may read (404 otherwise) to a question the user may moderate as
+    the author's teacher (get_highlight_to_moderate: 403 otherwise), with the classes."""
+    if not 0 < pk <= _LARGEST_ID:
+        raise Http404("No such reply.")
+    reply = get_object_or_404(Reply.objects.visible_to(request.user), pk=pk)
+    reply.highlight, classes = get_highlight_to_moderate(request, reply.highlight_id)
+    if not reply.highlight.is_question:
+        raise PermissionDenied("Only a reply to a question can be marked as its answer.")
+    return reply, classes
 
 
 def get_platform(pk: int) -> LtiRegistration:

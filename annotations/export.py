@@ -129,6 +129,10 @@ TEACHER_COLUMNS = {
     "Updated": "updated",
     "Time zone": "time_zone",
     "Link": "link",
+    # Appended (issue 17): the columns above keep their places.
+    "Question": "question",
+    "Same question": "same_question",
+    "Helpful": "helpful",
 }
 # What "Quote in the text" says for each anchor status.
 ANCHOR_WORDS = {
@@ -273,12 +277,16 @@ def teacher_queryset(
         ),
         "updated": LocalTime("updated", Value(zone)),
         "link": _link(base_url),
+        "question": _yes_no(Q(is_question=True)),
+        "same_question": F("same_question_count"),
+        "helpful": F("helpful_count"),
     }
     columns = {**plain, **{name: Neutralised(value) for name, value in text.items()}}
     assert set(columns) == set(TEACHER_COLUMNS.values()), "every column is computed once"
     names = [f"c_{name}" for name in TEACHER_COLUMNS.values()]
     return (
-        highlights.annotate(c_hidden_here=_hidden(viewer, classroom))
+        highlights.with_mark_counts()
+        .annotate(c_hidden_here=_hidden(viewer, classroom))
         .annotate(**{f"c_{name}": value for name, value in columns.items()})
         .order_by(
             "owner__last_name",
@@ -390,6 +398,7 @@ def jsonld_chunks(
     rows = (
         highlights.select_related("owner", "document", "assignment")
         .annotate(hidden_here=_hidden(viewer, classroom))
+        .with_mark_counts()
         .prefetch_related("tags", "glossary_entries")
         .order_by("document__position", "start", "pk")
     )
@@ -432,6 +441,10 @@ def web_annotation(highlight: Highlight, base_url: str) -> dict:
         "korea:visibility": highlight.visibility,
         "korea:anchorStatus": highlight.anchor_status,
         "korea:hidden": highlight.hidden_here,
+        # How many marked it, never who (annotations/questions.py).
+        "korea:question": highlight.is_question,
+        "korea:sameQuestion": highlight.same_question_count,
+        "korea:helpful": highlight.helpful_count,
     }
     if bodies := _bodies(highlight, base_url):
         annotation["body"] = bodies

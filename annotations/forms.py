@@ -12,6 +12,7 @@ from annotations.models import (
     Document,
     GlossaryEntry,
     Highlight,
+    HighlightMark,
     Membership,
 )
 from annotations.time_zones import TimeZoneField, ZonedDateTimeField, describe
@@ -77,10 +78,16 @@ class HighlightNoteForm(forms.ModelForm):
         label="Glossary",
         error_messages={"invalid_choice": "That glossary entry no longer exists; reload the page."},
     )
+    is_question = forms.BooleanField(
+        required=False,
+        label="This is a question",
+        help_text="Classmates can say they wonder the same; your teacher can mark a reply "
+        "as its answer.",
+    )
 
     class Meta:
         model = Highlight
-        fields = ["note", "tags", "visibility", "glossary_entries"]
+        fields = ["note", "tags", "visibility", "glossary_entries", "is_question"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,7 +146,7 @@ class HighlightForm(HighlightNoteForm):
     SELECTION_FIELDS = ("start", "end", "exact", "prefix", "suffix", "revision", "client_key")
 
     class Meta(HighlightNoteForm.Meta):
-        fields = ["note", "tags", "visibility", "glossary_entries"]
+        fields = ["note", "tags", "visibility", "glossary_entries", "is_question"]
 
     def __init__(self, *args, document, user=None, **kwargs):
         self.document = document
@@ -186,7 +193,15 @@ class HighlightForm(HighlightNoteForm):
     def highlight(self) -> dict:
         """What `writes.create_highlight` takes, from a valid form."""
         data = self.cleaned_data
-        fields = ("anchor", "note", "tags", "visibility", "glossary_entries", "assignment")
+        fields = (
+            "anchor",
+            "note",
+            "tags",
+            "visibility",
+            "glossary_entries",
+            "assignment",
+            "is_question",
+        )
         return {name: data[name] for name in fields} | {"client_key": data.get("client_key")}
 
     def passage(self, anchor=None) -> tuple[int, int]:
@@ -557,6 +572,37 @@ class ReplyForm(forms.Form):
         if not text:
             raise ValidationError("Write something to reply.", code="empty")
         return plain_text(text, "reply")
+
+
+class MarkForm(forms.Form):
+    """A press of "Same question" or "Helpful" on a highlight's card: which, and whether
+    it is now pressed (the button sends the state it turns to, so a retry changes nothing)."""
+
+    kind = forms.ChoiceField(
+        choices=HighlightMark.Kind.choices,
+        error_messages={
+            "required": "Choose “Same question” or “Helpful”.",
+            "invalid_choice": "Choose “Same question” or “Helpful”.",
+        },
+    )
+    pressed = forms.TypedChoiceField(
+        choices=[("1", "Pressed"), ("0", "Not pressed")],
+        coerce=lambda value: value == "1",
+        error_messages={
+            "required": "Say whether to mark it or take the mark back.",
+            "invalid_choice": "Say whether to mark it or take the mark back.",
+        },
+    )
+
+    def __init__(self, *args, highlight: Highlight, **kwargs):
+        self.highlight = highlight
+        super().__init__(*args, **kwargs)
+
+    def clean_kind(self) -> str:
+        kind = self.cleaned_data["kind"]
+        if kind == HighlightMark.Kind.SAME_QUESTION and not self.highlight.is_question:
+            raise ValidationError("Only a question can be marked “Same question”.", code="kind")
+        return kind
 
 
 class HideAllForm(forms.Form):

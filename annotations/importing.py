@@ -99,6 +99,7 @@ def _import_one(annotation: dict, report: ImportReport, owners: "Owners") -> Non
         client_key=client_key,
         anchor_status=status,
         hidden=_flag(annotation, "korea:hidden"),
+        is_question=_flag(annotation, "korea:question"),
         capped=False,  # an administrator's restore brings back all that was there
     )
     # Keep the original times, which auto_now fields would otherwise overwrite.

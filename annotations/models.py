@@ -6,9 +6,19 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length, Upper
+from django.db.models.functions import Coalesce, Length, Upper
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -601,6 +611,35 @@ def _shown_in_assignments(open_assignments: dict, classmates: set) -> Q:
     return shown
 
 
+def _markable_by(user) -> Q:
+    """Who may press "Same question" and "Helpful" on a highlight they may see: a student
+    of an open class its author is a student of too (for a highlight in an assignment,
+    that assignment's class), never its author. Teachers see the counts; they answer."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    classes = list(
+        Membership.objects.filter(
+            user=user, role=Membership.Role.STUDENT, classroom__archived__isnull=True
+        ).values_list("classroom", flat=True)
+    )
+    classmates = Membership.objects.filter(classroom__in=classes, role=Membership.Role.STUDENT)
+    in_class = Q(assignment__isnull=True) | Q(assignment__classroom__in=classes)
+    return Q(owner__in=classmates.values("user")) & in_class & ~Q(owner=user.pk)
+
+
+def _mark_count(kind: str, only=None) -> Subquery:
+    """How many marks of `kind` each highlight has (0 for none); `only` those it holds for."""
+    marks = (
+        HighlightMark.objects.filter(highlight=OuterRef("pk"), kind=kind)
+        .order_by()
+        .values("highlight")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    count = Coalesce(Subquery(marks), 0)
+    return count if only is None else Case(When(only, then=count), default=0)
+
+
 class HighlightQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The highlights `user` may see. The one place these rules live:
@@ -706,6 +745,31 @@ class HighlightQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("owner", "document").prefetch_related("tags", "glossary_entries")
 
+    def markable_by(self, user):
+        """Those `user` may mark "Same question" or "Helpful" (of those they may see)."""
+        return self.filter(_markable_by(user))
+
+    def with_mark_counts(self):
+        """Each with how many people marked it "Same question" (`same_question_count`,
+        counted on questions only) and "Helpful" (`helpful_count`), and whether a reply
+        is marked as its answer (`answered`), in the same query. Never who marked it."""
+        return self.annotate(
+            same_question_count=_mark_count(MarkKind.SAME_QUESTION, Q(is_question=True)),
+            helpful_count=_mark_count(MarkKind.HELPFUL),
+            answered=Exists(Reply.objects.filter(highlight=OuterRef("pk"), is_answer=True)),
+        )
+
+    def with_marks_for(self, user):
+        """What a card shows `user` of the marks: the counts (with_mark_counts), whether
+        they pressed each (`marked_same_question`, `marked_helpful`) and whether they may
+        (`can_mark`), in the same query."""
+        mine = HighlightMark.objects.filter(highlight=OuterRef("pk"), person=user.pk)
+        return self.with_mark_counts().annotate(
+            marked_same_question=Exists(mine.filter(kind=MarkKind.SAME_QUESTION)),
+            marked_helpful=Exists(mine.filter(kind=MarkKind.HELPFUL)),
+            can_mark=ExpressionWrapper(_markable_by(user), output_field=models.BooleanField()),
+        )
+
 
 class HighlightVisibility(models.TextChoices):
     PRIVATE = "private", "Only me"
@@ -760,6 +824,8 @@ class Highlight(models.Model):
     )
     # Sent by the browser with each new highlight, so a retried request creates nothing new.
     client_key = models.UUIDField(default=uuid.uuid4)
+    # Its author asks the class: classmates may say they wonder the same (HighlightMark).
+    is_question = models.BooleanField("this is a question", default=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -906,6 +972,9 @@ class Reply(models.Model):
     )
     text = models.TextField(max_length=MAX_REPLY_LENGTH)
     created = models.DateTimeField(auto_now_add=True)
+    # A teacher of the class marked it as answering its highlight's question (one a
+    # question: writes.set_answer moves the mark).
+    is_answer = models.BooleanField(default=False)
 
     objects = ReplyQuerySet.as_manager()
 
@@ -921,6 +990,39 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.highlight_id}"
+
+
+class MarkKind(models.TextChoices):
+    SAME_QUESTION = "same_question", "Same question"
+    HELPFUL = "helpful", "Helpful"
+
+
+class HighlightMark(models.Model):
+    """A classmate pressed "Same question" (on a question) or "Helpful" on a highlight:
+    one of each kind a person, undone by pressing again. Pages show only the counts."""
+
+    Kind = MarkKind
+
+    highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="marks")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="highlight_marks"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Its index, highlight first, also serves the counts of a highlight's marks.
+            models.UniqueConstraint(
+                fields=["highlight", "kind", "person"], name="one_mark_of_a_kind_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=MarkKind.values), name="highlight_mark_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} marked {self.highlight_id} {self.kind}"
 
 
 class Account(models.Model):

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from annotations.access import teaches_author_of
 from annotations.forms import ReplyForm
 from annotations.models import ClassHide, Highlight, Reply
+from annotations.questions import attach_marks
 
 
 def replies_for(user) -> Prefetch:
@@ -21,6 +22,7 @@ def card_context(user, highlight: Highlight, *, moderating: bool | None = None, 
     """A card's context; `moderating` when the view knows already (it checked access)."""
     highlight.hidden_here = ClassHide.objects.seen_by(user).filter(highlight=highlight).exists()
     prefetch_related_objects([highlight], replies_for(user))
+    attach_marks(highlight, user)
     if moderating is None:
         moderating = teaches_author_of(user, highlight)
     return {"highlight": highlight, "moderating": moderating, "reply_form": ReplyForm(), **extra}

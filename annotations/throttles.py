@@ -86,6 +86,7 @@ WRITE_LIMIT_WORDS = {
     "highlights": "Saving, changing or deleting highlights",
     "replies": "Posting replies",
     "hides": "Hiding and showing highlights",
+    "marks": "Marking highlights “Same question” or “Helpful”, and replies as answers",
     "glossary": "Changing the glossary",
     "corrections": "Correcting articles",
     "classes": "Changing classes, assignments and students",

@@ -102,6 +102,8 @@ urlpatterns = [
     ),
     path("highlights/<int:pk>/hide/", classroom.highlight_hide, name="highlight_hide"),
     path("highlights/<int:pk>/replies/", classroom.reply_create, name="reply_create"),
+    path("highlights/<int:pk>/marks/", highlights.highlight_mark, name="highlight_mark"),
+    path("replies/<int:pk>/answer/", classroom.reply_answer, name="reply_answer"),
     path("export/annotations.csv", export.annotations_csv, name="export_csv"),
     path("export/annotations-all.csv", export.annotations_csv_all, name="export_csv_all"),
     path("export/annotations.jsonld", export.annotations_jsonld, name="export_jsonld"),

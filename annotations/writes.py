@@ -28,6 +28,7 @@ from annotations.models import (
     Document,
     GlossaryEntry,
     Highlight,
+    HighlightMark,
     LogInLock,
     Membership,
     Reply,
@@ -53,6 +54,7 @@ def create_highlight(
     glossary_entries=(),
     assignment=None,
     client_key: uuid.UUID | None = None,
+    is_question: bool = False,
     anchor_status: str = Highlight.AnchorStatus.ANCHORED,
     hidden: bool = False,
     capped: bool = True,
@@ -63,9 +65,7 @@ def create_highlight(
     sends the same key, and gets the first highlight back instead of a duplicate. An
     import says how its highlight was placed (`anchor_status`) and whether a teacher
     had hidden it: then it is hidden in its assignment's class, or in every class its
-    author is a student of (a file does not say which class hid it). An import is not
-    `capped` (see `_within_caps`).
-    """
+    author is a student of (a file does not say which class); it is not `capped`."""
     if client_key is not None:
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
         if existing is not None:
@@ -83,6 +83,7 @@ def create_highlight(
                 visibility=visibility,
                 assignment=assignment,
                 client_key=client_key or uuid.uuid4(),
+                is_question=is_question,
                 anchor_status=status,
             )
             highlight.save()
@@ -176,12 +177,22 @@ def _tag_new_highlight(highlight: Highlight, names: list[str]) -> None:
 
 @transaction.atomic
 def update_highlight(
-    *, highlight: Highlight, note: str, tags: list[str], visibility: str, glossary_entries=()
+    *,
+    highlight: Highlight,
+    note: str,
+    tags: list[str],
+    visibility: str,
+    glossary_entries=(),
+    is_question: bool = False,
 ) -> None:
+    """What its author changed; no longer a question, it loses its "Same question" marks."""
     count_new_tags(highlight.owner, len(_new_tag_names(tags)))
     highlight.note = note
     highlight.visibility = visibility
-    highlight.save(update_fields=["note", "visibility", "updated"])
+    highlight.is_question = is_question
+    highlight.save(update_fields=["note", "visibility", "is_question", "updated"])
+    if not is_question:
+        highlight.marks.filter(kind=HighlightMark.Kind.SAME_QUESTION).delete()
     highlight.tags.set(list(tags))
     highlight.glossary_entries.set(glossary_entries)
     _progress_may_change(highlight.assignment_id, highlight.owner_id)
@@ -381,6 +392,32 @@ def add_reply(*, highlight: Highlight, author, text: str, classroom: int | None 
     return Reply.objects.create(
         highlight=highlight, author=author, text=text, classroom_id=classroom
     )
+
+
+@transaction.atomic
+def set_mark(*, highlight: Highlight, person, kind: str, pressed: bool) -> None:
+    """`person`'s "Same question" or "Helpful" on the highlight, pressed or not: saying
+    the same twice (a retried request) leaves one mark, or none."""
+    marks = HighlightMark.objects.filter(highlight=highlight, person=person, kind=kind)
+    if not pressed:
+        marks.delete()
+        return
+    HighlightMark.objects.bulk_create(
+        [HighlightMark(highlight=highlight, person=person, kind=kind)], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def set_answer(*, reply: Reply, by, is_answer: bool) -> None:
+    """A teacher (`by`) marks the reply as the answer to its highlight's question, or
+    takes the mark back. One answer a question: marking another moves it there. The
+    highlight's row is locked, so two teachers marking at once end with one answer."""
+    Highlight.objects.select_for_update().filter(pk=reply.highlight_id).exists()
+    if is_answer:
+        others = Reply.objects.filter(highlight=reply.highlight_id, is_answer=True)
+        others.exclude(pk=reply.pk).update(is_answer=False)
+    reply.is_answer = is_answer
+    reply.save(update_fields=["is_answer"])
 
 
 @transaction.atomic

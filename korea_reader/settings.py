@@ -282,6 +282,7 @@ WRITE_LIMITS = {
         "highlights": "30/m",
         "replies": "20/m",
         "hides": "60/m",
+        "marks": "60/m",
         "glossary": "30/m",
         "corrections": "10/m",
         "classes": "60/m",

@@ -41,6 +41,7 @@ from annotations.models import (
     Document,
     GlossaryEntry,
     Highlight,
+    HighlightMark,
     LogInLock,
     Membership,
     Mention,
@@ -224,6 +225,7 @@ TABLES = [
         Assignment.documents.through,
         Assignment.required_entries.through,
         Reply,
+        HighlightMark,
         ClassHide,
         get_user_model(),
         Account,
@@ -348,7 +350,7 @@ def shared_work(student, assignment, make_highlight):
 
 NEW_HIGHLIGHT = [
     *["start", "end", "exact", "prefix", "suffix", "revision", "client_key"],
-    *["note", "tags", "visibility", "assignment", "glossary_entries"],
+    *["note", "tags", "visibility", "assignment", "glossary_entries", "is_question"],
 ]
 
 
@@ -482,7 +484,7 @@ def test_it_refuses_a_tampered_move_into_an_assignment_with_a_reason(
 @hostile
 @given(
     pk=st.one_of(path_id, st.just("the classmate's")),
-    action=st.sampled_from(["", "edit/", "delete/", "hide/", "replies/", "move/"]),
+    action=st.sampled_from(["", "edit/", "delete/", "hide/", "replies/", "move/", "marks/"]),
 )
 def test_a_highlight_address_with_a_bad_id_changes_nothing(
     student, classmates_highlight, pk, action
@@ -860,6 +862,63 @@ def test_hide_and_reply_take_anything_or_say_why(teacher, shared_work, changes):
         assert is_redirect_home(response)
         hidden = ClassHide.objects.filter(highlight=shared_work).exists()
         assert hidden == (last(data.get("hidden")) != "0")
+
+
+# Questions: "Same question" and "Helpful", and the answer ------------------------------
+
+
+@pytest.fixture
+def asked(shared_work):
+    """The student's shared highlight, made a question."""
+    Highlight.objects.filter(pk=shared_work.pk).update(is_question=True)
+    shared_work.is_question = True
+    return shared_work
+
+
+@hostile
+@given(changes=edits("kind", "pressed"), htmx=st.booleans())
+@example(changes={"kind": "SAME_QUESTION"}, htmx=False)
+@example(changes={"pressed": "true"}, htmx=True)
+def test_marks_take_anything_or_say_why(classmate, asked, changes, htmx):
+    data = edited({"kind": "same_question", "pressed": "1"}, changes)
+    client = client_for(classmate)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/highlights/{asked.pk}/marks/", data, headers=HTMX if htmx else {})
+        if response.status_code == 422:
+            assert_refused(response, before)
+        else:
+            assert response.status_code == (200 if htmx else 302)
+            marked = HighlightMark.objects.filter(highlight=asked, person=classmate)
+            assert list(marked.values_list("kind", flat=True)) == (
+                [last(data["kind"])] if last(data["pressed"]) == "1" else []
+            )
+
+
+@hostile
+@given(changes=edits("answer"))
+def test_an_answer_takes_anything_and_marks_or_unmarks(teacher, classroom, asked, changes):
+    data = edited({"answer": "1"}, changes)
+    reply = Reply.objects.create(
+        highlight=asked, author=teacher, text="The cable.", classroom=classroom
+    )
+    client = client_for(teacher)
+    with rolled_back():
+        response = client.post(f"/replies/{reply.pk}/answer/", data)
+        assert is_redirect_home(response)
+        reply.refresh_from_db()
+        assert reply.is_answer == (last(data.get("answer")) != "0")
+
+
+@hostile
+@given(pk=path_id)
+def test_an_answer_address_with_a_bad_id_changes_nothing(teacher, asked, pk):
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/replies/{pk}/answer/", {"answer": "1"})
+        assert response.status_code in (400, 404)
+        assert_refused(response, before)
 
 
 @hostile

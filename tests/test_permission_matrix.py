@@ -43,6 +43,7 @@ from annotations.models import (
     Document,
     GlossaryEntry,
     Highlight,
+    HighlightMark,
     LogInLock,
     Membership,
     Reply,
@@ -189,6 +190,8 @@ def snapshot(client) -> dict:
         ),
         "hides": sorted(ClassHide.objects.values_list("highlight", "classroom")),
         "replies": sorted(Reply.objects.values_list("pk", "text")),
+        "marks": sorted(HighlightMark.objects.values_list("highlight", "person", "kind")),
+        "answers": sorted(Reply.objects.filter(is_answer=True).values_list("pk", flat=True)),
         "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
         "requests": sorted(TeacherRequest.objects.values_list("pk", "user", "decision")),
@@ -307,6 +310,18 @@ def lms_class_pk(w) -> dict:
 
 def shared_pk(w) -> dict:
     return {"pk": w.shared.pk}
+
+
+def question_pk(w) -> dict:
+    """The owner's shared highlight, made a question (here, in the test's savepoint)."""
+    Highlight.objects.filter(pk=w.shared.pk).update(is_question=True)
+    return {"pk": w.shared.pk}
+
+
+def answer_pk(w) -> dict:
+    """The teacher's reply to the owner's shared highlight, made a question."""
+    question_pk(w)
+    return {"pk": Reply.objects.get(highlight=w.shared).pk}
 
 
 def private_pk(w) -> dict:
@@ -461,6 +476,43 @@ ENTRIES = [
         post=CLASS_TEACHER_POSTS,
         data=lambda w: {"text": "Which date?"},
         changes="replies",
+    ),
+    # "Same question" and "Helpful": the author's classmates press them; the author and
+    # teachers see the counts (403); who may not see the highlight gets 404.
+    Entry(
+        "highlight_mark",
+        question_pk,
+        get=POST_ONLY,
+        post=(LOGIN, 403, 302, 404, 403, 404, 404),
+        data=lambda w: {"kind": "same_question", "pressed": "1"},
+        changes="marks",
+    ),
+    Entry(
+        "highlight_mark",
+        shared_pk,
+        variant="[helpful]",
+        post=(LOGIN, 403, 302, 404, 403, 404, 404),
+        data=lambda w: {"kind": "helpful", "pressed": "1"},
+        changes="marks",
+    ),
+    Entry(
+        "highlight_mark",
+        private_pk,
+        variant="[private]",
+        post=(LOGIN, 403, 404, 404, 404, 404, 404),
+        data=lambda w: {"kind": "helpful", "pressed": "1"},
+        changes="marks",
+    ),
+    # The class's teacher marks a reply to a question as its answer. The reply is the
+    # teacher's, which only its highlight's author and the class's teachers may read
+    # (the classmate's 404; 403 once classmates read replies).
+    Entry(
+        "reply_answer",
+        answer_pk,
+        get=POST_ONLY,
+        post=(LOGIN, 403, 404, 404, 302, 404, 404),
+        data=lambda w: {"answer": "1"},
+        changes="answers",
     ),
     # A tag exists for a reader only if it is on a highlight they may see.
     Entry("tag", lambda w: {"slug": "evidence"}, get=(LOGIN, 200, 200, 404, 200, 404, 404)),
@@ -830,6 +882,8 @@ WRONG_METHODS = [
     ("post", "assignment_document"),
     ("post", "assignment_student"),
     ("put", "reply_create"),
+    ("put", "highlight_mark"),
+    ("delete", "reply_answer"),
     ("put", "assignment_send_grades"),
 ]
 
@@ -857,6 +911,8 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("class_join", "other_student"),
         ("highlight_hide", "teacher"),
         ("reply_create", "teacher"),
+        ("highlight_mark", "classmate"),
+        ("reply_answer", "teacher"),
         ("assignment_send_grades", "teacher"),
     ],
 )

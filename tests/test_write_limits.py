@@ -214,6 +214,12 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
     return {
         "replies": ("post", teacher, f"/highlights/{shared.pk}/replies/", {"text": "Why?"}),
         "hides": ("post", teacher, f"/highlights/{shared.pk}/hide/", {"hidden": "1"}),
+        "marks": (
+            "post",
+            classmate,
+            f"/highlights/{shared.pk}/marks/",
+            {"kind": "helpful", "pressed": "1"},
+        ),
         "classes": ("post", teacher, "/classes/new/", {"name": "History 102"}),
         "roster": (
             "post",
@@ -235,6 +241,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
     [
         ("replies", "Posting replies"),
         ("hides", "Hiding and showing highlights"),
+        ("marks", "Marking highlights “Same question” or “Helpful”, and replies as answers"),
         ("classes", "Changing classes, assignments and students"),
         ("roster", "Adding students"),
         ("joins", "Joining classes"),

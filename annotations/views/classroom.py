@@ -15,6 +15,7 @@ from annotations.access import (
     get_assignment_for_user,
     get_classroom_for_user,
     get_highlight_to_moderate,
+    get_reply_to_answer,
     get_student_of,
     teacher_required,
 )
@@ -27,6 +28,7 @@ from annotations.pages import form_page
 from annotations.people_forms import JoinForm
 from annotations.progress import class_overview, student_progress, teaching_overview
 from annotations.query_forms import StudentQueryForm
+from annotations.questions import where_stuck
 from annotations.reading import TEMPLATE as READING
 from annotations.reading import reading_context
 from annotations.throttles import write_limit
@@ -35,6 +37,7 @@ from annotations.writes import (
     add_reply,
     create_assignment,
     create_classroom,
+    set_answer,
     set_hidden,
 )
 
@@ -147,6 +150,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> TemplateResponse:
         "assignment": assignment,
         "documents": documents,
         **class_overview(assignment),
+        "stuck": where_stuck(assignment, request.user),
         "export_query": urlencode({"assignment": assignment.pk}),
     }
     return TemplateResponse(request, "annotations/assignment_dashboard.html", context)
@@ -189,6 +193,7 @@ def assignment_student(request: HttpRequest, pk: int, user_id: int) -> TemplateR
         .owned_by(student)
         .for_listing()
         .with_hidden_for(request.user)
+        .with_marks_for(request.user)
         .prefetch_related(replies_for(request.user))
     )
     context = {
@@ -230,6 +235,22 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     text = form.cleaned_data["text"]
     add_reply(highlight=highlight, author=request.user, text=text, classroom=classes[0])
     return _back(request, highlight, "Reply sent; its author will see it with the highlight.")
+
+
+@login_required
+@require_POST
+@write_limit("marks")
+def reply_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The class's teacher marks a reply to a question as its answer, or takes it back."""
+    reply, _ = get_reply_to_answer(request, pk)
+    is_answer = request.POST.get("answer") != "0"
+    set_answer(reply=reply, by=request.user, is_answer=is_answer)
+    message = (
+        "Marked as the answer: the question shows as answered."
+        if is_answer
+        else "No longer marked as the answer."
+    )
+    return _back(request, reply.highlight, message)
 
 
 def _back(request: HttpRequest, highlight: Highlight, message: str) -> HttpResponse:

@@ -55,6 +55,7 @@ def glossary_entry(request: HttpRequest, slug: str) -> TemplateResponse:
         # The cards need each article's title and link, not its whole text on every row.
         .defer("document__text")
         .with_hidden_for(request.user)
+        .with_marks_for(request.user)
         .prefetch_related(replies_for(request.user))
     )
     tags = (

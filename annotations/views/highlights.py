@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.access import (
@@ -14,14 +14,16 @@ from annotations.access import (
     get_assignment_to_work_in,
     get_document,
     get_highlight_for_user,
+    get_highlight_to_mark,
     get_highlight_to_move,
     get_tag_for_user,
 )
-from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm
-from annotations.models import Document, Highlight
+from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm, MarkForm
+from annotations.models import Document, Highlight, HighlightMark
 from annotations.moderation import card_context
 from annotations.pages import form_page
 from annotations.query_forms import OffsetForm, SelectionForm, TagQueryForm
+from annotations.questions import attach_marks
 from annotations.reading import TEMPLATE as READING
 from annotations.reading import (
     glossary_choices,
@@ -31,7 +33,13 @@ from annotations.reading import (
 )
 from annotations.tagging import tag_options
 from annotations.throttles import write_limit
-from annotations.writes import create_highlight, delete_highlight, move_highlight, update_highlight
+from annotations.writes import (
+    create_highlight,
+    delete_highlight,
+    move_highlight,
+    set_mark,
+    update_highlight,
+)
 
 NO_WORK = (None, None)  # reading outside any assignment: (assignment, role)
 
@@ -64,8 +72,8 @@ def _save_new_highlight(request: HttpRequest, document: Document) -> HttpRespons
     if not form.is_valid():
         work = _working_assignment(request, None, form)
         return _editor(request, document, form, work, status=422, quote=form.posted_quote())
-    highlight, _ = create_highlight(owner=request.user, document=document, **form.highlight())
-    return _after_change(request, highlight.document, highlight, "Highlight saved.")
+    highlight, new = create_highlight(owner=request.user, document=document, **form.highlight())
+    return _after_change(request, highlight.document, highlight, "Highlight saved.", fresh=new)
 
 
 def _editor(request, document, form, work, *, status=200, **extra) -> TemplateResponse:
@@ -91,10 +99,15 @@ def _working_assignment(request: HttpRequest, highlight: Highlight | None, form=
     return get_assignment_for_user(request, assignment.pk) if assignment else NO_WORK
 
 
-def _after_change(request, document, highlight, message: str, work=None) -> HttpResponse:
-    """After a save or delete: refresh the reading view in place, or redirect to it."""
+def _after_change(
+    request, document, highlight, message: str, work=None, *, fresh: bool = False
+) -> HttpResponse:
+    """After a save or delete: refresh the reading view in place, or redirect to it. A
+    `fresh` highlight (just made) has no marks to look up for its card."""
     assignment, role = work or _working_assignment(request, highlight)
     if request.htmx and request.htmx.target == "panel":
+        if highlight.pk and not fresh:
+            attach_marks(highlight, request.user)  # its card, in the panel
         context = passage_refresh_context(
             request.user,
             document,
@@ -180,6 +193,32 @@ def highlight_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+@write_limit("marks")
+def highlight_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    """A classmate presses "Same question" or "Helpful" on a highlight, or presses it
+    again to take the mark back. For htmx, the card again, focus on the button pressed."""
+    highlight = get_highlight_to_mark(request, pk)
+    form = MarkForm(request.POST, highlight=highlight)
+    if not form.is_valid():
+        error = next(iter(form.errors.values()))[0]
+        context = card_context(request.user, highlight, mark_error=error)
+        template = "annotations/highlight.html" + ("#card" if request.htmx else "")
+        return TemplateResponse(request, template, context, status=422)
+    kind, pressed = form.cleaned_data["kind"], form.cleaned_data["pressed"]
+    set_mark(highlight=highlight, person=request.user, kind=kind, pressed=pressed)
+    if request.htmx:
+        context = card_context(request.user, highlight, focus_mark=kind)
+        return TemplateResponse(request, "annotations/highlight.html#card", context)
+    label = HighlightMark.Kind(kind).label
+    messages.success(request, f"Marked “{label}”." if pressed else f"“{label}” taken back.")
+    if highlight.anchor_status == Highlight.AnchorStatus.ORPHANED:
+        return HttpResponseRedirect(highlight.get_absolute_url())  # no place in the text
+    url = reading_url(request.user, highlight.document, highlight.assignment)
+    return HttpResponseRedirect(f"{url}#{highlight.anchor}")
+
+
+@login_required
 @require_safe
 def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
     """Every highlight on one article the viewer may see; `?at=N`: those covering offset N."""
@@ -189,6 +228,7 @@ def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
         .in_document(document)
         .for_listing()
         .with_hidden_for(request.user)
+        .with_marks_for(request.user)
     )
     query = OffsetForm(request.GET)
     at = query.cleaned_data["at"] if query.is_valid() else None
@@ -205,7 +245,10 @@ def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
 @require_safe
 def my_highlights(request: HttpRequest) -> TemplateResponse:
     highlights = (
-        Highlight.objects.owned_by(request.user).for_listing().with_hidden_for(request.user)
+        Highlight.objects.owned_by(request.user)
+        .for_listing()
+        .with_hidden_for(request.user)
+        .with_marks_for(request.user)
     )
     context = {
         "highlights": highlights,
@@ -227,6 +270,7 @@ def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
             .filter(tags=tag)
             .for_listing()
             .with_hidden_for(request.user)
+            .with_marks_for(request.user)
         ),
         "title": f"Tagged “{tag.name}”",
         "export_query": urlencode({"tag": tag.slug}),
