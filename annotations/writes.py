@@ -37,6 +37,7 @@ from annotations.models import (
     default_time_zone,
     new_join_code,
 )
+from annotations.notifications import notify_reply
 from annotations.teachers import make_teacher
 from annotations.throttles import LimitReached, count_new_tags
 
@@ -377,10 +378,13 @@ def show_all_in_class(*, classroom: Classroom, student) -> int:
 
 @transaction.atomic
 def add_reply(*, highlight: Highlight, author, text: str, classroom: int | None = None) -> Reply:
-    """A reply made in `classroom`: the first of access.moderation_classes."""
-    return Reply.objects.create(
+    """A reply made in `classroom`: the first of access.moderation_classes. Those it
+    answers are notified in the same transaction (annotations/notifications.py)."""
+    reply = Reply.objects.create(
         highlight=highlight, author=author, text=text, classroom_id=classroom
     )
+    notify_reply(reply)
+    return reply
 
 
 @transaction.atomic

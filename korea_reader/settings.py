@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotations.notifications.badge",
             ],
         },
     },
@@ -281,6 +282,7 @@ WRITE_LIMITS = {
     for name, default in {
         "highlights": "30/m",
         "replies": "20/m",
+        "notifications": "30/m",
         "hides": "60/m",
         "glossary": "30/m",
         "corrections": "10/m",
@@ -294,6 +296,9 @@ WRITE_LIMITS = {
         "lti": "600/m",  # LMS launches, by address: a school's lesson starting at once
     }.items()
 }
+# How often an open reading view asks for classmates' new highlights and replies, in
+# seconds (annotations/live.py); only while its tab is visible.
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 15)
 # LTI id tokens: seconds of clock difference allowed between the LMS and us (exp, iat).
 LTI_CLOCK_SKEW = env_int("LTI_CLOCK_SKEW", 60)
 HIGHLIGHTS_PER_ARTICLE = env_int("HIGHLIGHTS_PER_ARTICLE", 500)
