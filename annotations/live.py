@@ -22,7 +22,7 @@ from annotations.models import Document, Highlight, Membership, Reply
 from annotations.paragraphs import Paragraph
 from annotations.reading import paint_paragraphs, visible_on_page
 
-TOKEN = re.compile(r"(\d{1,18})\.(\d{1,18})")
+TOKEN = re.compile(r"([0-9]{1,18})\.([0-9]{1,18})")
 
 
 @dataclass(frozen=True)

@@ -59,14 +59,15 @@ class Badge:
 
     @cached_property
     def count(self) -> int:
-        if not self.user.is_authenticated:
+        if self.user is None or not self.user.is_authenticated:
             return 0
         return Notification.objects.shown_to(self.user).unread().count()
 
 
 def badge(request) -> dict:
     """Context processor: `notifications.count` in every page's header."""
-    return {"notifications": Badge(request.user)}
+    # No user on a request refused before the authentication middleware (a NUL).
+    return {"notifications": Badge(getattr(request, "user", None))}
 
 
 def notifications_page(user, number) -> Page:

@@ -45,6 +45,7 @@ from annotations.models import (
     Highlight,
     LogInLock,
     Membership,
+    Notification,
     Reply,
     TeacherRequest,
 )
@@ -189,6 +190,7 @@ def snapshot(client) -> dict:
         ),
         "hides": sorted(ClassHide.objects.values_list("highlight", "classroom")),
         "replies": sorted(Reply.objects.values_list("pk", "text")),
+        "notifications": sorted(Notification.objects.values_list("recipient", "reply", "read")),
         "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
         "requests": sorted(TeacherRequest.objects.values_list("pk", "user", "decision")),
@@ -353,6 +355,22 @@ def document_slug(w) -> dict:
     return {"slug": w.document.slug}
 
 
+def everyone_notified(w) -> dict:
+    """A new notification for each role of the teacher's reply (made in the test's
+    savepoint): Mark all read has something to mark for each."""
+    reply = Reply.objects.get(text=REPLY)
+    Notification.objects.bulk_create(
+        Notification(recipient=person, reply=reply, kind=Notification.Kind.REPLY_TO_HIGHLIGHT)
+        for person in w.people.values()
+    )
+    return {}
+
+
+def first_poll(w) -> dict:
+    """A live page's first poll, as if rendered before anything was made."""
+    return {"since": "0.0"}
+
+
 # Columns: anonymous, owner, classmate, other_student, teacher, other_teacher, staff.
 PUBLIC = (200, 200, 200, 200, 200, 200, 200)
 ANY_USER = (LOGIN, 200, 200, 200, 200, 200, 200)
@@ -377,6 +395,27 @@ ENTRIES = [
         "document", document_slug, variant="[outside]", query=lambda w: {"outside": "1"}, get=PUBLIC
     ),
     Entry("healthz", get=PUBLIC),
+    # The live reading view's poll (annotations/live.py): GET only, writes nothing, so no
+    # write limit. Outside assignments the world has nobody's shared highlight: 304 for all.
+    Entry(
+        "document_changes",
+        document_slug,
+        query=first_poll,
+        get=(LOGIN, 304, 304, 304, 304, 304, 304),
+    ),
+    # In the assignment: the owner's shared highlight is news to the class, the teacher's
+    # reply to its owner.
+    Entry("assignment_document_changes", in_assignment, query=first_poll, get=CLASS_MEMBERS),
+    # Each sees their own; opening the list marks them read, which the matrix's world
+    # (no notifications) leaves unchanged; Mark all read marks the ones made for it.
+    Entry("notifications", get=ANY_USER),
+    Entry(
+        "notifications_read",
+        everyone_notified,
+        get=(LOGIN, 405, 405, 405, 405, 405, 405),
+        post=ANY_USER_POSTS,
+        changes="notifications",
+    ),
     Entry(
         "document_corrections",
         document_slug,
@@ -830,6 +869,10 @@ WRONG_METHODS = [
     ("post", "assignment_document"),
     ("post", "assignment_student"),
     ("put", "reply_create"),
+    ("post", "document_changes"),
+    ("post", "assignment_document_changes"),
+    ("post", "notifications"),
+    ("put", "notifications_read"),
     ("put", "assignment_send_grades"),
 ]
 
@@ -858,6 +901,7 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("highlight_hide", "teacher"),
         ("reply_create", "teacher"),
         ("assignment_send_grades", "teacher"),
+        ("notifications_read", "owner"),
     ],
 )
 def test_it_needs_the_csrf_token(world, name, role):

@@ -213,6 +213,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
     shared = make_highlight(student, PHRASE, visibility="class")
     return {
         "replies": ("post", teacher, f"/highlights/{shared.pk}/replies/", {"text": "Why?"}),
+        "notifications": ("post", student, "/notifications/read/", {}),
         "hides": ("post", teacher, f"/highlights/{shared.pk}/hide/", {"hidden": "1"}),
         "classes": ("post", teacher, "/classes/new/", {"name": "History 102"}),
         "roster": (
@@ -234,6 +235,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
     ("name", "words"),
     [
         ("replies", "Posting replies"),
+        ("notifications", "Marking notifications read"),
         ("hides", "Hiding and showing highlights"),
         ("classes", "Changing classes, assignments and students"),
         ("roster", "Adding students"),

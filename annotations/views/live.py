@@ -32,7 +32,9 @@ def _changes(request: HttpRequest, document, assignment=None) -> HttpResponse:
     """304 and the same token with nothing new to the viewer; else the new marks."""
     query = ChangesQueryForm(request.GET)
     if not query.is_valid():
-        return HttpResponseBadRequest("The page's token is not one this site made: reload it.")
+        return HttpResponseBadRequest(
+            "The page's token is not one this site made: reload it.", content_type="text/plain"
+        )
     since, hidden = query.cleaned_data["since"], query.cleaned_data["hidden"]
     context = changes_context(
         request.user, document, since, assignment=assignment, show_hidden=hidden
