@@ -778,6 +778,14 @@ class Highlight(models.Model):
                 condition=Q(anchor_status=AnchorStatus.ORPHANED),
                 name="highlight_orphaned",
             ),
+            # The live reading view's poll (annotations/live.py): an assignment's newest,
+            # and the newest shared outside assignments, on an article.
+            models.Index(fields=["assignment", "id"], name="highlight_assignment_since"),
+            models.Index(
+                fields=["document", "id"],
+                condition=Q(assignment__isnull=True, visibility=HighlightVisibility.CLASS),
+                name="highlight_shared_since",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,6 +3,7 @@ viewer; the new marks, painted, with what the live region says, once a classmate
 The rules are the reading view's own (Highlight.objects.visible_to and the hides)."""
 
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -50,12 +51,85 @@ def test_it_answers_304_with_no_body_when_nothing_is_new(client, reading, docume
     assert response["Live-Since"] == reading
 
 
-def test_nothing_new_costs_one_query_beyond_the_session_and_the_article(
+def test_without_the_pages_key_nothing_new_costs_the_session_and_two_queries(
     client, reading, document, django_assert_num_queries
 ):
-    # The session, the user, the article, and the one question.
+    # The session, the user, the article, and what is new on it.
     with django_assert_num_queries(4):
         assert poll(client, document, reading).status_code == 304
+
+
+def page_poll(client, url: str) -> tuple[str, str]:
+    """The poll's address as the page has it (with its key), and the page's token."""
+    html = client.get(url).content.decode()
+    found = re.search(r'<div id="live" data-url="([^"]*)" data-since="([^"]*)"', html)
+    return unescape(found.group(1)), found.group(2)
+
+
+def test_with_the_pages_key_nothing_new_costs_one_query_and_no_session(
+    client, student, classroom, document, django_assert_num_queries
+):
+    client.force_login(student)
+    url, since = page_poll(client, document.get_absolute_url())
+
+    with django_assert_num_queries(1):
+        response = client.get(f"{url}&since={since}")
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["Live-Since"] == since
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_in_an_assignment_too(
+    client, document, classroom, student, classmate, make_highlight, django_assert_num_queries
+):
+    assignment = add_assignment(
+        classroom, documents=[document], visibility=Assignment.Visibility.CLASS
+    )
+    client.force_login(student)
+    url, since = page_poll(client, f"/assignments/{assignment.pk}/documents/{document.slug}/")
+    with django_assert_num_queries(1):
+        assert client.get(f"{url}&since={since}").status_code == 304
+
+    shared = make_highlight(classmate, PHRASE, visibility="class", assignment=assignment)
+
+    response = client.get(f"{url}&since={since}")
+    assert response.status_code == 200
+    assert f'id="h-{shared.pk}"' in response.content.decode()
+
+
+def test_the_key_alone_tells_nothing_but_that_nothing_is_new(
+    client, student, classmate, classroom, document, make_highlight
+):
+    """Logged out, a page's key still gets the 304; news goes to the view, which asks
+    for the log-in (live.js then stops asking)."""
+    client.force_login(student)
+    url, since = page_poll(client, document.get_absolute_url())
+    client.logout()
+    assert client.get(f"{url}&since={since}").status_code == 304
+
+    make_highlight(classmate, PHRASE, visibility="class", note="Shared")
+
+    response = client.get(f"{url}&since={since}")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_a_key_is_good_only_for_its_own_page(
+    client, student, classroom, document, documents, django_assert_num_queries
+):
+    client.force_login(student)
+    url, since = page_poll(client, document.get_absolute_url())
+    key = url.split("key=")[1]
+    other = next(d for d in documents.values() if d != document)
+    other_url = f"/documents/{other.slug}/changes/?key={key}"
+
+    with django_assert_num_queries(4):  # the view's way, with the session
+        assert client.get(f"{other_url}&since={since}").status_code == 304
+    with django_assert_num_queries(4):
+        tampered = url.replace("key=", "key=x")
+        assert client.get(f"{tampered}&since={since}").status_code == 304
 
 
 def test_it_paints_a_classmates_shared_highlight(
