@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lti_tool.models import LtiDeployment, LtiRegistration
 
-from annotations.live import Since
+from annotations.live import Since, poll_key
 from annotations.lti.dynamic import make_link
 from annotations.lti.models import GradeSend
 from annotations.lti.registrations import register_platform
@@ -910,17 +910,20 @@ def test_the_notifications_page_takes_any_page_and_mark_all_read_any_body(
 
 
 @hostile
-@given(changes=edits("since", "hidden"), in_assignment=st.booleans())
+@given(changes=edits("since", "hidden", "key"), in_assignment=st.booleans())
 @example(changes={"since": "1" * 19 + ".0"}, in_assignment=False)
 @example(changes={"since": "\uff11.\uff12"}, in_assignment=True)
 def test_a_live_pages_poll_takes_any_token_or_says_why(
     document, student, classmate, assignment, shared_work, make_highlight, changes, in_assignment
 ):
-    """No write limit: a poll writes nothing (it is a GET)."""
+    """No write limit: a poll writes nothing (it is a GET). With the page's key or any
+    other, answered before the session (annotations.live.PollShortcut) or by the view."""
     url = f"/documents/{document.slug}/changes/"
     if in_assignment:
         url = f"/assignments/{assignment.pk}/documents/{document.slug}/changes/"
-    query = edited({"since": "0.0", "hidden": "1"}, changes)
+    assignment_id = assignment.pk if in_assignment else None
+    key = poll_key(classmate.pk, document.pk, assignment_id, url)  # the page's own
+    query = edited({"since": "0.0", "hidden": "1", "key": key}, changes)
     client = client_for(classmate)
     with rolled_back():
         before = snapshot()

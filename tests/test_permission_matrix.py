@@ -31,6 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from lti_tool.models import LtiDeployment, LtiRegistration
 
+from annotations.live import poll_key
 from annotations.loading import load_documents
 from annotations.lti.models import ClassLink, GradeSend
 from annotations.lti.registrations import register_platform
@@ -371,6 +372,17 @@ def first_poll(w) -> dict:
     return {"since": "0.0"}
 
 
+def owners_poll(path_name: str, kwargs: Callable) -> Callable:
+    """The owner's page's first poll, with its key (annotations/live.py), sent by anyone."""
+
+    def query(w) -> dict:
+        assignment = kwargs(w).get("pk")
+        path = reverse(path_name, kwargs=kwargs(w))
+        return {"since": "0.0", "key": poll_key(w.owner.pk, w.document.pk, assignment, path)}
+
+    return query
+
+
 # Columns: anonymous, owner, classmate, other_student, teacher, other_teacher, staff.
 PUBLIC = (200, 200, 200, 200, 200, 200, 200)
 ANY_USER = (LOGIN, 200, 200, 200, 200, 200, 200)
@@ -406,6 +418,23 @@ ENTRIES = [
     # In the assignment: the owner's shared highlight is news to the class, the teacher's
     # reply to its owner.
     Entry("assignment_document_changes", in_assignment, query=first_poll, get=CLASS_MEMBERS),
+    # With the owner's page's key: outside assignments nothing is new to the owner, which
+    # is all the key can say (304, before any session); in the assignment the teacher's
+    # reply is, and then each gets what the view gives them: the key opens nothing.
+    Entry(
+        "document_changes",
+        document_slug,
+        variant="[owner's key]",
+        query=owners_poll("document_changes", document_slug),
+        get=(304, 304, 304, 304, 304, 304, 304),
+    ),
+    Entry(
+        "assignment_document_changes",
+        in_assignment,
+        variant="[owner's key]",
+        query=owners_poll("assignment_document_changes", in_assignment),
+        get=CLASS_MEMBERS,
+    ),
     # Each sees their own; opening the list marks them read, which the matrix's world
     # (no notifications) leaves unchanged; Mark all read marks the ones made for it.
     Entry("notifications", get=ANY_USER),
