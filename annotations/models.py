@@ -844,6 +844,14 @@ class Highlight(models.Model):
                 condition=Q(anchor_status=AnchorStatus.ORPHANED),
                 name="highlight_orphaned",
             ),
+            # The live reading view's poll (annotations/live.py): an assignment's newest,
+            # and the newest shared outside assignments, on an article.
+            models.Index(fields=["assignment", "id"], name="highlight_assignment_since"),
+            models.Index(
+                fields=["document", "id"],
+                condition=Q(assignment__isnull=True, visibility=HighlightVisibility.CLASS),
+                name="highlight_shared_since",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1023,6 +1031,77 @@ class HighlightMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} marked {self.highlight_id} {self.kind}"
+
+
+class NotificationKind(models.TextChoices):
+    REPLY_TO_HIGHLIGHT = "highlight", "replied to your highlight"
+    REPLY_TO_REPLY = "reply", "replied to your reply"
+    ANSWER = "answer", "answered your question"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def shown_to(self, user):
+        """The notifications `user` has, while they may still read the reply: a hide of
+        the highlight in the reply's class, or a reply they may no longer see (another
+        class's, a student removed), takes one away. One query, for the header's badge."""
+        memberships = Membership.objects.filter(user=user.pk)
+        teaching = memberships.filter(role=Membership.Role.TEACHER)
+        hidden = ClassHide.objects.filter(
+            highlight=OuterRef("reply__highlight"), classroom=OuterRef("reply__classroom")
+        )
+        own_highlight = Q(reply__highlight__owner=user.pk)
+        return (
+            self.filter(recipient=user.pk, reply__in=Reply.objects.visible_to(user))
+            # Others' highlights only while in the class the reply was made in.
+            .filter(own_highlight | Q(reply__classroom__in=memberships.values("classroom")))
+            .alias(hidden=Exists(hidden))
+            .exclude(
+                Q(hidden=True)
+                & ~own_highlight
+                & ~Q(reply__classroom__in=teaching.values("classroom"))
+            )
+        )
+
+    def unread(self):
+        return self.filter(read__isnull=True)
+
+
+class Notification(models.Model):
+    """Someone answered the recipient in a thread: a reply to their highlight or to their
+    reply, or the reply a teacher marked as the answer to their question. One per person
+    and reply; made in the reply's transaction (annotations/notifications.py)."""
+
+    Kind = NotificationKind
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created = models.DateTimeField(auto_now_add=True)
+    # When the recipient saw it on their notifications page; empty while it is new.
+    read = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created"], name="notification_recipient"),
+            # The header's count, on every page: only the new ones.
+            models.Index(
+                fields=["recipient"], condition=Q(read__isnull=True), name="notification_unread"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "reply"], name="one_notification_a_reply"),
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.kind} {self.reply_id}"
 
 
 class Account(models.Model):

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from annotations.anchoring import AnchorError, quote_at
+from annotations.live import Since
 from annotations.models import Document, GlossaryEntry, Highlight
 from annotations.paragraphs import split_sentences
 
@@ -173,6 +174,29 @@ class StudentQueryForm(forms.Form):
 
     student = QueryNumberField(min_value=0)
     hidden = forms.BooleanField(required=False)
+
+
+class ChangesQueryForm(forms.Form):
+    """A live reading view's poll: `since`, the token the page has (annotations/live.py),
+    and `hidden=1` when it paints the highlights hidden from the class."""
+
+    since = forms.CharField(max_length=40)
+    hidden = forms.BooleanField(required=False)
+
+    def clean_since(self):
+        since = Since.parse(self.cleaned_data["since"])
+        if since is None:
+            raise ValidationError("Not a token of this site.")
+        return since
+
+
+class PageQueryForm(forms.Form):
+    """`?page=N` of a paged list; the first page when missing or not a number."""
+
+    page = QueryNumberField(min_value=1)
+
+    def clean_page(self):
+        return self.cleaned_data["page"] or 1
 
 
 class GlossarySearchForm(forms.Form):

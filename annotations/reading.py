@@ -8,9 +8,11 @@ student of it; a teacher may narrow the view to one student.
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from annotations.access import Role, can_correct_text
 from annotations.models import Assignment, Document, GlossaryEntry, Highlight
+from annotations.paragraphs import Paragraph
 from annotations.progress import student_progress
 from annotations.segments import MentionSpan, Span, render_reading_text
 
@@ -76,33 +78,49 @@ def passage_refresh_context(
     a save's time.
     """
     paragraphs = document.paragraphs_between(*passage)
-    visible = _visible(user, document, assignment, None)
+    visible = visible_on_page(user, document, assignment)
+    return {
+        "document": document,
+        "paragraphs_html": paint_paragraphs(
+            user, document, visible, [paragraphs] if paragraphs else []
+        ),
+        "my_highlights": _mine(visible, user),
+        "shared_count": visible.not_orphaned().exclude(owner=user).count(),
+        "assignment": assignment,
+        "progress": _progress(assignment, role, user),
+        "teaching": assignment is not None and role == Role.TEACHER,
+        **panel,
+    }
+
+
+def visible_on_page(user, document: Document, assignment=None):
+    """The highlights the reading view of `document` (in `assignment`) may show `user`."""
+    return _visible(user, document, assignment, None)
+
+
+def paint_paragraphs(
+    user, document: Document, visible, runs: list[list[Paragraph]], show_hidden: bool = False
+) -> SafeString:
+    """Runs of neighbouring paragraphs painted again with the `visible` highlights, each
+    paragraph marked to replace its old self (htmx, out of band)."""
     placed = visible.not_orphaned()
     html = ""
-    if paragraphs:
+    for paragraphs in runs:
         low, high = paragraphs[0].start, paragraphs[-1].end
         mentions = (
             document.mentions.filter(revision=document.revision, start__lt=high, end__gt=low)
             .order_by()
             .values_list("start", "end", "entry__slug")
         )
-        html = render_reading_text(
+        spans = _spans(placed.filter(start__lt=high, end__gt=low), user)
+        html += render_reading_text(
             document.text,
             paragraphs,
-            _unhidden(_spans(placed.filter(start__lt=high, end__gt=low), user)),
+            spans if show_hidden else _unhidden(spans),
             [MentionSpan(*mention) for mention in mentions],
             swap_oob=True,
         )
-    return {
-        "document": document,
-        "paragraphs_html": html,
-        "my_highlights": _mine(visible, user),
-        "shared_count": placed.exclude(owner=user).count(),
-        "assignment": assignment,
-        "progress": _progress(assignment, role, user),
-        "teaching": assignment is not None and role == Role.TEACHER,
-        **panel,
-    }
+    return mark_safe(html)  # each run rendered (and escaped) by render_reading_text
 
 
 def assignments_to_work_in(user, document: Document) -> list[tuple[Assignment, bool]]:

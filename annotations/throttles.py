@@ -85,6 +85,7 @@ class LimitReached(Exception):
 WRITE_LIMIT_WORDS = {
     "highlights": "Saving, changing or deleting highlights",
     "replies": "Posting replies",
+    "notifications": "Marking notifications read",
     "hides": "Hiding and showing highlights",
     "marks": "Marking highlights “Same question” or “Helpful”, and replies as answers",
     "glossary": "Changing the glossary",

@@ -10,6 +10,8 @@ from annotations.views import (
     glossary,
     grades,
     highlights,
+    live,
+    notifications,
     roster,
 )
 
@@ -107,5 +109,13 @@ urlpatterns = [
     path("export/annotations.csv", export.annotations_csv, name="export_csv"),
     path("export/annotations-all.csv", export.annotations_csv_all, name="export_csv_all"),
     path("export/annotations.jsonld", export.annotations_jsonld, name="export_jsonld"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path("documents/<slug:slug>/changes/", live.document_changes, name="document_changes"),
+    path(
+        "assignments/<int:pk>/documents/<slug:slug>/changes/",
+        live.assignment_document_changes,
+        name="assignment_document_changes",
+    ),
     path("healthz", documents.healthz, name="healthz"),
 ]

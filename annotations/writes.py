@@ -38,6 +38,7 @@ from annotations.models import (
     default_time_zone,
     new_join_code,
 )
+from annotations.notifications import forget_answer, notify_answer, notify_reply
 from annotations.teachers import make_teacher
 from annotations.throttles import LimitReached, count_new_tags
 
@@ -388,10 +389,13 @@ def show_all_in_class(*, classroom: Classroom, student) -> int:
 
 @transaction.atomic
 def add_reply(*, highlight: Highlight, author, text: str, classroom: int | None = None) -> Reply:
-    """A reply made in `classroom`: the first of access.moderation_classes."""
-    return Reply.objects.create(
+    """A reply made in `classroom`: the first of access.moderation_classes. Those it
+    answers are notified in the same transaction (annotations/notifications.py)."""
+    reply = Reply.objects.create(
         highlight=highlight, author=author, text=text, classroom_id=classroom
     )
+    notify_reply(reply)
+    return reply
 
 
 @transaction.atomic
@@ -418,6 +422,11 @@ def set_answer(*, reply: Reply, by, is_answer: bool) -> None:
         others.exclude(pk=reply.pk).update(is_answer=False)
     reply.is_answer = is_answer
     reply.save(update_fields=["is_answer"])
+    # The question's author hears of the answer; taken back, it is a reply again.
+    if is_answer:
+        notify_answer(reply)
+    else:
+        forget_answer(reply)
 
 
 @transaction.atomic

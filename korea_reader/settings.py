@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "korea_reader.middleware.RefuseNulCharacters",
+    # Before the session: a live page's poll with nothing new costs one query (annotations/live.py).
+    "annotations.live.PollShortcut",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotations.notifications.badge",
             ],
         },
     },
@@ -281,6 +284,7 @@ WRITE_LIMITS = {
     for name, default in {
         "highlights": "30/m",
         "replies": "20/m",
+        "notifications": "30/m",
         "hides": "60/m",
         "marks": "60/m",
         "glossary": "30/m",
@@ -295,6 +299,9 @@ WRITE_LIMITS = {
         "lti": "600/m",  # LMS launches, by address: a school's lesson starting at once
     }.items()
 }
+# How often an open reading view asks for classmates' new highlights and replies, in
+# seconds (annotations/live.py); only while its tab is visible.
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 15)
 # LTI id tokens: seconds of clock difference allowed between the LMS and us (exp, iat).
 LTI_CLOCK_SKEW = env_int("LTI_CLOCK_SKEW", 60)
 HIGHLIGHTS_PER_ARTICLE = env_int("HIGHLIGHTS_PER_ARTICLE", 500)

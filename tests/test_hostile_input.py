@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lti_tool.models import LtiDeployment, LtiRegistration
 
+from annotations.live import Since, poll_key
 from annotations.lti.dynamic import make_link
 from annotations.lti.models import GradeSend
 from annotations.lti.registrations import register_platform
@@ -45,12 +46,14 @@ from annotations.models import (
     LogInLock,
     Membership,
     Mention,
+    Notification,
     Reply,
     Tag,
     TaggedHighlight,
     TeacherRequest,
 )
 from annotations.validators import time_zone_names
+from annotations.writes import add_reply
 from tests.helpers import (
     FROM_PANEL,
     HTMX,
@@ -226,6 +229,7 @@ TABLES = [
         Assignment.required_entries.through,
         Reply,
         HighlightMark,
+        Notification,
         ClassHide,
         get_user_model(),
         Account,
@@ -291,7 +295,9 @@ def assert_told_why(response) -> None:
         # templates/lti/registered.html: a dynamic registration refused, and why
         assert error_messages(body), body[:300]
     elif status == 400 and response["Content-Type"].startswith("text/plain"):
-        assert re.match(r"The export's filters are not right: \S", body), body[:300]
+        # The export's filters; a live page's poll with a token this site did not make.
+        said = r"(The export's filters are not right|The page's token is not one this site made)"
+        assert re.match(said + r": \S", body), body[:300]
     elif status == 400:
         # templates/400.html: Django's answer to a body it cannot parse, or a NUL's
         assert "That request could not be read" in body
@@ -936,6 +942,57 @@ def test_hide_all_of_a_students_highlights_takes_anything_or_says_why(
             assert hidden == (last(data["hidden"]) == "1")
         else:
             assert_refused(response, before)
+
+
+# Notifications and the live reading view ------------------------------------------------
+
+
+@hostile
+@given(page=change, junk=st.dictionaries(hostile_text.filter(bool), hostile_text, max_size=2))
+@example(page="9" * 5000, junk={})
+def test_the_notifications_page_takes_any_page_and_mark_all_read_any_body(
+    teacher, student, classroom, shared_work, page, junk
+):
+    client = client_for(student)
+    query = {**junk} if page is DROP else {**junk, "page": page}
+    with rolled_back():
+        add_reply(highlight=shared_work, author=teacher, text="Where?", classroom=classroom.pk)
+        response = client.get("/notifications/", query)
+        if has_nul(query):
+            assert response.status_code == 400
+            assert_told_why(response)
+            return
+        assert response.status_code == 200
+        response = client.post("/notifications/read/", query)
+        assert is_redirect_home(response)
+        assert not Notification.objects.unread().exists()
+
+
+@hostile
+@given(changes=edits("since", "hidden", "key"), in_assignment=st.booleans())
+@example(changes={"since": "1" * 19 + ".0"}, in_assignment=False)
+@example(changes={"since": "\uff11.\uff12"}, in_assignment=True)
+def test_a_live_pages_poll_takes_any_token_or_says_why(
+    document, student, classmate, assignment, shared_work, make_highlight, changes, in_assignment
+):
+    """No write limit: a poll writes nothing (it is a GET). With the page's key or any
+    other, answered before the session (annotations.live.PollShortcut) or by the view."""
+    url = f"/documents/{document.slug}/changes/"
+    if in_assignment:
+        url = f"/assignments/{assignment.pk}/documents/{document.slug}/changes/"
+    assignment_id = assignment.pk if in_assignment else None
+    key = poll_key(classmate.pk, document.pk, assignment_id, url)  # the page's own
+    query = edited({"since": "0.0", "hidden": "1", "key": key}, changes)
+    client = client_for(classmate)
+    with rolled_back():
+        before = snapshot()
+        response = client.get(url, query)
+        assert snapshot() == before
+        if response.status_code in (200, 304):
+            assert isinstance(Since.parse(response["Live-Since"]), Since)
+        else:
+            assert response.status_code == 400
+            assert_told_why(response)
 
 
 # Grades for the LMS: "Send grades" ------------------------------------------------------

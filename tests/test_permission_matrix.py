@@ -31,6 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from lti_tool.models import LtiDeployment, LtiRegistration
 
+from annotations.live import poll_key
 from annotations.loading import load_documents
 from annotations.lti.models import ClassLink, GradeSend
 from annotations.lti.registrations import register_platform
@@ -46,6 +47,7 @@ from annotations.models import (
     HighlightMark,
     LogInLock,
     Membership,
+    Notification,
     Reply,
     TeacherRequest,
 )
@@ -192,6 +194,7 @@ def snapshot(client) -> dict:
         "replies": sorted(Reply.objects.values_list("pk", "text")),
         "marks": sorted(HighlightMark.objects.values_list("highlight", "person", "kind")),
         "answers": sorted(Reply.objects.filter(is_answer=True).values_list("pk", flat=True)),
+        "notifications": sorted(Notification.objects.values_list("recipient", "reply", "read")),
         "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
         "requests": sorted(TeacherRequest.objects.values_list("pk", "user", "decision")),
@@ -368,6 +371,33 @@ def document_slug(w) -> dict:
     return {"slug": w.document.slug}
 
 
+def everyone_notified(w) -> dict:
+    """A new notification for each role of the teacher's reply (made in the test's
+    savepoint): Mark all read has something to mark for each."""
+    reply = Reply.objects.get(text=REPLY)
+    Notification.objects.bulk_create(
+        Notification(recipient=person, reply=reply, kind=Notification.Kind.REPLY_TO_HIGHLIGHT)
+        for person in w.people.values()
+    )
+    return {}
+
+
+def first_poll(w) -> dict:
+    """A live page's first poll, as if rendered before anything was made."""
+    return {"since": "0.0"}
+
+
+def owners_poll(path_name: str, kwargs: Callable) -> Callable:
+    """The owner's page's first poll, with its key (annotations/live.py), sent by anyone."""
+
+    def query(w) -> dict:
+        assignment = kwargs(w).get("pk")
+        path = reverse(path_name, kwargs=kwargs(w))
+        return {"since": "0.0", "key": poll_key(w.owner.pk, w.document.pk, assignment, path)}
+
+    return query
+
+
 # Columns: anonymous, owner, classmate, other_student, teacher, other_teacher, staff.
 PUBLIC = (200, 200, 200, 200, 200, 200, 200)
 ANY_USER = (LOGIN, 200, 200, 200, 200, 200, 200)
@@ -392,6 +422,44 @@ ENTRIES = [
         "document", document_slug, variant="[outside]", query=lambda w: {"outside": "1"}, get=PUBLIC
     ),
     Entry("healthz", get=PUBLIC),
+    # The live reading view's poll (annotations/live.py): GET only, writes nothing, so no
+    # write limit. Outside assignments the world has nobody's shared highlight: 304 for all.
+    Entry(
+        "document_changes",
+        document_slug,
+        query=first_poll,
+        get=(LOGIN, 304, 304, 304, 304, 304, 304),
+    ),
+    # In the assignment: the owner's shared highlight is news to the class, the teacher's
+    # reply to its owner.
+    Entry("assignment_document_changes", in_assignment, query=first_poll, get=CLASS_MEMBERS),
+    # With the owner's page's key: outside assignments nothing is new to the owner, which
+    # is all the key can say (304, before any session); in the assignment the teacher's
+    # reply is, and then each gets what the view gives them: the key opens nothing.
+    Entry(
+        "document_changes",
+        document_slug,
+        variant="[owner's key]",
+        query=owners_poll("document_changes", document_slug),
+        get=(304, 304, 304, 304, 304, 304, 304),
+    ),
+    Entry(
+        "assignment_document_changes",
+        in_assignment,
+        variant="[owner's key]",
+        query=owners_poll("assignment_document_changes", in_assignment),
+        get=CLASS_MEMBERS,
+    ),
+    # Each sees their own; opening the list marks them read, which the matrix's world
+    # (no notifications) leaves unchanged; Mark all read marks the ones made for it.
+    Entry("notifications", get=ANY_USER),
+    Entry(
+        "notifications_read",
+        everyone_notified,
+        get=(LOGIN, 405, 405, 405, 405, 405, 405),
+        post=ANY_USER_POSTS,
+        changes="notifications",
+    ),
     Entry(
         "document_corrections",
         document_slug,
@@ -884,6 +952,10 @@ WRONG_METHODS = [
     ("put", "reply_create"),
     ("put", "highlight_mark"),
     ("delete", "reply_answer"),
+    ("post", "document_changes"),
+    ("post", "assignment_document_changes"),
+    ("post", "notifications"),
+    ("put", "notifications_read"),
     ("put", "assignment_send_grades"),
 ]
 
@@ -914,6 +986,7 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("highlight_mark", "classmate"),
         ("reply_answer", "teacher"),
         ("assignment_send_grades", "teacher"),
+        ("notifications_read", "owner"),
     ],
 )
 def test_it_needs_the_csrf_token(world, name, role):

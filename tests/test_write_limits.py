@@ -213,6 +213,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
     shared = make_highlight(student, PHRASE, visibility="class")
     return {
         "replies": ("post", teacher, f"/highlights/{shared.pk}/replies/", {"text": "Why?"}),
+        "notifications": ("post", student, "/notifications/read/", {}),
         "hides": ("post", teacher, f"/highlights/{shared.pk}/hide/", {"hidden": "1"}),
         "marks": (
             "post",
@@ -240,6 +241,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
     ("name", "words"),
     [
         ("replies", "Posting replies"),
+        ("notifications", "Marking notifications read"),
         ("hides", "Hiding and showing highlights"),
         ("marks", "Marking highlights “Same question” or “Helpful”, and replies as answers"),
         ("classes", "Changing classes, assignments and students"),

@@ -20,6 +20,7 @@ from annotations.access import (
     teacher_required,
 )
 from annotations.forms import AssignmentForm, ClassroomForm, ReplyForm
+from annotations.live import live_context
 from annotations.log_in_locks import locked_out
 from annotations.lti.roster import roster_of
 from annotations.models import Assignment, Highlight, Membership
@@ -170,14 +171,22 @@ def assignment_document(request: HttpRequest, pk: int, slug: str) -> TemplateRes
         request, pk, slug, teach=student_id is not None
     )
     student = get_student_of(assignment, student_id) if student_id is not None else None
+    show_hidden = valid and query.cleaned_data["hidden"]
+    # One student's highlights are a still picture: the class's news is not painted in.
+    live = (
+        None
+        if student
+        else live_context(request.user, document, assignment=assignment, show_hidden=show_hidden)
+    )
     context = reading_context(
         request.user,
         document,
         assignment=assignment,
         role=role,
         student=student,
-        show_hidden=valid and query.cleaned_data["hidden"],
+        show_hidden=show_hidden,
         query=request.GET,
+        live=live,
     )
     return TemplateResponse(request, READING, context)
 

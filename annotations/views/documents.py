@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from annotations.access import get_document
+from annotations.live import live_context
 from annotations.models import Document
 from annotations.query_forms import ReadingQueryForm
 from annotations.reading import TEMPLATE, assignments_to_work_in, reading_context
@@ -32,12 +33,14 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if len(assignments) == 1 and not outside:
         assignment, _ = assignments[0]
         return redirect("assignment_document", assignment.pk, document.slug)
+    show_hidden = valid and query.cleaned_data["hidden"]
     context = reading_context(
         request.user,
         document,
         assignments_to_work_in=assignments,
-        show_hidden=valid and query.cleaned_data["hidden"],
+        show_hidden=show_hidden,
         query=request.GET,
+        live=live_context(request.user, document, show_hidden=show_hidden),
     )
     return TemplateResponse(request, TEMPLATE, context)
 
