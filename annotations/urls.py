@@ -11,6 +11,7 @@ from annotations.views import (
     grades,
     highlights,
     roster,
+    threads,
 )
 
 urlpatterns = [
@@ -101,7 +102,9 @@ urlpatterns = [
         name="assignment_student",
     ),
     path("highlights/<int:pk>/hide/", classroom.highlight_hide, name="highlight_hide"),
-    path("highlights/<int:pk>/replies/", classroom.reply_create, name="reply_create"),
+    path("highlights/<int:pk>/replies/", threads.reply_create, name="reply_create"),
+    path("replies/<int:pk>/edit/", threads.reply_edit, name="reply_edit"),
+    path("replies/<int:pk>/delete/", threads.reply_delete, name="reply_delete"),
     path("export/annotations.csv", export.annotations_csv, name="export_csv"),
     path("export/annotations-all.csv", export.annotations_csv_all, name="export_csv_all"),
     path("export/annotations.jsonld", export.annotations_jsonld, name="export_jsonld"),

@@ -19,7 +19,7 @@ from annotations.access import (
 )
 from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm
 from annotations.models import Document, Highlight
-from annotations.moderation import card_context
+from annotations.moderation import card_context, with_threads
 from annotations.pages import form_page
 from annotations.query_forms import OffsetForm, SelectionForm, TagQueryForm
 from annotations.reading import TEMPLATE as READING
@@ -102,7 +102,7 @@ def _after_change(request, document, highlight, message: str, work=None) -> Http
             assignment=assignment,
             role=role,
             panel="card",
-            highlight=highlight if highlight.pk else None,
+            highlight=with_threads(request.user, [highlight])[0] if highlight.pk else None,
             message=message,
         )
         return TemplateResponse(request, READING + "#refresh-passage", context)
@@ -197,6 +197,7 @@ def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
     template = "annotations/highlight_list.html"
     if request.htmx:
         template += "#cards"
+    highlights = with_threads(request.user, highlights)
     context = {"document": document, "highlights": highlights, "title": document.title}
     return TemplateResponse(request, template, context)
 
@@ -208,7 +209,7 @@ def my_highlights(request: HttpRequest) -> TemplateResponse:
         Highlight.objects.owned_by(request.user).for_listing().with_hidden_for(request.user)
     )
     context = {
-        "highlights": highlights,
+        "highlights": with_threads(request.user, highlights),
         "title": "My highlights",
         "mine": True,
         "export_query": urlencode({"student": request.user.username}),
@@ -222,11 +223,12 @@ def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     tag = get_tag_for_user(request, slug)
     context = {
         "tag": tag,
-        "highlights": (
+        "highlights": with_threads(
+            request.user,
             Highlight.objects.visible_to(request.user)
             .filter(tags=tag)
             .for_listing()
-            .with_hidden_for(request.user)
+            .with_hidden_for(request.user),
         ),
         "title": f"Tagged “{tag.name}”",
         "export_query": urlencode({"tag": tag.slug}),
