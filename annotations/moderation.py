@@ -62,7 +62,12 @@ def card_context(
 
 
 def back_to_card(
-    request: HttpRequest, highlight: Highlight, message: str, *, reply: Reply | None = None
+    request: HttpRequest,
+    highlight: Highlight,
+    message: str,
+    *,
+    reply: Reply | None = None,
+    can_reply: bool | None = None,
 ) -> HttpResponse:
     """Back to the highlight acted on, not to the top of a page: for htmx its card again,
     focused, saying what was done; else the page it is on, at its anchor (for its
@@ -70,7 +75,13 @@ def back_to_card(
     else the highlight's page, at the reply), with the message."""
     moderating = teaches_author_of(request.user, highlight)
     if request.htmx:
-        context = card_context(request.user, highlight, moderating=moderating, card_message=message)
+        context = card_context(
+            request.user,
+            highlight,
+            moderating=moderating,
+            can_reply=can_reply,
+            card_message=message,
+        )
         return TemplateResponse(request, CARD, context)
     messages.success(request, message)
     if not moderating:

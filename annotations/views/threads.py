@@ -36,7 +36,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         classroom=classes[0],
         parent=form.cleaned_data["parent"],
     )
-    return back_to_card(request, highlight, "Reply posted.", reply=reply)
+    return back_to_card(request, highlight, "Reply posted.", reply=reply, can_reply=True)
 
 
 @login_required
