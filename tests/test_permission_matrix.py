@@ -69,12 +69,14 @@ SHARED_NOTE = "A note shared with the class"
 PRIVATE_NOTE = "A note for the owner alone"
 PRIVATE_TAG = "kept-to-myself"
 REPLY = "A reply from the teacher"
+CLASSMATE_REPLY = "A classmate's reply in the thread"
 # What only some roles may be shown, whatever the page.
 SECRETS = {
     SHARED_NOTE: {"owner", "classmate", "teacher"},
     PRIVATE_NOTE: {"owner"},
     PRIVATE_TAG: {"owner"},
-    REPLY: {"owner", "teacher"},
+    REPLY: {"owner", "teacher"},  # made before replies had a class: its writer and author
+    CLASSMATE_REPLY: {"owner", "classmate", "teacher"},
     CLASS_NAME: {"owner", "classmate", "teacher"},
 }
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
@@ -130,6 +132,9 @@ def build_world() -> SimpleNamespace:
     )
     shared.glossary_entries.set([stalin])
     Reply.objects.create(highlight=shared, author=people["teacher"], text=REPLY)
+    classmates_reply = Reply.objects.create(
+        highlight=shared, author=people["classmate"], text=CLASSMATE_REPLY, classroom=classroom
+    )
     # Waiting for staff: someone outside every class asks to teach.
     asker = make_user("asker", "Ada", "Asker")
     teacher_request = TeacherRequest.objects.create(user=asker, school="Seoul High")
@@ -149,6 +154,7 @@ def build_world() -> SimpleNamespace:
         teacher_request=teacher_request,
         assignment=assignment,
         shared=shared,
+        classmates_reply=classmates_reply,
         private=private,
         stalin=stalin,
         kim=kim,
@@ -454,12 +460,38 @@ ENTRIES = [
         data=lambda w: {"hidden": "1"},
         changes="hides",
     ),
+    # Any member of the class who sees the highlight replies (issue 17).
     Entry(
         "reply_create",
         shared_pk,
         get=POST_ONLY,
-        post=CLASS_TEACHER_POSTS,
+        post=(LOGIN, 302, 302, 404, 302, 404, 404),
         data=lambda w: {"text": "Which date?"},
+        changes="replies",
+    ),
+    Entry(
+        "reply_create",
+        shared_pk,
+        variant="[answer]",
+        get=POST_ONLY,
+        post=(LOGIN, 302, 302, 404, 302, 404, 404),
+        data=lambda w: {"text": "The 14th.", "parent": str(w.classmates_reply.pk)},
+        changes="replies",
+    ),
+    # Only its writer edits or deletes a reply; who reads it gets 403, others 404.
+    Entry(
+        "reply_edit",
+        lambda w: {"pk": w.classmates_reply.pk},
+        get=(LOGIN, 403, 200, 404, 403, 404, 404),
+        post=(LOGIN, 403, 302, 404, 403, 404, 404),
+        data=lambda w: {"text": "Which cable, in fact?"},
+        changes="replies",
+    ),
+    Entry(
+        "reply_delete",
+        lambda w: {"pk": w.classmates_reply.pk},
+        get=(LOGIN, 403, 200, 404, 403, 404, 404),
+        post=(LOGIN, 403, 302, 404, 403, 404, 404),
         changes="replies",
     ),
     # A tag exists for a reader only if it is on a highlight they may see.
@@ -830,6 +862,8 @@ WRONG_METHODS = [
     ("post", "assignment_document"),
     ("post", "assignment_student"),
     ("put", "reply_create"),
+    ("put", "reply_edit"),
+    ("delete", "reply_delete"),
     ("put", "assignment_send_grades"),
 ]
 
@@ -857,6 +891,9 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("class_join", "other_student"),
         ("highlight_hide", "teacher"),
         ("reply_create", "teacher"),
+        ("reply_create", "classmate"),
+        ("reply_edit", "classmate"),
+        ("reply_delete", "classmate"),
         ("assignment_send_grades", "teacher"),
     ],
 )
