@@ -8,12 +8,17 @@ own replies and their teachers'; a highlight hidden in a class hides its classma
 replies in that class; a reply made in another class is never shown.
 """
 
+import io
+import json
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
+from annotations.importing import Owners, import_annotations
 from annotations.models import Assignment, ClassHide, Highlight, Membership, Reply
 from annotations.writes import add_reply
 from tests.helpers import HTMX, add_class, make_user
@@ -613,3 +618,119 @@ def test_the_discussion_costs_the_same_for_one_reply_or_many(
         html = client.get(url).content.decode()
 
     assert "21 replies, 21 on classmates’ highlights" in html
+
+
+# The exports, and the import
+
+
+def exported(client, user, url, **query) -> bytes:
+    client.force_login(user)
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_the_sheet_carries_the_replies_the_viewer_reads(
+    client, classroom, document, student, classmate, teacher, make_assignment, make_highlight
+):
+    assignment = in_assignment(make_assignment, classroom, document, "class")
+    shared = make_highlight(student, PHRASE, visibility="class", assignment=assignment)
+    post_reply(client, classmate, shared, ASKED)
+    post_reply(client, teacher, shared, FROM_TEACHER)
+
+    assert ASKED in exported(client, teacher, "/export/annotations.csv").decode()
+    assert ASKED in exported(client, student, "/export/annotations.csv").decode()
+    Assignment.objects.filter(pk=assignment.pk).update(visibility="private")
+    sheet = exported(client, student, "/export/annotations.csv").decode()
+    assert ASKED not in sheet, "in a private assignment, not a classmate's"
+    assert FROM_TEACHER in sheet
+
+
+def test_the_jsonld_export_gives_each_reply_as_a_replying_annotation(
+    client, classroom, student, classmate, teacher, make_highlight
+):
+    shared = make_highlight(student, PHRASE, visibility="class")
+    post_reply(client, classmate, shared, ASKED)
+    asked = Reply.objects.get()
+    post_reply(client, student, shared, ANSWERED, parent=asked)
+    answer = Reply.objects.get(text=ANSWERED)
+    Reply.objects.filter(pk=answer.pk).update(text="Edited", edited=answer.created)
+
+    data = json.loads(exported(client, teacher, "/export/annotations.jsonld"))
+
+    items = {item["id"]: item for item in data["items"]}
+    highlight_id = f"urn:uuid:{shared.client_key}"
+    question = items[f"urn:uuid:{asked.client_key}"]
+    assert question["motivation"] == "replying"
+    assert question["target"] == highlight_id
+    assert question["body"] == {
+        "type": "TextualBody",
+        "value": ASKED,
+        "purpose": "replying",
+        "format": "text/plain",
+    }
+    assert question["creator"]["nickname"] == "classmate"
+    assert "korea:inReplyTo" not in question
+    reply = items[f"urn:uuid:{answer.client_key}"]
+    assert reply["korea:inReplyTo"] == question["id"]
+    assert reply["body"]["value"] == "Edited"
+    ids = [item["id"] for item in data["items"]]
+    assert ids.index(highlight_id) < ids.index(question["id"]) < ids.index(reply["id"])
+
+
+def test_replies_come_back_from_the_jsonld_export_once(
+    tmp_path, client, classroom, student, classmate, teacher, make_highlight
+):
+
+    shared = make_highlight(student, PHRASE, visibility="class")
+    post_reply(client, classmate, shared, ASKED)
+    asked = Reply.objects.get()
+    post_reply(client, teacher, shared, FROM_TEACHER, parent=asked)
+    before = sorted(
+        Reply.objects.values_list(
+            "client_key", "author", "text", "classroom", "parent__client_key", "created"
+        )
+    )
+    path = tmp_path / "export.jsonld"
+    call_command("export_annotations", "--format", "jsonld", "-o", str(path), stderr=io.StringIO())
+    assert (
+        sum(item["motivation"] == "replying" for item in json.loads(path.read_text())["items"]) == 2
+    )
+    Reply.objects.all().delete()
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command("import_annotations", str(path), "--allow-privileged", stdout=out)
+        return out.getvalue()
+
+    first = run()
+    assert "2 replies imported, 0 already present." in first
+    after = sorted(
+        Reply.objects.values_list(
+            "client_key", "author", "text", "classroom", "parent__client_key", "created"
+        )
+    )
+    assert after == before
+    assert "0 replies imported, 2 already present." in run()
+    assert Reply.objects.count() == 2
+
+
+def test_an_import_reports_a_reply_it_cannot_bring_back(tmp_path, classroom, student):
+    reply = {
+        "id": "urn:uuid:5b1c2f0e-0c5e-4c54-9a53-1f3b6a1d2e77",
+        "type": "Annotation",
+        "motivation": "replying",
+        "created": "2026-11-22T10:02:11+00:00",
+        "creator": {"nickname": "student", "name": "Min-jun Kim"},
+        "body": {"type": "TextualBody", "value": "<b>Hi</b>", "purpose": "replying"},
+        "target": "urn:uuid:0a0671c9-8998-4f5f-aad9-a40f9c2b3264",
+    }
+
+    report = import_annotations([reply])
+
+    assert report.replies == 0 and not Reply.objects.exists()
+    assert "no highlight here for its target" in report.problems[0]
+    assert (
+        "not imported with --as"
+        in import_annotations([reply], owners=Owners(everyone=student)).problems[0]
+    )
