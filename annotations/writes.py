@@ -402,8 +402,9 @@ def edit_reply(*, reply: Reply, text: str) -> Reply:
 @transaction.atomic
 def delete_reply(*, reply: Reply) -> None:
     """Gone, unless answers hang on it: then emptied, and kept above them as "Reply
-    deleted" (as Hypothesis keeps the answers of a deleted annotation in the thread). The
-    last answer's deletion takes such an emptied first reply with it."""
+    deleted", so that nobody's answers vanish with it (what Hypothesis does with a deleted
+    reply that has replies, "Message not available", hypothesis/client#2865). The last
+    answer's deletion takes such an emptied first reply with it (hypothesis/h#373)."""
     if reply.answers.exists():
         reply.text, reply.deleted = "", timezone.now()
         reply.save(update_fields=["text", "deleted"])

@@ -105,7 +105,5 @@ def test_without_javascript_a_reply_returns_to_the_highlight(
 
     page.wait_for_url(f"**/students/{student.pk}/#h-{last.pk}")
     expect(page.locator(f"#h-{last.pk}")).to_be_in_viewport()
-    expect(
-        page.get_by_text("Reply posted.")
-    ).to_be_visible()
+    expect(page.get_by_text("Reply posted.")).to_be_visible()
     context.close()
