@@ -29,6 +29,7 @@ from annotations.models import (
     Reply,
     Tag,
     TeacherRequest,
+    Viewer,
 )
 
 Role = Membership.Role
@@ -57,10 +58,14 @@ def get_tag_for_user(request: HttpRequest, slug: str) -> Tag:
 
 
 def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = False) -> Highlight:
-    highlights = Highlight.objects.visible_to(request.user).select_related(
+    """A highlight the user sees, with the lookups that said so (`viewer`, models.Viewer),
+    for its card's replies to reuse."""
+    viewer = Viewer.of(request.user) if request.user.is_authenticated else None
+    highlights = Highlight.objects.visible_to(request.user, viewer).select_related(
         "owner", "document", "assignment"
     )
     highlight = get_object_or_404(highlights, pk=pk)
+    highlight.viewer = viewer
     if change and highlight.owner_id != request.user.pk:
         raise PermissionDenied("Only the author of a highlight can change it.")
     if change:

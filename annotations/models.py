@@ -698,7 +698,7 @@ class Viewer:
 
 
 class HighlightQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, viewer: Viewer | None = None):
         """The highlights `user` may see. The one place these rules live:
 
         - their own, always;
@@ -713,7 +713,7 @@ class HighlightQuerySet(models.QuerySet):
         """
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Viewer.of(user).highlights())
+        return self.filter((viewer or Viewer.of(user)).highlights())
 
     def hidden_in(self, classrooms):
         """Those a teacher hid in one of `classrooms` (ids, or a query of them)."""
@@ -955,7 +955,7 @@ class ClassHide(models.Model):
 
 
 class ReplyQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, viewer: Viewer | None = None):
         """The replies `user` may read. The one place these rules live, on top of the
         highlights' (a reply is read only where its highlight is seen):
 
@@ -969,10 +969,12 @@ class ReplyQuerySet(models.QuerySet):
           not on a highlight a teacher hid in that class (unless the highlight is theirs);
         - a reply made in another class, never; one whose class is gone, its writer and
           the highlight's author only.
+
+        `viewer`: the user's lookups when the caller has them already (Viewer.of).
         """
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Viewer.of(user).replies())
+        return self.filter((viewer or Viewer.of(user)).replies())
 
     def in_threads(self):
         return self.select_related("author").order_by("created", "pk")

@@ -18,11 +18,10 @@ from annotations.models import ClassHide, Highlight, Reply
 CARD = "annotations/highlight.html#card"
 
 
-def replies_for(user) -> Prefetch:
+def replies_for(user, viewer=None) -> Prefetch:
     """The replies `user` may read, as the cards' `highlight.threads`."""
-    return Prefetch(
-        "replies", queryset=Reply.objects.visible_to(user).in_threads(), to_attr="visible_replies"
-    )
+    replies = Reply.objects.visible_to(user, viewer).in_threads()
+    return Prefetch("replies", queryset=replies, to_attr="visible_replies")
 
 
 def with_threads(user, highlights) -> list[Highlight]:
@@ -47,7 +46,8 @@ def card_context(
     """A card's context; `moderating` and `can_reply` when the view knows already (it
     checked access)."""
     highlight.hidden_here = ClassHide.objects.seen_by(user).filter(highlight=highlight).exists()
-    prefetch_related_objects([highlight], replies_for(user))
+    # The lookups that found the highlight (access.get_highlight_for_user), if it was.
+    prefetch_related_objects([highlight], replies_for(user, getattr(highlight, "viewer", None)))
     if moderating is None:
         moderating = teaches_author_of(user, highlight)
     if can_reply is None:

@@ -115,8 +115,8 @@ def test_it_answers_htmx_with_the_card_in_place_focused(
     # Session, user; the write limit (its cache row, in a savepoint); the highlight
     # (visible_to's id lists, then it); the classes to reply in (theirs, the author's);
     # the insert in a savepoint; the card: whether the writer teaches its author, the
-    # hides seen, its replies (the rule's id lists, then them), its tags and entries.
-    with django_assert_max_num_queries(24):
+    # hides seen, its replies (on the same id lists), its tags and entries.
+    with django_assert_max_num_queries(21):
         response = client.post(reply_url(shared), {"text": ASKED}, headers=HTMX)
 
     assert response.status_code == 200
