@@ -1028,7 +1028,7 @@ class Reply(models.Model):
 
     @property
     def anchor(self) -> str:
-        return f"reply-{self.pk}"
+        return f"r-{self.pk}"  # "reply-<highlight>" is the reply box's id
 
 
 class Account(models.Model):

@@ -10,12 +10,14 @@ replies in that class; a reply made in another class is never shown.
 
 import io
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.html import escape
 
 from annotations.importing import Owners, import_annotations
@@ -83,7 +85,7 @@ def test_a_classmate_replies_to_a_shared_highlight_and_everyone_in_the_class_rea
 
     assert response.status_code == 302
     reply = Reply.objects.get()
-    assert response.url == f"/highlights/{shared.pk}/#reply-{reply.pk}"
+    assert response.url == f"/highlights/{shared.pk}/#r-{reply.pk}"
     assert (reply.author, reply.text, reply.classroom, reply.parent) == (
         classmate,
         ASKED,
@@ -247,6 +249,8 @@ def test_an_answer_to_an_answer_joins_the_first_replys_thread(
     answers = thread[thread.index('<ul class="answers" aria-label="Answers">') :]
     assert answers.index(ANSWERED) < answers.index("And the 13th?")
     assert html.count('<ul class="answers"') == 1, "one level shown"
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "each id once (a reply's anchor is not the reply box's)"
 
 
 def test_it_refuses_a_parent_on_another_highlight_or_unseen(
@@ -346,6 +350,23 @@ def test_only_the_author_changes_a_reply(
     assert client.get(url).status_code == status
     assert client.post(url, {"text": "Changed"}).status_code == status
     assert state() == before
+
+
+def test_an_archived_classs_replies_stay_as_they_were(
+    client, classroom, student, classmate, make_highlight
+):
+    shared = make_highlight(student, PHRASE, visibility="class")
+    post_reply(client, classmate, shared, ASKED)
+    reply = Reply.objects.get()
+    classroom.archived = timezone.now()
+    classroom.save(update_fields=["archived"])
+    before = state()
+
+    assert client.post(f"/replies/{reply.pk}/edit/", {"text": "Changed"}).status_code == 403
+    assert client.post(f"/replies/{reply.pk}/delete/").status_code == 403
+    assert post_reply(client, classmate, shared, "Another").status_code == 403
+    assert state() == before
+    assert ASKED in card(client, student, shared).content.decode(), "still read"
 
 
 def test_deleting_a_reply_without_answers_removes_it(
