@@ -963,7 +963,8 @@ class ReplyQuerySet(models.QuerySet):
         - those made in a class they teach (a teacher of another class of the author
           reads none of this one's);
         - as a student, in a class of theirs: its teachers' replies, and classmates'
-          where the class's work is open to them as highlights are (outside
+          (those still in the class, as for highlights) where the class's work is open
+          to them as highlights are (outside
           assignments; in an assignment whose rule shows classmates' work: never in a
           "private" one, in an "after_minimum" one once they made their minimum), and
           not on a highlight a teacher hid in that class (unless the highlight is theirs);

@@ -83,3 +83,21 @@ def test_a_student_replies_to_a_classmate_who_answers_and_edits_the_answer(
     page.reload()
     page.locator("#reading-text mark.hl-shared").first.click()
     expect(card.get_by_role("list", name="Answers")).to_contain_text(EDITED)
+
+
+def test_without_javascript_a_reply_returns_to_the_highlight(
+    browser, live_server, transactional_db, classroom, student, classmate, make_highlight
+):
+    shared = make_highlight(classmate, PHRASE, visibility="class", note="Why not?")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, student)
+    page.goto(f"/highlights/{shared.pk}/")
+    page.get_by_label("Reply", exact=True).fill(ASKED)
+    page.get_by_role("button", name="Post reply").click()
+
+    reply = Reply.objects.get()
+    page.wait_for_url(f"**/highlights/{shared.pk}/#{reply.anchor}")
+    expect(page.get_by_text("Reply posted.")).to_be_visible()
+    expect(page.locator(f"#{reply.anchor}")).to_contain_text(ASKED)
+    context.close()
