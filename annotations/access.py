@@ -5,6 +5,7 @@ see but not change. Helpers that find the user's part in a class return it with 
 object, as `(classroom, role)`, so that a view never works the role out again.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from functools import wraps
 
@@ -28,6 +29,7 @@ from annotations.models import (
     Reply,
     Tag,
     TeacherRequest,
+    Viewer,
 )
 
 Role = Membership.Role
@@ -56,10 +58,14 @@ def get_tag_for_user(request: HttpRequest, slug: str) -> Tag:
 
 
 def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = False) -> Highlight:
-    highlights = Highlight.objects.visible_to(request.user).select_related(
+    """A highlight the user sees, with the lookups that said so (`viewer`, models.Viewer),
+    for its card's replies to reuse."""
+    viewer = Viewer.of(request.user) if request.user.is_authenticated else None
+    highlights = Highlight.objects.visible_to(request.user, viewer).select_related(
         "owner", "document", "assignment"
     )
     highlight = get_object_or_404(highlights, pk=pk)
+    highlight.viewer = viewer
     if change and highlight.owner_id != request.user.pk:
         raise PermissionDenied("Only the author of a highlight can change it.")
     if change:
@@ -309,6 +315,70 @@ def get_reply_to_answer(request: HttpRequest, pk: int) -> tuple[Reply, list[int]
     if not reply.highlight.is_question:
         raise PermissionDenied("Only a reply to a question can be marked as its answer.")
     return reply, classes
+
+
+def reply_classes(user, highlights) -> dict[int, list[int]]:
+    """For each of `highlights` (ones `user` sees), the open classes in which they may
+    reply to it: those they share with its author (the assignment's class, for a
+    highlight in one), the ones they teach in first, then oldest first. In a few queries
+    for a whole list. A thread goes on in the class of its first reply (writes.add_reply)."""
+    mine = dict(
+        Membership.objects.filter(user=user.pk, classroom__archived__isnull=True).values_list(
+            "classroom", "role"
+        )
+    )
+    theirs = defaultdict(set)
+    owners = {highlight.owner_id for highlight in highlights}
+    if mine and owners:
+        shared = Membership.objects.filter(user__in=owners, classroom__in=mine)
+        for owner, classroom in shared.values_list("user", "classroom"):
+            theirs[owner].add(classroom)
+    work = {highlight.assignment_id for highlight in highlights} - {None}
+    classes_of_work = dict(
+        Assignment.objects.filter(pk__in=work).values_list("pk", "classroom") if work else []
+    )
+    classes = {}
+    for highlight in highlights:
+        shared = theirs[highlight.owner_id]
+        if highlight.assignment_id:
+            shared = shared & {classes_of_work[highlight.assignment_id]}
+        classes[highlight.pk] = sorted(shared, key=lambda pk: (mine[pk] != Role.TEACHER, pk))
+    return classes
+
+
+def get_highlight_to_reply(request: HttpRequest, pk: int) -> tuple[Highlight, list[int]]:
+    """A highlight the user sees (404 otherwise) and the classes they may reply to it in;
+    403 when they share no class with its author that is still open."""
+    highlight = get_highlight_for_user(request, pk)
+    classes = reply_classes(request.user, [highlight])[highlight.pk]
+    if not classes:
+        archived = Membership.objects.filter(
+            user=highlight.owner_id,
+            classroom__archived__isnull=False,
+            classroom__in=Membership.objects.filter(user=request.user.pk).values("classroom"),
+        )
+        raise PermissionDenied(
+            ARCHIVED
+            if archived.exists()
+            else "Replies are made in a class you share with its author."
+        )
+    return highlight, classes
+
+
+def get_reply_to_change(request: HttpRequest, pk: int) -> Reply:
+    """A reply the user reads (404 otherwise) that is theirs to edit or delete (403), in
+    a class that is not archived (403)."""
+    if not 0 < pk <= _LARGEST_ID:
+        raise Http404("No such reply.")
+    replies = Reply.objects.visible_to(request.user).filter(deleted__isnull=True)
+    reply = get_object_or_404(
+        replies.select_related("highlight__owner", "highlight__document", "classroom"), pk=pk
+    )
+    if reply.author_id != request.user.pk:
+        raise PermissionDenied("Only the author of a reply can change it.")
+    if reply.classroom is not None and reply.classroom.is_archived:
+        raise PermissionDenied(ARCHIVED)
+    return reply
 
 
 def get_platform(pk: int) -> LtiRegistration:

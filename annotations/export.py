@@ -24,6 +24,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -210,14 +211,22 @@ def _name(user: str) -> Coalesce:
     return Coalesce(NullIf(full, Value("")), f"{user}__username", output_field=CharField())
 
 
-def _replies(viewer, classroom) -> Subquery:
-    """A highlight's replies the viewer may read (made in `classroom`, if given), oldest
-    first, one a line: "Ms Kim: Good point."."""
+def readable_replies(viewer, classroom) -> QuerySet:
+    """The replies an export carries: those the viewer may read (ReplyQuerySet.visible_to;
+    all for a backup, with no viewer), made in `classroom` if given; never the emptied
+    ones a deletion kept above their answers."""
     replies = Reply.objects.visible_to(viewer) if viewer else Reply.objects.all()
     if classroom:
         replies = replies.filter(classroom=classroom)
+    return replies.filter(deleted__isnull=True)
+
+
+def _replies(viewer, classroom) -> Subquery:
+    """A highlight's replies the viewer may read (readable_replies), oldest first, one a
+    line: "Ms Kim: Good point."."""
     return Subquery(
-        replies.filter(highlight=OuterRef("pk"))
+        readable_replies(viewer, classroom)
+        .filter(highlight=OuterRef("pk"))
         .values("highlight")
         .annotate(
             joined=StringAgg(
@@ -389,42 +398,79 @@ def file_name(parts: list[str], extension: str, today: date, variant: str = "") 
 def jsonld_chunks(
     highlights: QuerySet, base_url: str, *, viewer, classroom=None
 ) -> Iterator[bytes]:
-    """A W3C Web Annotation collection, one annotation per highlight, streamed;
-    `korea:hidden` as the viewer sees it (teacher_queryset)."""
+    """A W3C Web Annotation collection, one annotation per highlight, each followed by
+    its replies the viewer may read (readable_replies), streamed; `korea:hidden` as the
+    viewer sees it (teacher_queryset)."""
     yield (
         '{"@context": ["http://www.w3.org/ns/anno.jsonld", '
         '{"korea": "' + base_url + '/ns#"}], "type": "AnnotationCollection", "items": [\n'
     ).encode()
+    replies = readable_replies(viewer, classroom).select_related("author", "parent")
     rows = (
         highlights.select_related("owner", "document", "assignment")
         .annotate(hidden_here=_hidden(viewer, classroom))
         .with_mark_counts()
-        .prefetch_related("tags", "glossary_entries")
+        .prefetch_related(
+            "tags",
+            "glossary_entries",
+            Prefetch("replies", replies.order_by("created", "pk"), to_attr="exported_replies"),
+        )
         .order_by("document__position", "start", "pk")
     )
     first = True
     for highlight in rows.iterator(chunk_size=2000):
-        item = json.dumps(web_annotation(highlight, base_url), ensure_ascii=False)
-        yield (("" if first else ",\n") + item).encode()
-        first = False
+        items = [web_annotation(highlight, base_url)]
+        items += [
+            reply_annotation(reply, highlight, base_url) for reply in highlight.exported_replies
+        ]
+        for item in items:
+            yield (("" if first else ",\n") + json.dumps(item, ensure_ascii=False)).encode()
+            first = False
     yield b"\n]}\n"
+
+
+def _creator(user, base_url: str) -> dict:
+    return {
+        "id": f"{base_url}/users/{user.username}",
+        "type": "Person",
+        "nickname": user.username,
+        "name": user.get_full_name() or user.username,
+    }
+
+
+def reply_annotation(reply: Reply, highlight: Highlight, base_url: str) -> dict:
+    """A reply as the Web Annotation model has it: an annotation whose motivation is
+    `replying` and whose target is the highlight's annotation; an answer in a thread
+    names the reply it answers (`korea:inReplyTo`)."""
+    annotation = {
+        "id": f"urn:uuid:{reply.client_key}",
+        "type": "Annotation",
+        "motivation": "replying",
+        "created": reply.created.isoformat(),
+        "modified": (reply.edited or reply.created).isoformat(),
+        "creator": _creator(reply.author, base_url),
+        "body": {
+            "type": "TextualBody",
+            "value": reply.text,
+            "purpose": "replying",
+            "format": "text/plain",
+        },
+        "target": f"urn:uuid:{highlight.client_key}",
+    }
+    if reply.parent is not None and reply.parent.deleted is None:
+        annotation["korea:inReplyTo"] = f"urn:uuid:{reply.parent.client_key}"
+    return annotation
 
 
 def web_annotation(highlight: Highlight, base_url: str) -> dict:
     """One highlight in the W3C Web Annotation Data Model."""
-    owner = highlight.owner
     annotation = {
         "id": f"urn:uuid:{highlight.client_key}",
         "type": "Annotation",
         "motivation": "highlighting",
         "created": highlight.created.isoformat(),
         "modified": highlight.updated.isoformat(),
-        "creator": {
-            "id": f"{base_url}/users/{owner.username}",
-            "type": "Person",
-            "nickname": owner.username,
-            "name": owner.get_full_name() or owner.username,
-        },
+        "creator": _creator(highlight.owner, base_url),
         "target": {
             "source": base_url + highlight.document.get_absolute_url(),
             "korea:revision": highlight.revision,

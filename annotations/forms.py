@@ -14,6 +14,7 @@ from annotations.models import (
     Highlight,
     HighlightMark,
     Membership,
+    Reply,
 )
 from annotations.time_zones import TimeZoneField, ZonedDateTimeField, describe
 from annotations.validators import (
@@ -563,9 +564,25 @@ class AssignmentForm(forms.ModelForm):
 
 
 class ReplyForm(forms.Form):
+    """A reply; with `parent`, an answer to a reply of the thread (`answering`: the
+    replies it may answer, those the writer reads on the highlight)."""
+
     text = forms.CharField(
         label="Reply", max_length=MAX_REPLY_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
+    parent = forms.ModelChoiceField(
+        queryset=Reply.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That reply is not one on this highlight you can answer."
+        },
+    )
+
+    def __init__(self, *args, answering=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if answering is not None:
+            self.fields["parent"].queryset = answering.filter(deleted__isnull=True)
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()

@@ -17,10 +17,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from annotations.access import reply_classes
 from annotations.anchoring import Anchor, AnchorError
-from annotations.models import Document, GlossaryEntry, Highlight, Membership
-from annotations.validators import check_tags, clean_note
-from annotations.writes import create_highlight
+from annotations.models import Document, GlossaryEntry, Highlight, Membership, Reply
+from annotations.validators import check_tags, clean_note, clean_reply
+from annotations.writes import add_reply, create_highlight
 
 _DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
 _ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
@@ -30,6 +31,8 @@ _ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
 class ImportReport:
     created: int = 0
     already_present: int = 0
+    replies: int = 0
+    replies_present: int = 0
     reanchored: int = 0
     orphaned: int = 0
     users_created: list[str] = field(default_factory=list)
@@ -40,6 +43,10 @@ class ImportReport:
             f"{self.created} imported ({self.reanchored} placed again by their quote, "
             f"{self.orphaned} kept as orphaned), {self.already_present} already present."
         ]
+        if self.replies or self.replies_present:
+            lines.append(
+                f"{self.replies} replies imported, {self.replies_present} already present."
+            )
         if self.users_created:
             lines.append(f"New accounts (no password yet): {', '.join(self.users_created)}.")
         lines += [f"Not imported: {problem}" for problem in self.problems]
@@ -65,7 +72,10 @@ def import_annotations(
         try:
             if not isinstance(annotation, dict):
                 raise ValueError("it is not a JSON object")
-            _import_one(annotation, report, owners)
+            if annotation.get("motivation") == "replying":
+                _import_reply(annotation, report, owners)
+            else:
+                _import_one(annotation, report, owners)
         except (KeyError, TypeError, ValueError) as err:
             report.problems.append(f"annotation {number}: {err}")
         except (DatabaseError, ValidationError) as err:  # a rule the database keeps
@@ -114,6 +124,58 @@ def _import_one(annotation: dict, report: ImportReport, owners: "Owners") -> Non
     report.problems += missing
     if new_account:
         report.users_created.append(owner.username)
+
+
+def _key(identifier, what: str) -> uuid.UUID:
+    identifier = str(identifier)
+    if not identifier.startswith("urn:uuid:"):
+        raise ValueError(f"its {what} {identifier!r} is not a urn:uuid: from Korea Reader")
+    return uuid.UUID(identifier.removeprefix("urn:uuid:"))
+
+
+@transaction.atomic
+def _import_reply(annotation: dict, report: ImportReport, owners: "Owners") -> None:
+    """A reply (motivation `replying`) back on the highlight it targets, in its thread
+    (`korea:inReplyTo`) and class; the highlight comes first in the file, or is here."""
+    if owners.everyone is not None:
+        raise ValueError("replies are other people's words: not imported with --as")
+    client_key = _key(annotation.get("id", ""), "id")
+    target = _key(annotation["target"], "target")
+    highlight = Highlight.objects.filter(client_key=target).select_related("assignment").first()
+    if highlight is None:
+        raise ValueError(f"no highlight here for its target urn:uuid:{target}")
+    author, new_account = owners.owner_for(annotation["creator"])
+    if Reply.objects.filter(author=author, client_key=client_key).exists():
+        report.replies_present += 1
+        return
+    bodies = annotation.get("body", [])
+    bodies = [bodies] if isinstance(bodies, dict) else bodies
+    text = "\n\n".join(str(body["value"]) for body in bodies if body.get("purpose") == "replying")
+    try:
+        text = clean_reply(text)
+    except ValidationError as err:
+        raise ValueError(f"urn:uuid:{client_key}: {err.messages[0]}") from None
+    parent = None
+    if "korea:inReplyTo" in annotation:
+        answered = _key(annotation["korea:inReplyTo"], "korea:inReplyTo")
+        parent = Reply.objects.filter(highlight=highlight, client_key=answered).first()
+    classes = reply_classes(author, [highlight])[highlight.pk]
+    reply = add_reply(
+        highlight=highlight,
+        author=author,
+        text=text,
+        classroom=classes[0] if classes else None,
+        parent=parent,
+        notify=False,
+    )
+    created = datetime.fromisoformat(annotation["created"])
+    modified = datetime.fromisoformat(annotation.get("modified", annotation["created"]))
+    Reply.objects.filter(pk=reply.pk).update(
+        client_key=client_key, created=created, edited=modified if modified != created else None
+    )
+    report.replies += 1
+    if new_account:
+        report.users_created.append(author.username)
 
 
 def _one_of(annotation: dict, key: str, values: list[str]) -> str:

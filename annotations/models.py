@@ -2,6 +2,7 @@ import bisect
 import secrets
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
@@ -640,8 +641,103 @@ def _mark_count(kind: str, only=None) -> Subquery:
     return count if only is None else Case(When(only, then=count), default=0)
 
 
+@dataclass
+class Viewer:
+    """What the visibility rules need to know about one viewer, looked up first as short
+    lists: a filter on ids lets PostgreSQL use its indexes, where the same rules as
+    subqueries made it test every highlight of an article at district scale. Highlights
+    and replies read the same lists (HighlightQuerySet.visible_to, ReplyQuerySet)."""
+
+    user: object
+    classes: set
+    teaching: set
+    # Each member of the viewer's classes (not the viewer): {user: {class: role}}.
+    roles: dict
+    taught: set  # the students of the classes the viewer teaches
+    taught_assignments: list
+    open_assignments: dict  # by class: those whose classmates' work the viewer sees
+
+    @classmethod
+    def of(cls, user) -> "Viewer":
+        memberships = list(Membership.objects.filter(user=user).values_list("classroom", "role"))
+        classes = {classroom for classroom, _ in memberships}
+        teaching = {classroom for classroom, role in memberships if role == Membership.Role.TEACHER}
+        roles, taught = defaultdict(dict), set()
+        members = Membership.objects.filter(classroom__in=classes).exclude(user=user)
+        for member, classroom, role in members.values_list("user", "classroom", "role"):
+            roles[member][classroom] = role
+            if classroom in teaching and role == Membership.Role.STUDENT:
+                taught.add(member)
+        assignments = list(
+            Assignment.objects.filter(classroom__in=classes).values_list(
+                "pk", "classroom", "visibility", "min_highlights"
+            )
+            if classes
+            else []
+        )
+        after_minimum = [
+            pk for pk, _, rule, _ in assignments if rule == Assignment.Visibility.AFTER_MINIMUM
+        ]
+        made = dict(
+            Highlight.objects.filter(owner=user, assignment__in=after_minimum)
+            .order_by()
+            .values_list("assignment")
+            .annotate(Count("pk"))
+            if after_minimum
+            else []
+        )
+        return cls(
+            user=user,
+            classes=classes,
+            teaching=teaching,
+            roles=roles,
+            taught=taught,
+            taught_assignments=[pk for pk, room, _, _ in assignments if room in teaching],
+            open_assignments=_open_by_class(assignments, made),
+        )
+
+    def members_of(self, classroom: int, role: str) -> set:
+        return {user for user, rooms in self.roles.items() if rooms.get(classroom) == role}
+
+    def highlights(self) -> Q:
+        """The highlights this viewer may see (HighlightQuerySet.visible_to says which)."""
+        user = self.user
+        if not self.classes:
+            return Q(owner=user)
+        shared_classes = {member: set(rooms) for member, rooms in self.roles.items()}
+        shared = Q(visibility=Highlight.Visibility.CLASS)
+        # Only people still in the class: a student a teacher removed leaves its views,
+        # their highlights staying theirs.
+        return (
+            Q(owner=user)
+            | Q(assignment__isnull=True) & shared & _shown_in_classes(shared_classes)
+            | Q(assignment__isnull=True, owner__in=self.taught) & shared
+            | Q(assignment__in=self.taught_assignments, owner__in=self.taught)
+            | shared & _shown_in_assignments(self.open_assignments, set(shared_classes))
+        )
+
+    def replies(self) -> Q:
+        """The replies this viewer may read (ReplyQuerySet.visible_to says which)."""
+        user = self.user
+        seen = Q(author=user) | Q(classroom__in=self.teaching)
+        seen |= Q(classroom__isnull=True, highlight__owner=user)
+        for classroom in self.classes - self.teaching:
+            teachers = self.members_of(classroom, Membership.Role.TEACHER)
+            students = self.members_of(classroom, Membership.Role.STUDENT)
+            in_open_work = Q(highlight__assignment__isnull=True) | Q(
+                highlight__assignment__in=self.open_assignments.get(classroom, [])
+            )
+            unhidden = Q(highlight__owner=user) | ~Q(
+                highlight__in=ClassHide.objects.filter(classroom=classroom).values("highlight")
+            )
+            seen |= Q(classroom=classroom) & (
+                Q(author__in=teachers) | Q(author__in=students) & in_open_work & unhidden
+            )
+        return Q(highlight__in=Highlight.objects.filter(self.highlights())) & seen
+
+
 class HighlightQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, viewer: Viewer | None = None):
         """The highlights `user` may see. The one place these rules live:
 
         - their own, always;
@@ -656,48 +752,7 @@ class HighlightQuerySet(models.QuerySet):
         """
         if not user.is_authenticated:
             return self.none()
-        # The viewer's classes, classmates and assignments are looked up first, as short
-        # lists: a filter on ids lets PostgreSQL use its indexes, where the same rules as
-        # subqueries made it test every highlight of an article at district scale.
-        memberships = list(Membership.objects.filter(user=user).values_list("classroom", "role"))
-        if not memberships:
-            return self.filter(owner=user)
-        my_classes = {classroom for classroom, _ in memberships}
-        teaching = {classroom for classroom, role in memberships if role == Membership.Role.TEACHER}
-        members = Membership.objects.filter(classroom__in=my_classes).exclude(user=user)
-        shared_classes, taught = defaultdict(set), set()
-        for member, classroom, role in members.values_list("user", "classroom", "role"):
-            shared_classes[member].add(classroom)
-            if classroom in teaching and role == Membership.Role.STUDENT:
-                taught.add(member)
-        assignments = list(
-            Assignment.objects.filter(classroom__in=my_classes).values_list(
-                "pk", "classroom", "visibility", "min_highlights"
-            )
-        )
-        after_minimum = [
-            pk for pk, _, rule, _ in assignments if rule == Assignment.Visibility.AFTER_MINIMUM
-        ]
-        made = dict(
-            Highlight.objects.filter(owner=user, assignment__in=after_minimum)
-            .order_by()
-            .values_list("assignment")
-            .annotate(Count("pk"))
-            if after_minimum
-            else []
-        )
-        taught_assignments = [pk for pk, classroom, _, _ in assignments if classroom in teaching]
-        open_assignments = _open_by_class(assignments, made)
-        shared = Q(visibility=Highlight.Visibility.CLASS)
-        # Only people still in the class: a student a teacher removed leaves its views,
-        # their highlights staying theirs.
-        return self.filter(
-            Q(owner=user)
-            | Q(assignment__isnull=True) & shared & _shown_in_classes(shared_classes)
-            | Q(assignment__isnull=True, owner__in=taught) & shared
-            | Q(assignment__in=taught_assignments, owner__in=taught)
-            | shared & _shown_in_assignments(open_assignments, set(shared_classes))
-        )
+        return self.filter((viewer or Viewer.of(user)).highlights())
 
     def hidden_in(self, classrooms):
         """Those a teacher hid in one of `classrooms` (ids, or a query of them)."""
@@ -910,6 +965,25 @@ class Highlight(models.Model):
         return f"h-{self.pk}"
 
     @property
+    def threads(self) -> list[tuple["Reply", list["Reply"]]]:
+        """The replies the viewer may read, as threads: each first reply with its answers,
+        oldest first. Only what moderation.replies_for prefetched (none otherwise, so that
+        a card never shows a reply it was not given); an answer whose first reply the
+        viewer may not read starts a thread of its own; a deleted reply stays only above
+        answers."""
+        replies = getattr(self, "visible_replies", [])
+        shown = {reply.pk for reply in replies}
+        answers = defaultdict(list)
+        for reply in replies:
+            if reply.parent_id in shown:
+                answers[reply.parent_id].append(reply)
+        return [
+            (reply, answers[reply.pk])
+            for reply in replies
+            if reply.parent_id not in shown and (reply.deleted is None or answers[reply.pk])
+        ]
+
+    @property
     def visibility_label(self) -> str:
         """Who can see it, in the words of the place it was made (an assignment or not)."""
         in_assignment = self.assignment_id is not None
@@ -955,22 +1029,41 @@ class ClassHide(models.Model):
 
 
 class ReplyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The replies `user` may read: every reply to their own highlights, those they
-        wrote, and those made in a class they teach; never another class's."""
-        teaching = Membership.objects.filter(user=user.pk, role=Membership.Role.TEACHER)
-        return self.filter(
-            Q(highlight__owner=user.pk)
-            | Q(author=user.pk)
-            | Q(classroom__in=teaching.values("classroom"))
-        )
+    def visible_to(self, user, viewer: Viewer | None = None):
+        """The replies `user` may read. The one place these rules live, on top of the
+        highlights' (a reply is read only where its highlight is seen):
+
+        - those they wrote, always;
+        - those made in a class they teach (a teacher of another class of the author
+          reads none of this one's);
+        - as a student, in a class of theirs: its teachers' replies, and classmates'
+          (those still in the class, as for highlights) where the class's work is open
+          to them as highlights are (outside
+          assignments; in an assignment whose rule shows classmates' work: never in a
+          "private" one, in an "after_minimum" one once they made their minimum), and
+          not on a highlight a teacher hid in that class (unless the highlight is theirs);
+        - a reply made in another class, never; one whose class is gone, its writer and
+          the highlight's author only.
+
+        `viewer`: the user's lookups when the caller has them already (Viewer.of).
+        """
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter((viewer or Viewer.of(user)).replies())
+
+    def in_threads(self):
+        return self.select_related("author").order_by("created", "pk")
 
 
 class Reply(models.Model):
-    """A teacher's reply to a highlight, made in one class: seen by the highlight's author
-    and that class's teachers (access.moderation_classes says which class)."""
+    """A reply to a highlight, or to a reply (one level: an answer to an answer joins the
+    first reply's thread), made in one class (access.reply_classes says which)."""
 
     highlight = models.ForeignKey(Highlight, on_delete=models.CASCADE, related_name="replies")
+    # The thread's first reply; a database constraint keeps it on the same highlight.
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="replies"
     )
@@ -978,26 +1071,42 @@ class Reply(models.Model):
     classroom = models.ForeignKey(
         Classroom, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
     )
-    text = models.TextField(max_length=MAX_REPLY_LENGTH)
+    text = models.TextField(max_length=MAX_REPLY_LENGTH, blank=True)
+    # Its id in a JSON-LD export (urn:uuid:), so that an import of it is idempotent.
+    client_key = models.UUIDField(default=uuid.uuid4)
     created = models.DateTimeField(auto_now_add=True)
     # A teacher of the class marked it as answering its highlight's question (one a
     # question: writes.set_answer moves the mark).
     is_answer = models.BooleanField(default=False)
+    edited = models.DateTimeField(null=True, blank=True)
+    # Deleted while it had answers: kept, emptied, as "Reply deleted" above them.
+    deleted = models.DateTimeField(null=True, blank=True)
 
     objects = ReplyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created"]
         constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="reply_not_empty"),
+            models.CheckConstraint(
+                condition=Q(deleted__isnull=True) & ~Q(text="") | Q(deleted__isnull=False, text=""),
+                name="reply_has_text_until_deleted",
+            ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("text"), MAX_REPLY_LENGTH),
                 name=f"reply_at_most_{MAX_REPLY_LENGTH}",
             ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="reply_not_its_own_parent"),
+            # The target of the foreign key (parent, highlight) in migration 0020.
+            models.UniqueConstraint(fields=["id", "highlight"], name="reply_id_and_highlight"),
+            models.UniqueConstraint(fields=["author", "client_key"], name="reply_client_key_once"),
         ]
 
     def __str__(self) -> str:
         return f"{self.author} on {self.highlight_id}"
+
+    @property
+    def anchor(self) -> str:
+        return f"r-{self.pk}"  # "reply-<highlight>" is the reply box's id
 
 
 class MarkKind(models.TextChoices):

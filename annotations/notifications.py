@@ -19,15 +19,18 @@ from annotations.models import Notification, Reply
 PER_PAGE = 20
 
 
-def notify_reply(reply: Reply) -> list[Notification]:
-    """The notifications a new reply makes, in its transaction (writes.add_reply)."""
+def notify_reply(reply: Reply, answering: Reply | None = None) -> list[Notification]:
+    """The notifications a new reply makes, in its transaction (writes.add_reply).
+
+    `answering` is the reply it answers, when that is not its thread's first (whose
+    place in the thread it takes: one level of nesting); else its parent, if any."""
     recipients = {reply.highlight.owner_id: Notification.Kind.REPLY_TO_HIGHLIGHT}
-    # A reply to a reply (threads): its parent's author hears of it too, once, even when
+    # A reply to a reply: the author of the one answered hears of it too, once, even when
     # they also wrote the highlight (the highlight's kind wins: it says more).
-    parent_id = getattr(reply, "parent_id", None)
-    if parent_id is not None:
-        parent_author = Reply.objects.values_list("author", flat=True).get(pk=parent_id)
-        recipients.setdefault(parent_author, Notification.Kind.REPLY_TO_REPLY)
+    if answering is None and reply.parent_id is not None:
+        answering = Reply.objects.only("author").get(pk=reply.parent_id)
+    if answering is not None:
+        recipients.setdefault(answering.author_id, Notification.Kind.REPLY_TO_REPLY)
     recipients.pop(reply.author_id, None)
     return Notification.objects.bulk_create(
         [Notification(recipient_id=pk, reply=reply, kind=kind) for pk, kind in recipients.items()],

@@ -84,7 +84,7 @@ class LimitReached(Exception):
 # What each limit refuses, in the words of its message.
 WRITE_LIMIT_WORDS = {
     "highlights": "Saving, changing or deleting highlights",
-    "replies": "Posting replies",
+    "replies": "Posting, editing or deleting replies",
     "notifications": "Marking notifications read",
     "hides": "Hiding and showing highlights",
     "marks": "Marking highlights “Same question” or “Helpful”, and replies as answers",

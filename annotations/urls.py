@@ -13,6 +13,7 @@ from annotations.views import (
     live,
     notifications,
     roster,
+    threads,
 )
 
 urlpatterns = [
@@ -103,7 +104,9 @@ urlpatterns = [
         name="assignment_student",
     ),
     path("highlights/<int:pk>/hide/", classroom.highlight_hide, name="highlight_hide"),
-    path("highlights/<int:pk>/replies/", classroom.reply_create, name="reply_create"),
+    path("highlights/<int:pk>/replies/", threads.reply_create, name="reply_create"),
+    path("replies/<int:pk>/edit/", threads.reply_edit, name="reply_edit"),
+    path("replies/<int:pk>/delete/", threads.reply_delete, name="reply_delete"),
     path("highlights/<int:pk>/marks/", highlights.highlight_mark, name="highlight_mark"),
     path("replies/<int:pk>/answer/", classroom.reply_answer, name="reply_answer"),
     path("export/annotations.csv", export.annotations_csv, name="export_csv"),

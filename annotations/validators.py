@@ -78,6 +78,19 @@ def visible_name(value: str, what: str) -> str:
     return value
 
 
+def clean_reply(text: str) -> str:
+    """A reply's text as the reply form takes it: stripped, something, plain, not too long."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("Write something to reply.", code="empty")
+    if len(text) > MAX_REPLY_LENGTH:
+        raise ValidationError(
+            f"A reply has at most {MAX_REPLY_LENGTH} characters (it has {len(text)}).",
+            code="too_long",
+        )
+    return plain_text(text, "reply")
+
+
 def clean_note(note: str) -> str:
     if _MARKUP.search(note):
         raise ValidationError(

@@ -388,13 +388,30 @@ def show_all_in_class(*, classroom: Classroom, student) -> int:
 
 
 @transaction.atomic
-def add_reply(*, highlight: Highlight, author, text: str, classroom: int | None = None) -> Reply:
-    """A reply made in `classroom`: the first of access.moderation_classes. Those it
-    answers are notified in the same transaction (annotations/notifications.py)."""
+def add_reply(
+    *,
+    highlight: Highlight,
+    author,
+    text: str,
+    classroom: int | None,
+    parent: Reply | None = None,
+    notify: bool = True,
+) -> Reply:
+    """A reply made in `classroom` (access.reply_classes), or an answer to `parent`: every
+    reply goes through here. An answer joins its thread's first reply (one level of
+    nesting) and the class the thread is in. Those it answers are notified in the same
+    transaction (annotations/notifications.py), unless not to `notify` (an import
+    brings back old replies: nobody is to hear of them as new)."""
+    answering = parent
+    if parent is not None:
+        if parent.parent_id is not None:
+            parent = parent.parent
+        classroom = parent.classroom_id
     reply = Reply.objects.create(
-        highlight=highlight, author=author, text=text, classroom_id=classroom
+        highlight=highlight, author=author, text=text, classroom_id=classroom, parent=parent
     )
-    notify_reply(reply)
+    if notify:
+        notify_reply(reply, answering)
     return reply
 
 
@@ -427,6 +444,30 @@ def set_answer(*, reply: Reply, by, is_answer: bool) -> None:
         notify_answer(reply)
     else:
         forget_answer(reply)
+
+
+@transaction.atomic
+def edit_reply(*, reply: Reply, text: str) -> Reply:
+    if text != reply.text:
+        reply.text, reply.edited = text, timezone.now()
+        reply.save(update_fields=["text", "edited"])
+    return reply
+
+
+@transaction.atomic
+def delete_reply(*, reply: Reply) -> None:
+    """Gone, unless answers hang on it: then emptied, and kept above them as "Reply
+    deleted", so that nobody's answers vanish with it (what Hypothesis does with a deleted
+    reply that has replies, "Message not available", hypothesis/client#2865). The last
+    answer's deletion takes such an emptied first reply with it (hypothesis/h#373)."""
+    if reply.answers.exists():
+        reply.text, reply.deleted = "", timezone.now()
+        reply.save(update_fields=["text", "deleted"])
+        return
+    parent_id = reply.parent_id
+    reply.delete()
+    if parent_id is not None:
+        Reply.objects.filter(pk=parent_id, deleted__isnull=False, answers__isnull=True).delete()
 
 
 @transaction.atomic

@@ -66,9 +66,10 @@ def test_deleting_an_account_removes_what_it_says_and_nothing_else(
 ):
     mine = make_highlight(student, PHRASE, visibility="class")
     theirs = make_highlight(classmate, "the Soviet dictator liked to work at night")
-    add_reply(highlight=mine, author=teacher, text="On my highlight")
-    add_reply(highlight=theirs, author=student, text="Mine, on theirs")
-    add_reply(highlight=theirs, author=teacher, text="The teacher's, on theirs")
+    in_class = {"classroom": classroom.pk}
+    add_reply(highlight=mine, author=teacher, text="On my highlight", **in_class)
+    add_reply(highlight=theirs, author=student, text="Mine, on theirs", **in_class)
+    add_reply(highlight=theirs, author=teacher, text="The teacher's, on theirs", **in_class)
     TeacherRequest.objects.create(user=student, school="Seoul High")
     before = counts()
     client.force_login(student)

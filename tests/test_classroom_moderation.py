@@ -127,10 +127,10 @@ def test_it_answers_htmx_with_the_card_focused_and_saying_what_was_done(client, 
     html = client.post(reply_url(work["shared"]), {"text": REPLY}, headers=HTMX).content.decode()
 
     assert re.match(r'\s*<article class="card[^"]*"[^>]* tabindex="-1" autofocus>', html)
-    assert '<p class="notice" role="status">Reply sent;' in html
+    assert '<p class="notice" role="status">Reply posted.' in html
     assert REPLY in html
     # Said on the card, so not again on the next page.
-    assert "Reply sent" not in client.get("/").content.decode()
+    assert "Reply posted" not in client.get("/").content.decode()
 
 
 def test_it_keeps_the_teachers_controls_on_the_card_it_answers_htmx_with(client, teacher, work):
@@ -168,7 +168,7 @@ def test_it_lets_the_teacher_hide_a_shared_highlight_outside_assignments(
 # Replying
 
 
-def test_it_sends_the_teachers_reply_to_the_author_only(
+def test_it_shows_the_teachers_reply_to_the_author_and_to_the_class(
     client, teacher, student, classmate, assignment, work
 ):
     shared = work["shared"]
@@ -181,7 +181,7 @@ def test_it_sends_the_teachers_reply_to_the_author_only(
     reply = Reply.objects.get()
     assert (reply.highlight, reply.author, reply.text) == (shared, teacher, REPLY)
     page = client.get(response.url).content.decode()
-    assert "Reply sent; its author will see it with the highlight." in page
+    assert "Reply posted." in page
     assert REPLY in page
 
     client.force_login(student)
@@ -194,8 +194,8 @@ def test_it_sends_the_teachers_reply_to_the_author_only(
     classmate_card = card(client, shared)
     assert classmate_card.status_code == 200  # the classmate sees the highlight...
     assert "On Stalin was hardly surprised." in classmate_card.content.decode()
-    assert REPLY not in classmate_card.content.decode()  # ...not the teacher's reply to it
-    assert 'class="replies"' not in classmate_card.content.decode()
+    # ...and, since threads (issue 17), the teacher's reply in it.
+    assert REPLY in classmate_card.content.decode()
 
 
 def test_it_answers_an_htmx_reply_with_the_card_saying_so(client, teacher, student, work):
@@ -208,13 +208,13 @@ def test_it_answers_an_htmx_reply_with_the_card_saying_so(client, teacher, stude
     html = response.content.decode().strip()
     assert html.startswith('<article class="card')
     assert 'role="status"' in html
-    assert "Reply sent; its author will see it with the highlight." in html
+    assert "Reply posted." in html
     assert REPLY in html
     assert f'hx-post="{reply_url(shared)}" hx-target="closest .card"' in html  # to reply again
     assert Reply.objects.get().text == REPLY
     # Said on the card, not again on the next page.
     page = client.get(f"/assignments/{shared.assignment_id}/students/{student.pk}/")
-    assert "Reply sent" not in page.content.decode()
+    assert "Reply posted" not in page.content.decode()
 
 
 def test_it_lets_the_teacher_reply_to_a_private_assignment_highlight(
@@ -322,9 +322,16 @@ NOT_ALLOWED = [
 ]
 
 
-@pytest.mark.parametrize("action", ["hide", "reply"])
+# Any member of the class who sees a highlight may reply to it (issue 17, tests/test_threads.py):
+# replying is refused only to those who do not see it.
+NOT_ALLOWED_TO_REPLY = [row for row in NOT_ALLOWED if row[2] == 404]
+
+
 @pytest.mark.parametrize(
-    ("who", "which", "status"), NOT_ALLOWED, ids=[f"{w}-{h}" for w, h, _ in NOT_ALLOWED]
+    ("action", "who", "which", "status"),
+    [("hide", *row) for row in NOT_ALLOWED] + [("reply", *row) for row in NOT_ALLOWED_TO_REPLY],
+    ids=[f"hide-{w}-{h}" for w, h, _ in NOT_ALLOWED]
+    + [f"reply-{w}-{h}" for w, h, _ in NOT_ALLOWED_TO_REPLY],
 )
 def test_it_refuses_everyone_but_the_authors_teacher(
     client, request, work, action, who, which, status
@@ -361,9 +368,10 @@ def test_it_refuses_the_teacher_a_highlight_of_their_own(
     client.force_login(teacher)
 
     assert client.post(hide_url(own), {"hidden": "1"}).status_code == 403
-    assert client.post(reply_url(own), {"text": REPLY}).status_code == 403
     assert not is_hidden(own)
-    assert not Reply.objects.exists()
+    # A reply in the thread of one's own highlight is another matter (issue 17).
+    assert client.post(reply_url(own), {"text": REPLY}).status_code == 302
+    assert Reply.objects.get().classroom == classroom
 
 
 def test_it_refuses_another_teacher_of_the_student_an_assignment_they_do_not_set(

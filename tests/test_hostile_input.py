@@ -928,6 +928,68 @@ def test_an_answer_address_with_a_bad_id_changes_nothing(teacher, asked, pk):
 
 
 @hostile
+@given(changes=edits("text", "parent"))
+@example(changes={"parent": "9" * 30})
+@example(changes={"parent": "\x00"})
+def test_a_classmates_reply_or_answer_takes_anything_or_says_why(
+    classmate, classroom, student, shared_work, changes
+):
+    client = client_for(classmate)
+    with rolled_back():
+        asked = Reply.objects.create(
+            highlight=shared_work, author=student, text="Which cable?", classroom=classroom
+        )
+        data = edited({"text": "The one of 14 May.", "parent": str(asked.pk)}, changes)
+        before = snapshot()
+        response = client.post(f"/highlights/{shared_work.pk}/replies/", data)
+        if is_redirect_home(response):
+            made = Reply.objects.exclude(pk=asked.pk).get()
+            assert made.text == last(data["text"]).strip()
+            assert made.parent_id in (None, asked.pk)
+        else:
+            assert_refused(response, before)
+
+
+@hostile
+@given(changes=edits("text"), htmx=st.booleans())
+def test_editing_a_reply_takes_anything_or_says_why(
+    classmate, classroom, shared_work, changes, htmx
+):
+    data = edited({"text": "Which cable, in fact?"}, changes)
+    client = client_for(classmate)
+    with rolled_back():
+        reply = Reply.objects.create(
+            highlight=shared_work, author=classmate, text="Which cable?", classroom=classroom
+        )
+        before = snapshot()
+        response = client.post(f"/replies/{reply.pk}/edit/", data, headers=HTMX if htmx else {})
+        reply.refresh_from_db()
+        if response.status_code in (200, 302):
+            assert reply.text == last(data["text"]).strip()
+        else:
+            assert_refused(response, before)
+
+
+@hostile
+@given(pk=path_id, action=st.sampled_from(["edit/", "delete/"]))
+def test_a_reply_address_with_a_bad_id_changes_nothing(
+    classmate, classroom, shared_work, pk, action
+):
+    client = client_for(classmate)
+    with rolled_back():
+        # Not the classmate's: should the id be its own, it is 403, not a change.
+        Reply.objects.create(
+            highlight=shared_work, author=shared_work.owner, text="Theirs", classroom=classroom
+        )
+        before = snapshot()
+        for method in (client.get, client.post):
+            response = method(f"/replies/{pk}/{action}", {"text": "Hi"})
+            assert response.status_code in (400, 403, 404)
+            assert snapshot() == before
+            assert_told_why(response)
+
+
+@hostile
 @given(changes=edits("hidden"))
 def test_hide_all_of_a_students_highlights_takes_anything_or_says_why(
     teacher, classroom, student, shared_work, changes

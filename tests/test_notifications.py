@@ -267,9 +267,10 @@ def test_the_page_costs_the_same_for_many(
         add_reply(highlight=shared, author=teacher, text=f"Reply {n}", classroom=classroom.pk)
     client.force_login(student)
 
-    # The session, the user, the count and the page (with reply, author, highlight and
-    # document joined), marking them read, and the badge.
-    with django_assert_max_num_queries(8):
+    # The session, the user; the recipient's classes, classmates and assignments (the
+    # replies' rule, Reply.visible_to); the count and the page (with reply, author,
+    # highlight and document joined), marking them read, and the badge.
+    with django_assert_max_num_queries(12):
         assert client.get("/notifications/").status_code == 200
 
 

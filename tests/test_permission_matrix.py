@@ -72,12 +72,14 @@ SHARED_NOTE = "A note shared with the class"
 PRIVATE_NOTE = "A note for the owner alone"
 PRIVATE_TAG = "kept-to-myself"
 REPLY = "A reply from the teacher"
+CLASSMATE_REPLY = "A classmate's reply in the thread"
 # What only some roles may be shown, whatever the page.
 SECRETS = {
     SHARED_NOTE: {"owner", "classmate", "teacher"},
     PRIVATE_NOTE: {"owner"},
     PRIVATE_TAG: {"owner"},
-    REPLY: {"owner", "teacher"},
+    REPLY: {"owner", "teacher"},  # made before replies had a class: its writer and author
+    CLASSMATE_REPLY: {"owner", "classmate", "teacher"},
     CLASS_NAME: {"owner", "classmate", "teacher"},
 }
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
@@ -133,6 +135,9 @@ def build_world() -> SimpleNamespace:
     )
     shared.glossary_entries.set([stalin])
     Reply.objects.create(highlight=shared, author=people["teacher"], text=REPLY)
+    classmates_reply = Reply.objects.create(
+        highlight=shared, author=people["classmate"], text=CLASSMATE_REPLY, classroom=classroom
+    )
     # Waiting for staff: someone outside every class asks to teach.
     asker = make_user("asker", "Ada", "Asker")
     teacher_request = TeacherRequest.objects.create(user=asker, school="Seoul High")
@@ -152,6 +157,7 @@ def build_world() -> SimpleNamespace:
         teacher_request=teacher_request,
         assignment=assignment,
         shared=shared,
+        classmates_reply=classmates_reply,
         private=private,
         stalin=stalin,
         kim=kim,
@@ -324,7 +330,7 @@ def question_pk(w) -> dict:
 def answer_pk(w) -> dict:
     """The teacher's reply to the owner's shared highlight, made a question."""
     question_pk(w)
-    return {"pk": Reply.objects.get(highlight=w.shared).pk}
+    return {"pk": Reply.objects.get(highlight=w.shared, author=w.people["teacher"]).pk}
 
 
 def private_pk(w) -> dict:
@@ -537,11 +543,12 @@ ENTRIES = [
         data=lambda w: {"hidden": "1"},
         changes="hides",
     ),
+    # Any member of the class who sees the highlight replies (issue 17).
     Entry(
         "reply_create",
         shared_pk,
         get=POST_ONLY,
-        post=CLASS_TEACHER_POSTS,
+        post=(LOGIN, 302, 302, 404, 302, 404, 404),
         data=lambda w: {"text": "Which date?"},
         changes="replies",
     ),
@@ -571,9 +578,9 @@ ENTRIES = [
         data=lambda w: {"kind": "helpful", "pressed": "1"},
         changes="marks",
     ),
-    # The class's teacher marks a reply to a question as its answer. The reply is the
-    # teacher's, which only its highlight's author and the class's teachers may read
-    # (the classmate's 404; 403 once classmates read replies).
+    # The class's teacher marks a reply to a question as its answer. This reply was made
+    # before replies had a class: its author and the teacher read it (the owner's 403),
+    # the classmate does not (404).
     Entry(
         "reply_answer",
         answer_pk,
@@ -581,6 +588,31 @@ ENTRIES = [
         post=(LOGIN, 403, 404, 404, 302, 404, 404),
         data=lambda w: {"answer": "1"},
         changes="answers",
+    ),
+    Entry(
+        "reply_create",
+        shared_pk,
+        variant="[answer]",
+        get=POST_ONLY,
+        post=(LOGIN, 302, 302, 404, 302, 404, 404),
+        data=lambda w: {"text": "The 14th.", "parent": str(w.classmates_reply.pk)},
+        changes="replies",
+    ),
+    # Only its writer edits or deletes a reply; who reads it gets 403, others 404.
+    Entry(
+        "reply_edit",
+        lambda w: {"pk": w.classmates_reply.pk},
+        get=(LOGIN, 403, 200, 404, 403, 404, 404),
+        post=(LOGIN, 403, 302, 404, 403, 404, 404),
+        data=lambda w: {"text": "Which cable, in fact?"},
+        changes="replies",
+    ),
+    Entry(
+        "reply_delete",
+        lambda w: {"pk": w.classmates_reply.pk},
+        get=(LOGIN, 403, 200, 404, 403, 404, 404),
+        post=(LOGIN, 403, 302, 404, 403, 404, 404),
+        changes="replies",
     ),
     # A tag exists for a reader only if it is on a highlight they may see.
     Entry("tag", lambda w: {"slug": "evidence"}, get=(LOGIN, 200, 200, 404, 200, 404, 404)),
@@ -956,6 +988,8 @@ WRONG_METHODS = [
     ("post", "assignment_document_changes"),
     ("post", "notifications"),
     ("put", "notifications_read"),
+    ("put", "reply_edit"),
+    ("delete", "reply_delete"),
     ("put", "assignment_send_grades"),
 ]
 
@@ -985,6 +1019,9 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("reply_create", "teacher"),
         ("highlight_mark", "classmate"),
         ("reply_answer", "teacher"),
+        ("reply_create", "classmate"),
+        ("reply_edit", "classmate"),
+        ("reply_delete", "classmate"),
         ("assignment_send_grades", "teacher"),
         ("notifications_read", "owner"),
     ],

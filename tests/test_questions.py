@@ -498,7 +498,8 @@ def test_htmx_gets_the_card_back_saying_what_was_done(client, teacher, question,
 def test_only_the_class_teacher_marks_an_answer(
     client, student, classmate, other_teacher, other_classroom, outsider, question, reply
 ):
-    expected = {student: 403, classmate: 404, other_teacher: 404, outsider: 404}
+    # The author and classmates read the teacher's reply (403); the others do not (404).
+    expected = {student: 403, classmate: 403, other_teacher: 404, outsider: 404}
     for person, status in expected.items():
         client.force_login(person)
         assert client.post(answer_url(reply), {"answer": "1"}).status_code == status

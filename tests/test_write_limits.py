@@ -212,7 +212,8 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
     staff.save()
     shared = make_highlight(student, PHRASE, visibility="class")
     return {
-        "replies": ("post", teacher, f"/highlights/{shared.pk}/replies/", {"text": "Why?"}),
+        # Any member of the class replies (issue 17): a classmate, here.
+        "replies": ("post", classmate, f"/highlights/{shared.pk}/replies/", {"text": "Why?"}),
         "notifications": ("post", student, "/notifications/read/", {}),
         "hides": ("post", teacher, f"/highlights/{shared.pk}/hide/", {"hidden": "1"}),
         "marks": (
@@ -240,7 +241,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
 @pytest.mark.parametrize(
     ("name", "words"),
     [
-        ("replies", "Posting replies"),
+        ("replies", "Posting, editing or deleting replies"),
         ("notifications", "Marking notifications read"),
         ("hides", "Hiding and showing highlights"),
         ("marks", "Marking highlights “Same question” or “Helpful”, and replies as answers"),
@@ -269,6 +270,26 @@ def test_each_limit_refuses_the_next_try_and_changes_nothing(settings, client, s
     assert f'<p role="alert">{words}: at most 1 a minute' in html
     assert "<h1>Too many tries</h1>" in html
     assert state() == before
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_the_replies_limit_counts_editing_and_deleting_a_reply_too(
+    settings, client, student, classmate, classroom, make_highlight, action
+):
+    limit(settings, "replies", "1/m")
+    shared = make_highlight(student, PHRASE, visibility="class")
+    client.force_login(classmate)
+    assert client.post(f"/highlights/{shared.pk}/replies/", {"text": "Why?"}).status_code == 302
+    reply = Reply.objects.get()
+
+    response = client.post(f"/replies/{reply.pk}/{action}/", {"text": "Why, then?"})
+
+    assert response.status_code == 429
+    assert (
+        '<p role="alert">Posting, editing or deleting replies: at most 1 a minute'
+        in response.content.decode()
+    )
+    assert list(Reply.objects.values_list("text", flat=True)) == ["Why?"]
 
 
 def test_the_limits_are_high_enough_for_a_lively_class(settings):

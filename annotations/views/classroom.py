@@ -24,23 +24,22 @@ from annotations.live import live_context
 from annotations.log_in_locks import locked_out
 from annotations.lti.roster import roster_of
 from annotations.models import Assignment, Highlight, Membership
-from annotations.moderation import card_context, replies_for
+from annotations.moderation import back_to_card, with_threads
 from annotations.pages import form_page
 from annotations.people_forms import JoinForm
-from annotations.progress import class_overview, student_progress, teaching_overview
+from annotations.progress import (
+    class_overview,
+    student_discussion,
+    student_progress,
+    teaching_overview,
+)
 from annotations.query_forms import StudentQueryForm
 from annotations.questions import where_stuck
 from annotations.reading import TEMPLATE as READING
 from annotations.reading import reading_context
 from annotations.throttles import write_limit
 from annotations.time_zones import zones_of_form
-from annotations.writes import (
-    add_reply,
-    create_assignment,
-    create_classroom,
-    set_answer,
-    set_hidden,
-)
+from annotations.writes import create_assignment, create_classroom, set_answer, set_hidden
 
 
 @login_required
@@ -197,18 +196,18 @@ def assignment_student(request: HttpRequest, pk: int, user_id: int) -> TemplateR
     """The teacher's view of one student's work on an assignment."""
     assignment, _ = get_assignment_for_user(request, pk, teach=True)
     student = get_student_of(assignment, user_id)
-    highlights = (
+    highlights = with_threads(
+        request.user,
         Highlight.objects.in_assignment(assignment)
         .owned_by(student)
         .for_listing()
         .with_hidden_for(request.user)
-        .with_marks_for(request.user)
-        .prefetch_related(replies_for(request.user))
+        .with_marks_for(request.user),
     )
     context = {
         "assignment": assignment,
         "student": student,
-        "progress": student_progress(assignment, student),
+        "discussion": student_discussion(assignment, student, highlights, request.user),
         "documents": assignment.documents.order_by("position"),
         "highlights": highlights,
         "reply_form": ReplyForm(),
@@ -228,22 +227,7 @@ def highlight_hide(request: HttpRequest, pk: int) -> HttpResponse:
     message = (
         "Hidden from the class; its author still sees it." if hide else "Shown to the class again."
     )
-    return _back(request, highlight, message)
-
-
-@login_required
-@require_POST
-@write_limit("replies")
-def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
-    highlight, classes = get_highlight_to_moderate(request, pk)
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        context = {**card_context(request.user, highlight, moderating=True), "reply_form": form}
-        template = "annotations/highlight.html" + ("#card" if request.htmx else "")
-        return TemplateResponse(request, template, context, status=422)
-    text = form.cleaned_data["text"]
-    add_reply(highlight=highlight, author=request.user, text=text, classroom=classes[0])
-    return _back(request, highlight, "Reply sent; its author will see it with the highlight.")
+    return back_to_card(request, highlight, message)
 
 
 @login_required
@@ -259,22 +243,4 @@ def reply_answer(request: HttpRequest, pk: int) -> HttpResponse:
         if is_answer
         else "No longer marked as the answer."
     )
-    return _back(request, reply.highlight, message)
-
-
-def _back(request: HttpRequest, highlight: Highlight, message: str) -> HttpResponse:
-    """Back to the highlight the teacher acted on, not to the top of a page: for htmx its
-    card again, focused, saying what was done; else the page it is on, at its anchor (the
-    student's work within an assignment, else the text), with the message."""
-    if request.htmx:
-        context = card_context(request.user, highlight, moderating=True, card_message=message)
-        return TemplateResponse(request, "annotations/highlight.html#card", context)
-    messages.success(request, message)
-    if highlight.assignment_id:
-        url = reverse("assignment_student", args=[highlight.assignment_id, highlight.owner_id])
-    elif highlight.anchor_status == Highlight.AnchorStatus.ORPHANED:
-        return HttpResponseRedirect(highlight.get_absolute_url())  # no place in the text
-    else:
-        # With the hidden ones painted: the teacher sees the one they acted on.
-        url = highlight.document.get_absolute_url() + "?hidden=1"
-    return HttpResponseRedirect(f"{url}#{highlight.anchor}")
+    return back_to_card(request, reply.highlight, message)

@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from annotations.access import can_curate_glossary, get_entry
 from annotations.entries import concordance, index_groups, mentioned_alongside, readable_date
 from annotations.models import Document, GlossaryEntry, Highlight, TaggedHighlight
-from annotations.moderation import replies_for
+from annotations.moderation import with_threads
 from annotations.query_forms import GlossarySearchForm
 
 # Linked highlights per page: an entry like Stalin's gathers hundreds in one class alone.
@@ -56,8 +56,9 @@ def glossary_entry(request: HttpRequest, slug: str) -> TemplateResponse:
         .defer("document__text")
         .with_hidden_for(request.user)
         .with_marks_for(request.user)
-        .prefetch_related(replies_for(request.user))
     )
+    page = Paginator(listing, HIGHLIGHTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_threads(request.user, page.object_list)
     tags = (
         TaggedHighlight.objects.filter(content_object__in=highlights)
         .values("tag__name", "tag__slug")
@@ -68,7 +69,7 @@ def glossary_entry(request: HttpRequest, slug: str) -> TemplateResponse:
         "entry": entry,
         "life": {"born": readable_date(entry.born), "died": readable_date(entry.died)},
         "concordance": concordance(mentions),
-        "page": Paginator(listing, HIGHLIGHTS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": page,
         "tags": tags,
         "neighbours": mentioned_alongside(entry, mentions),
         "can_curate": can_curate_glossary(request.user),

@@ -20,7 +20,7 @@ from annotations.access import (
 )
 from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm, MarkForm
 from annotations.models import Document, Highlight, HighlightMark
-from annotations.moderation import card_context
+from annotations.moderation import card_context, with_threads
 from annotations.pages import form_page
 from annotations.query_forms import OffsetForm, SelectionForm, TagQueryForm
 from annotations.questions import attach_marks
@@ -115,7 +115,7 @@ def _after_change(
             assignment=assignment,
             role=role,
             panel="card",
-            highlight=highlight if highlight.pk else None,
+            highlight=with_threads(request.user, [highlight])[0] if highlight.pk else None,
             message=message,
         )
         return TemplateResponse(request, READING + "#refresh-passage", context)
@@ -237,6 +237,7 @@ def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
     template = "annotations/highlight_list.html"
     if request.htmx:
         template += "#cards"
+    highlights = with_threads(request.user, highlights)
     context = {"document": document, "highlights": highlights, "title": document.title}
     return TemplateResponse(request, template, context)
 
@@ -251,7 +252,7 @@ def my_highlights(request: HttpRequest) -> TemplateResponse:
         .with_marks_for(request.user)
     )
     context = {
-        "highlights": highlights,
+        "highlights": with_threads(request.user, highlights),
         "title": "My highlights",
         "mine": True,
         "export_query": urlencode({"student": request.user.username}),
@@ -265,12 +266,13 @@ def tag_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     tag = get_tag_for_user(request, slug)
     context = {
         "tag": tag,
-        "highlights": (
+        "highlights": with_threads(
+            request.user,
             Highlight.objects.visible_to(request.user)
             .filter(tags=tag)
             .for_listing()
             .with_hidden_for(request.user)
-            .with_marks_for(request.user)
+            .with_marks_for(request.user),
         ),
         "title": f"Tagged “{tag.name}”",
         "export_query": urlencode({"tag": tag.slug}),

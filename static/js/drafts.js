@@ -236,10 +236,13 @@
     if (cancel) forget(keyOf(cancel.closest("form")));
   });
 
-  // The card comes back after a reply: focus its message, or the reply box to correct.
+  // The card comes back: focus what it asks for (the mark button pressed), else its
+  // message after a reply, or the reply box to correct.
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!event.target.matches || !event.target.matches(".card")) return;
-    const target = event.target.querySelector("[role=status], .reply-form textarea");
+    const card = event.target;
+    const target =
+      card.querySelector("[autofocus]") || card.querySelector("[role=status], .reply-form textarea");
     if (target) target.focus();
   });
 })();

@@ -155,11 +155,11 @@ def test_a_reply_sent_after_the_session_ended_is_kept_and_sent_once(
     highlight = make_highlight(student, PHRASE, assignment=assignment, visibility="class")
     place = f"/assignments/{assignment.pk}/students/{student.pk}/"
     log_in(page, teacher, next_page=place)
-    box = page.get_by_label(f"Reply to {student.get_full_name()}")
+    box = page.get_by_label("Reply", exact=True)
     box.fill("Which paragraph says so?")
 
     end_the_session(page)
-    page.get_by_role("button", name="Send reply").click()
+    page.get_by_role("button", name="Post reply").click()
 
     log_in_again(page, teacher, place)
     assert Reply.objects.count() == 0
@@ -169,9 +169,9 @@ def test_a_reply_sent_after_the_session_ended_is_kept_and_sent_once(
     offer.get_by_role("button", name="Restore your unsaved reply").click()
     expect(box).to_have_value("Which paragraph says so?")
     expect(box).to_be_focused()
-    page.get_by_role("button", name="Send reply").click()
+    page.get_by_role("button", name="Post reply").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Reply sent")
+    expect(page.get_by_role("status")).to_contain_text("Reply posted.")
     expect(page.get_by_role("list", name="Replies")).to_contain_text("Which paragraph says so?")
     expect(box).to_have_value("")
     reply = Reply.objects.get()  # once
