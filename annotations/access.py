@@ -17,6 +17,7 @@ from lti_tool.models import LtiDeployment, LtiLaunch, LtiRegistration
 from lti_tool.utils import get_launch_from_request
 from pylti1p3.exception import LtiException
 
+from annotations.class_tags import tags_of_class
 from annotations.lti.models import ClassLink
 from annotations.models import (
     Assignment,
@@ -52,6 +53,14 @@ def get_tag_for_user(request: HttpRequest, slug: str) -> Tag:
     if not Highlight.objects.visible_to(request.user).filter(tags=tag).exists():
         raise Http404("No such tag")
     return tag
+
+
+def get_tag_of_class(classroom: Classroom, tag_id: int) -> Tag:
+    """A tag on the class's work (class_tags.tags_of_class), for its teacher; 404 for
+    any other tag, used elsewhere or not at all."""
+    if not 0 < tag_id <= _LARGEST_ID:
+        raise Http404("No such tag in this class.")
+    return get_object_or_404(tags_of_class(classroom), pk=tag_id)
 
 
 def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = False) -> Highlight:

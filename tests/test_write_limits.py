@@ -215,6 +215,12 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
         "replies": ("post", teacher, f"/highlights/{shared.pk}/replies/", {"text": "Why?"}),
         "hides": ("post", teacher, f"/highlights/{shared.pk}/hide/", {"hidden": "1"}),
         "classes": ("post", teacher, "/classes/new/", {"name": "History 102"}),
+        "class_tags": (
+            "post",
+            teacher,
+            f"/classes/{classroom.pk}/tags/",
+            {"suggested_tags": "cause"},
+        ),
         "roster": (
             "post",
             teacher,
@@ -236,6 +242,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
         ("replies", "Posting replies"),
         ("hides", "Hiding and showing highlights"),
         ("classes", "Changing classes, assignments and students"),
+        ("class_tags", "Changing a class&#x27;s tags"),
         ("roster", "Adding students"),
         ("joins", "Joining classes"),
         ("account", "Changing your account"),
