@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades bench-writes
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -121,3 +121,7 @@ bench-hide-all: install
 # The grade sender posting a class's scores to the LMS simulator (bench/grade_sender.py).
 bench-grades: install
 	$(WITH_DB) $(PY) bench/grade_sender.py
+
+# A highlight saved and a reply posted against a minimal authenticated write (bench/writes.py).
+bench-writes: install
+	$(WITH_DB) $(PY) bench/writes.py
