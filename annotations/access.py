@@ -190,6 +190,13 @@ def get_assignment_for_user(
     return assignment, role
 
 
+def get_role_in_assignment(request: HttpRequest, assignment: Assignment) -> tuple[Assignment, Role]:
+    """As get_assignment_for_user, for an assignment loaded already (a highlight's): its
+    class and the user's role in it, in one query."""
+    assignment.classroom, role = get_classroom_for_user(request, assignment.classroom_id)
+    return assignment, role
+
+
 def get_joinable_classroom(code: str) -> Classroom:
     """The class a join code lets students into now; 404 for a wrong, expired or turned
     off code (the page says which it cannot tell apart: all mean ask the teacher)."""

@@ -5,6 +5,7 @@ Within an assignment only its highlights show, with the reader's progress if the
 student of it; a teacher may narrow the view to one student.
 """
 
+from django.db.models import Prefetch
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -186,7 +187,10 @@ def _spans(placed, user) -> list[Span]:
 def _mine(visible, user) -> list[Highlight]:
     if not user.is_authenticated:
         return []
-    return list(visible.owned_by(user).prefetch_related("tags").order_by("start", "id"))
+    # Into a list of each: taggit's manager builds a query for each highlight it caches
+    # the tags of, a few milliseconds for a reader's thirty highlights.
+    tags = Prefetch("tags", to_attr="tag_list")
+    return list(visible.owned_by(user).prefetch_related(tags).order_by("start", "id"))
 
 
 def _students_orphaned(visible, user) -> list[Highlight]:

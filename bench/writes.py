@@ -14,8 +14,8 @@ through the CSRF check with the token in X-CSRFToken, as htmx sends it.
 All three are measured interleaved in one run, each run in another order, since these
 machines are shared; the ratios are what counts. Server time is the whole request through
 Django's middleware and templates (the test client), without the network. Runs in its own
-database, korea_reader_bench_writes, on the same server. BENCH_PROFILE=1 prints a cProfile
-of the save and its queries instead.
+database, korea_reader_bench_writes, on the same server. BENCH_PROFILE=1 prints the save's
+queries and a cProfile of it instead (BENCH_PROFILE_KIND=2: the reply's, 0: the minimal's).
 """
 
 import cProfile
@@ -166,13 +166,15 @@ def profile(save: Write) -> None:
         print(f"{number:3} {query['time']}s {query['sql'][:1500]}")
     profiler = cProfile.Profile()
     profiler.runcall(lambda: [save.send() for _ in range(20)])
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(90)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(r"annotations|template/response|forms\.py", 40)
+    stats.sort_stats("tottime").print_stats(30)
 
 
 def main() -> None:
     kinds = writes()
     if os.environ.get("BENCH_PROFILE"):
-        profile(kinds[1])
+        profile(kinds[int(os.environ.get("BENCH_PROFILE_KIND", "1"))])
         return
     measure(kinds, RUNS)
     minimal = kinds[0]

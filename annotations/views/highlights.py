@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.access import (
-    get_assignment_for_user,
     get_assignment_to_work_in,
     get_document,
     get_highlight_for_user,
     get_highlight_to_move,
+    get_role_in_assignment,
     get_tag_for_user,
 )
 from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm
@@ -88,7 +88,7 @@ def _working_assignment(request: HttpRequest, highlight: Highlight | None, form=
     assignment = highlight.assignment if highlight is not None else None
     if assignment is None and form is not None and form.is_bound:
         assignment = form.cleaned_data.get("assignment")
-    return get_assignment_for_user(request, assignment.pk) if assignment else NO_WORK
+    return get_role_in_assignment(request, assignment) if assignment else NO_WORK
 
 
 def _after_change(request, document, highlight, message: str, work=None) -> HttpResponse:
