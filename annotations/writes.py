@@ -98,8 +98,7 @@ def create_highlight(
             raise
         return existing, False
     _tag_new_highlight(highlight, list(tags), found)
-    # add(), not set(): a new highlight has no links to compare with (one query, not two).
-    highlight.glossary_entries.add(*glossary_entries)
+    highlight.glossary_entries.add(*glossary_entries)  # not set(): no links to read first
     _progress_may_change(highlight.assignment_id, owner.pk)
     return highlight, True
 
