@@ -90,16 +90,15 @@ def merge_tags(*, classroom, tag: Tag, into: Tag) -> Retagged:
 
 
 def _retag(classroom, source: Tag, target: Tag, *, merged: bool) -> Retagged:
-    """Move the class's taggings from `source` to `target`, under row locks: first the
-    class's highlights that carry `source` (an edit of one of them locks it as it saves,
-    so it waits, then sets its tags on what is there), then both tags (a new tagging with
-    either waits for us), always in that order, as edits take them, so that none
-    deadlocks. The taggings are read again once the tags are locked: none can be added
-    to either meanwhile."""
+    """Move the class's taggings from `source` to `target`, under row locks: first both
+    tags (every save and edit locks the tags it uses FOR KEY SHARE first, in
+    writes._tags_named: it waits for us, or we for it), then the class's highlights that
+    carry `source` (an edit of one locks it as it saves: it finishes first). Taken in
+    that order by all, so none deadlocks; the taggings are read once both are held."""
+    list(Tag.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk"))
     work = Highlight.objects.of_class(classroom)
     carrying = work.filter(tagged_items__tag=source).values("pk")
     list(Highlight.objects.select_for_update().filter(pk__in=carrying).values_list("pk"))
-    list(Tag.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk"))
     taggings = TaggedHighlight.objects.filter(content_object__in=work, tag=source)
     carrying_both = TaggedHighlight.objects.filter(tag=target).values("content_object")
     highlights = taggings.count()

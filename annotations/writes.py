@@ -3,15 +3,12 @@
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from functools import reduce
-from operator import or_
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from annotations.accounts import split_name, temporary_password, unique_usernames
@@ -131,10 +128,19 @@ def _within_caps(owner, document: Document, tags, found: dict) -> None:
 
 
 def _tags_named(names) -> dict:
-    """The tags that have these names (in any case), by casefolded name, in one query."""
+    """The tags that have these names (in any case, as iexact compares), by casefolded
+    name, in one query, locked FOR KEY SHARE until the write commits. A class's rename or
+    merge (annotations/class_tags.py) locks the tags it moves FOR UPDATE: it waits for
+    this write, or this write for it, and then does not find a tag it deleted (and makes
+    it anew). Writes by others share the lock; the taggings' keys are checked only at
+    commit, so without it a merge could delete a tag a save had just put on a highlight."""
     if not names:
         return {}
-    found = Tag.objects.filter(reduce(or_, [Q(name__iexact=name) for name in names]))
+    upper = ", ".join(["UPPER(%s)"] * len(names))
+    found = Tag.objects.raw(
+        f"SELECT * FROM {Tag._meta.db_table} WHERE UPPER(name::text) IN ({upper}) FOR KEY SHARE",
+        list(names),
+    )
     return {tag.name.casefold(): tag for tag in found}
 
 

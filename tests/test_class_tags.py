@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from annotations.class_tags import merge_tags
 from annotations.models import Highlight, Tag, TaggedHighlight
-from tests.helpers import HTMX, PHRASE, add_assignment, partial_html, selection
+from annotations.writes import create_highlight
+from tests.helpers import HTMX, PHRASE, add_assignment, partial_html, place, selection
 
 SECOND = "Incheon landing"
 THIRD = "Gimpo airfield"
@@ -420,6 +421,42 @@ def test_a_merge_waits_for_an_edit_of_a_highlight_it_retags(
     assert tags_of(edited) == ["evidence"]
     assert list(Tag.objects.values_list("name", flat=True)) == ["evidence"]
     assert len(taggings()) == 2
+
+
+def test_a_merge_waits_for_a_new_highlight_with_the_tag(
+    transactional_db, classroom, student, classmate, assignment, document, make_highlight
+):
+    """A student saves a new highlight tagged “proof” while the teacher merges “proof”
+    into “evidence”: the merge waits for the save (which locked the tag it found), then
+    merges it too. Without the lock the merge would delete “proof”, which it saw nobody
+    use, and the save fail as it committed."""
+    make_highlight(classmate, SECOND, tags=["proof", "evidence"], assignment=assignment)
+    proof, evidence = tag("proof"), tag("evidence")
+    merged = []
+
+    def merge() -> None:
+        try:
+            merged.append(merge_tags(classroom=classroom, tag=proof, into=evidence))
+        finally:
+            connection.close()
+
+    merging = threading.Thread(target=merge)
+    with transaction.atomic():
+        saved, _ = create_highlight(
+            owner=student,
+            document=document,
+            anchor=place(document, PHRASE),
+            tags=["proof"],
+            assignment=assignment,
+        )
+        merging.start()
+        merging.join(timeout=1)
+        assert merging.is_alive(), "the merge did not wait for the save"
+    merging.join(timeout=10)
+
+    assert merged[0].highlights == 2
+    assert tags_of(saved) == ["evidence"]
+    assert list(Tag.objects.values_list("name", flat=True)) == ["evidence"]
 
 
 # The class's suggested tags
