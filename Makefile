@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades bench-poll
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades bench-poll bench-writes
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -126,3 +126,7 @@ bench-grades: install
 # (3,000 students every 15 s: 200 a second) against gunicorn, with its CPU (bench/poll.py).
 bench-poll: install
 	$(WITH_DB) $(PY) bench/poll.py
+
+# A highlight saved and a reply posted against a minimal authenticated write (bench/writes.py).
+bench-writes: install
+	$(WITH_DB) $(PY) bench/writes.py

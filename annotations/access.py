@@ -18,6 +18,7 @@ from lti_tool.models import LtiDeployment, LtiLaunch, LtiRegistration
 from lti_tool.utils import get_launch_from_request
 from pylti1p3.exception import LtiException
 
+from annotations.class_tags import tags_of_class
 from annotations.lti.models import ClassLink
 from annotations.models import (
     Assignment,
@@ -55,6 +56,14 @@ def get_tag_for_user(request: HttpRequest, slug: str) -> Tag:
     if not Highlight.objects.visible_to(request.user).filter(tags=tag).exists():
         raise Http404("No such tag")
     return tag
+
+
+def get_tag_of_class(classroom: Classroom, tag_id: int) -> Tag:
+    """A tag on the class's work (class_tags.tags_of_class), for its teacher; 404 for
+    any other tag, used elsewhere or not at all."""
+    if not 0 < tag_id <= _LARGEST_ID:
+        raise Http404("No such tag in this class.")
+    return get_object_or_404(tags_of_class(classroom), pk=tag_id)
 
 
 def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = False) -> Highlight:
@@ -185,6 +194,13 @@ def get_assignment_for_user(
     assignment.classroom, role = get_classroom_for_user(
         request, assignment.classroom_id, teach=teach, change=change
     )
+    return assignment, role
+
+
+def get_role_in_assignment(request: HttpRequest, assignment: Assignment) -> tuple[Assignment, Role]:
+    """As get_assignment_for_user, for an assignment loaded already (a highlight's): its
+    class and the user's role in it, in one query."""
+    assignment.classroom, role = get_classroom_for_user(request, assignment.classroom_id)
     return assignment, role
 
 
@@ -327,16 +343,23 @@ def reply_classes(user, highlights) -> dict[int, list[int]]:
             "classroom", "role"
         )
     )
-    theirs = defaultdict(set)
-    owners = {highlight.owner_id for highlight in highlights}
+    theirs = defaultdict(set, {user.pk: set(mine)})  # one's own: every class of one's
+    owners = {highlight.owner_id for highlight in highlights} - {user.pk}
     if mine and owners:
         shared = Membership.objects.filter(user__in=owners, classroom__in=mine)
         for owner, classroom in shared.values_list("user", "classroom"):
             theirs[owner].add(classroom)
-    work = {highlight.assignment_id for highlight in highlights} - {None}
-    classes_of_work = dict(
-        Assignment.objects.filter(pk__in=work).values_list("pk", "classroom") if work else []
-    )
+    # The assignments' classes; those the highlights carry already need no query.
+    classes_of_work = {
+        h.assignment_id: h.assignment.classroom_id
+        for h in highlights
+        if h.assignment_id and Highlight.assignment.is_cached(h)
+    }
+    work = {h.assignment_id for h in highlights} - {None} - set(classes_of_work)
+    if work:
+        classes_of_work |= dict(
+            Assignment.objects.filter(pk__in=work).values_list("pk", "classroom")
+        )
     classes = {}
     for highlight in highlights:
         shared = theirs[highlight.owner_id]

@@ -197,6 +197,9 @@ class Classroom(models.Model):
     time_zone = models.CharField(
         max_length=MAX_TIME_ZONE_LENGTH, default=default_time_zone, validators=[validate_time_zone]
     )
+    # Offered in the Tags field of its students after an assignment's own suggested tags,
+    # in every assignment of the class and outside assignments (annotations/tagging.py).
+    suggested_tags = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -770,6 +773,13 @@ class HighlightQuerySet(models.QuerySet):
 
     def in_document(self, document):
         return self.filter(document=document)
+
+    def of_class(self, classroom):
+        """The class's work, whose tags its teacher tends: what its students made in its
+        assignments. Their highlights outside assignments are their own (a student may be
+        in several classes), and keep their tags whatever a class does with its own."""
+        students = Membership.objects.filter(classroom=classroom, role=Membership.Role.STUDENT)
+        return self.filter(assignment__classroom=classroom, owner__in=students.values("user"))
 
     def shared_in_class(self, classroom):
         """Those shared with the class `classroom` sees: outside assignments, or in one of

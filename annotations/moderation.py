@@ -25,11 +25,16 @@ def replies_for(user, viewer=None) -> Prefetch:
     return Prefetch("replies", queryset=replies, to_attr="visible_replies")
 
 
-def with_threads(user, highlights) -> list[Highlight]:
+def with_threads(user, highlights, viewer=None, *, fresh: bool = False) -> list[Highlight]:
     """Cards of a list with their threads: each highlight's replies `user` reads, and
-    whether they may reply to it (`can_reply`), in a fixed number of queries."""
+    whether they may reply to it (`can_reply`), in a fixed number of queries. `fresh`
+    highlights (just made) have no replies to look up."""
     highlights = list(highlights)
-    prefetch_related_objects(highlights, replies_for(user))
+    if fresh:
+        for highlight in highlights:
+            highlight.visible_replies = []
+    else:
+        prefetch_related_objects(highlights, replies_for(user, viewer))
     classes = reply_classes(user, highlights)
     for highlight in highlights:
         highlight.can_reply = bool(classes[highlight.pk])

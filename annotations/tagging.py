@@ -2,13 +2,13 @@
 
 from django.db.models import Count
 
-from annotations.models import Assignment, Highlight, TaggedHighlight
+from annotations.models import Assignment, Classroom, Highlight, Membership, TaggedHighlight
 from annotations.validators import parse_tags
 
 
 def tag_options(user, typed: str, assignment_id: int | None, limit: int = 10) -> list[str]:
-    """The text typed so far, completed by the assignment's suggested tags, then by tags
-    in use, most used first.
+    """The text typed so far, completed by the assignment's suggested tags, its class's
+    (see _suggested), then by tags in use, most used first.
 
     Ranked by use on highlights `user` can see, so nothing written privately by someone
     else is ever suggested.
@@ -30,16 +30,21 @@ def tag_options(user, typed: str, assignment_id: int | None, limit: int = 10) ->
 
 
 def _suggested(user, assignment_id: int | None) -> list[str]:
-    """The suggested tags of an assignment of the student's, if one is named."""
+    """The suggested tags of an assignment of the student's, if one is named, then its
+    class's; outside assignments, those of the classes they are a student in (still
+    running), in one query either way."""
     if assignment_id is None:
-        return []
+        lists = Classroom.objects.filter(
+            memberships__user=user, memberships__role=Membership.Role.STUDENT, archived__isnull=True
+        ).values_list("suggested_tags", flat=True)
+        return [name for names in lists for name in names]
     tags = (
         Assignment.objects.for_student(user)
         .filter(pk=assignment_id)
-        .values_list("suggested_tags", flat=True)
+        .values_list("suggested_tags", "classroom__suggested_tags")
         .first()
     )
-    return tags or []
+    return [*tags[0], *tags[1]] if tags else []
 
 
 def _in_use(user, partial: str) -> list[str]:

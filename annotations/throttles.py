@@ -91,6 +91,7 @@ WRITE_LIMIT_WORDS = {
     "glossary": "Changing the glossary",
     "corrections": "Correcting articles",
     "classes": "Changing classes, assignments and students",
+    "class_tags": "Changing a class's tags",
     "roster": "Adding students",
     "joins": "Joining classes",
     "account": "Changing your account",

@@ -2,6 +2,7 @@ from django.urls import path
 
 from annotations.views import (
     accounts,
+    class_tags,
     classroom,
     corrections,
     curation,
@@ -58,6 +59,17 @@ urlpatterns = [
     path("classes/<int:pk>/archive/", roster.class_archive, name="class_archive"),
     path("classes/<int:pk>/students/new/", roster.roster_add, name="roster_add"),
     path("classes/<int:pk>/cards/", roster.login_cards, name="login_cards"),
+    path("classes/<int:pk>/tags/", class_tags.class_tags, name="class_tags"),
+    path(
+        "classes/<int:pk>/tags/<int:tag_id>/rename/",
+        class_tags.class_tag_rename,
+        name="class_tag_rename",
+    ),
+    path(
+        "classes/<int:pk>/tags/<int:tag_id>/merge/",
+        class_tags.class_tag_merge,
+        name="class_tag_merge",
+    ),
     path("classes/<int:pk>/roster/sync/", roster.roster_sync, name="roster_sync"),
     path(
         "classes/<int:pk>/students/<int:user_id>/remove/",

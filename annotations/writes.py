@@ -3,15 +3,12 @@
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from functools import reduce
-from operator import or_
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from annotations.accounts import split_name, temporary_password, unique_usernames
@@ -71,8 +68,9 @@ def create_highlight(
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
         if existing is not None:
             return existing, False
+    found = _tags_named(tags)
     if capped:
-        _within_caps(owner, document, tags)
+        _within_caps(owner, document, tags, found)
     anchor, status = _on_current_text(document, anchor, anchor_status)
     try:
         with transaction.atomic():
@@ -98,8 +96,8 @@ def create_highlight(
         if existing is None:
             raise
         return existing, False
-    _tag_new_highlight(highlight, list(tags))
-    highlight.glossary_entries.set(glossary_entries)
+    _tag_new_highlight(highlight, list(tags), found)
+    highlight.glossary_entries.add(*glossary_entries)  # not set(): no links to read first
     _progress_may_change(highlight.assignment_id, owner.pk)
     return highlight, True
 
@@ -115,7 +113,7 @@ def _progress_may_change(assignment_id: int | None, owner_id: int) -> None:
         transaction.on_commit(score_for_the_lms, robust=True)
 
 
-def _within_caps(owner, document: Document, tags) -> None:
+def _within_caps(owner, document: Document, tags, found: dict) -> None:
     """Raise LimitReached, before anything is saved, past HIGHLIGHTS_PER_ARTICLE or
     NEW_TAGS_PER_DAY. The owner's row is locked so that saves sent at once are counted
     one after another. An import (manage.py, an administrator's) is not capped: restoring
@@ -128,16 +126,30 @@ def _within_caps(owner, document: Document, tags) -> None:
             "have on one article.",
             "Delete some you no longer need to make room.",
         )
-    count_new_tags(owner, len(_new_tag_names(tags)))
+    count_new_tags(owner, len(_new_tag_names(tags, found)))
 
 
-def _new_tag_names(names) -> set[str]:
-    """The names among `names` that no tag has yet (in any case)."""
+def _tags_named(names) -> dict:
+    """The tags that have these names (in any case, as iexact compares), by casefolded
+    name, in one query, locked FOR KEY SHARE until the write commits. A class's rename or
+    merge (annotations/class_tags.py) locks the tags it moves FOR UPDATE: it waits for
+    this write, or this write for it, and then does not find a tag it deleted (and makes
+    it anew). Writes by others share the lock; the taggings' keys are checked only at
+    commit, so without it a merge could delete a tag a save had just put on a highlight."""
     if not names:
-        return set()
-    found = Tag.objects.filter(reduce(or_, [Q(name__iexact=name) for name in names]))
-    in_use = {tag.name.casefold() for tag in found}
-    return {name.casefold() for name in names} - in_use
+        return {}
+    upper = ", ".join(["UPPER(%s)"] * len(names))
+    found = Tag.objects.raw(
+        f"SELECT * FROM {Tag._meta.db_table} WHERE UPPER(name::text) IN ({upper}) FOR KEY SHARE",
+        list(names),
+    )
+    return {tag.name.casefold(): tag for tag in found}
+
+
+def _new_tag_names(names, found: dict | None = None) -> set[str]:
+    """The names among `names` that no tag has yet (in any case): `found` by _tags_named."""
+    in_use = _tags_named(names) if found is None else found
+    return {name.casefold() for name in names} - in_use.keys()
 
 
 def _on_current_text(document: Document, anchor: Anchor, status: str) -> tuple[Anchor, str]:
@@ -156,13 +168,13 @@ def _on_current_text(document: Document, anchor: Anchor, status: str) -> tuple[A
     return placed, Highlight.AnchorStatus.REANCHORED
 
 
-def _tag_new_highlight(highlight: Highlight, names: list[str]) -> None:
-    """Tag a highlight that has no tags yet, in two queries where taggit's set() takes
-    five and three more a tag; a tag not in use yet is made as taggit makes it."""
+def _tag_new_highlight(highlight: Highlight, names: list[str], found: dict) -> None:
+    """Tag a highlight that has no tags yet with the tags `found` (_tags_named) and any
+    not in use yet, made as taggit makes them: one query where taggit's set() takes five
+    and three more a tag."""
     if not names:
         return
-    found = Tag.objects.filter(reduce(or_, [Q(name__iexact=name) for name in names]))
-    by_key = {tag.name.casefold(): tag for tag in found}
+    by_key = dict(found)
     tags = []
     for name in names:
         tag = by_key.get(name.casefold())

@@ -290,6 +290,7 @@ WRITE_LIMITS = {
         "glossary": "30/m",
         "corrections": "10/m",
         "classes": "60/m",
+        "class_tags": "30/m",
         "roster": "10/m",
         "joins": "20/m",
         "account": "10/m",

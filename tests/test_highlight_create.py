@@ -226,6 +226,35 @@ def test_it_refreshes_the_reading_view_for_htmx(client, document, student):
     assert "Highlight saved." in html
 
 
+def test_a_save_in_an_assignment_costs_a_bounded_number_of_queries(
+    client, document, student, classmate, assignment, glossary, django_assert_max_num_queries
+):
+    """What the editor sends in an assignment (two tags in use, a glossary entry), and the
+    answer htmx swaps in: bench/writes.py measures it (docs/PERFORMANCE.md, "Writes")."""
+    Tag.objects.create(name="evidence")
+    Tag.objects.create(name="cold war")
+    data = selection(document, tags="evidence, cold war", visibility="class")
+    data |= {"assignment": assignment.pk, "glossary_entries": [glossary["joseph-stalin"].pk]}
+    client.force_login(student)
+    client.post(create_url(document), selection(document, "Moscow"), headers=FROM_PANEL)
+
+    # Session and user; the write limit's count (3); the article, the entries and the
+    # assignment the form checks; the save in its transaction (the retry key, the caps,
+    # the tags, the text's revision, the row, its tags and entries); the assignment's LMS
+    # links; the viewer's role; the visibility lists (3), the passage's highlights and
+    # mentions, My highlights and their tags, the class's count; the progress; the
+    # card's tags, entries and replies. It was 45 before the write limit, the tags and
+    # the role were fetched once each.
+    with django_assert_max_num_queries(35):
+        response = client.post(create_url(document), data, headers=FROM_PANEL)
+
+    assert "Highlight saved." in partial_html(response)
+    assert sorted(Highlight.objects.get(note="", tags__name="cold war").tags.names()) == [
+        "cold war",
+        "evidence",
+    ]
+
+
 def test_it_accepts_a_note_of_5000_characters(client, document, student):
     client.force_login(student)
 

@@ -742,6 +742,68 @@ def test_it_refuses_tampered_class_settings_with_a_reason(teacher, classroom, ch
             assert_refused(response, before)
 
 
+@pytest.fixture
+def class_work(student, assignment, make_highlight):
+    """History 101's work tagged "motive" and "evidence", for its tag page."""
+    return make_highlight(student, PHRASE, tags=["motive", "evidence"], assignment=assignment)
+
+
+@hostile
+@given(changes=edits("new_name"), htmx=st.booleans())
+@example(changes={"new_name": "Motive"}, htmx=False)  # a change of case only
+@example(changes={"new_name": "\u212a"}, htmx=True)
+def test_renaming_a_class_tag_to_anything_renames_it_or_says_why(
+    teacher, classroom, class_work, changes, htmx
+):
+    data = edited({"new_name": "cause"}, changes)
+    tag = Tag.objects.get(name="motive")
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(
+            f"/classes/{classroom.pk}/tags/{tag.pk}/rename/", data, headers=HTMX if htmx else {}
+        )
+        if response.status_code == 302 or "HX-Redirect" in response:
+            names = set(class_work.tags.names())
+            assert "evidence" in names and len(names) == 2, names  # renamed, none lost
+            assert TaggedHighlight.objects.count() == 2
+        else:
+            assert_refused(response, before)
+
+
+@hostile
+@given(into=st.one_of(change, path_id), tag_id=st.one_of(st.just("motive"), path_id))
+def test_merging_a_class_tag_into_anything_merges_it_or_says_why(
+    teacher, classroom, class_work, into, tag_id
+):
+    data = {} if into is DROP else {"into": into}
+    if tag_id == "motive":
+        tag_id = Tag.objects.get(name="motive").pk
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/classes/{classroom.pk}/tags/{tag_id}/merge/", data)
+        if is_redirect_home(response):
+            assert list(class_work.tags.names()) == ["evidence"]
+        else:
+            assert_refused(response, before)
+
+
+@hostile
+@given(changes=edits("suggested_tags"))
+def test_a_classs_suggested_tags_take_anything_or_say_why(teacher, classroom, changes):
+    data = edited({"suggested_tags": "cause, motive"}, changes)
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/classes/{classroom.pk}/tags/", data)
+        if is_redirect_home(response):
+            classroom.refresh_from_db()
+            assert all(0 < len(name) <= 50 for name in classroom.suggested_tags)
+        else:
+            assert_refused(response, before)
+
+
 @hostile
 @given(changes=edits("school", "message"))
 def test_it_refuses_a_tampered_request_to_teach_with_a_reason(student, changes):

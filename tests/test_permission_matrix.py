@@ -49,6 +49,8 @@ from annotations.models import (
     Membership,
     Notification,
     Reply,
+    Tag,
+    TaggedHighlight,
     TeacherRequest,
 )
 from annotations.teachers import make_teacher
@@ -201,6 +203,13 @@ def snapshot(client) -> dict:
         "marks": sorted(HighlightMark.objects.values_list("highlight", "person", "kind")),
         "answers": sorted(Reply.objects.filter(is_answer=True).values_list("pk", flat=True)),
         "notifications": sorted(Notification.objects.values_list("recipient", "reply", "read")),
+        "tags": sorted(
+            [
+                *TaggedHighlight.objects.values_list("content_object", "tag__name"),
+                *Classroom.objects.values_list("pk", "suggested_tags"),
+            ],
+            key=str,
+        ),
         "glossary": sorted(GlossaryEntry.objects.values_list("pk", "name", "summary")),
         "passwords": sorted(get_user_model().objects.values_list("pk", "password")),
         "requests": sorted(TeacherRequest.objects.values_list("pk", "user", "decision")),
@@ -353,6 +362,17 @@ def sign_up() -> dict:
         "password1": NEW_PASSWORD,
         "password2": NEW_PASSWORD,
     }
+
+
+def class_tag(name: str) -> Callable:
+    """History 101's tag `name` (the shared highlight has "evidence"; "motive" is put on
+    it here, for a merge to have a tag to merge into)."""
+
+    def kwargs(w) -> dict:
+        w.shared.tags.add("motive")
+        return {"pk": w.classroom.pk, "tag_id": Tag.objects.get(name=name).pk}
+
+    return kwargs
 
 
 def assignment_pk(w) -> dict:
@@ -703,6 +723,31 @@ ENTRIES = [
         data=lambda w: {"name": "History 101 B", "join_enabled": "on"},
         changes="classes",
     ),
+    # Its tags: renamed and merged for the class alone, and its suggested tags.
+    Entry(
+        "class_tags",
+        class_pk,
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER_POSTS,
+        data=lambda w: {"suggested_tags": "cause, motive"},
+        changes="tags",
+    ),
+    Entry(
+        "class_tag_rename",
+        class_tag("evidence"),
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER_POSTS,
+        data=lambda w: {"new_name": "proof"},
+        changes="tags",
+    ),
+    Entry(
+        "class_tag_merge",
+        class_tag("evidence"),
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER_POSTS,
+        data=lambda w: {"into": Tag.objects.get(name="motive").pk},
+        changes="tags",
+    ),
     Entry("join_code_rotate", class_pk, get=POST_ONLY, post=CLASS_TEACHER_POSTS, changes="classes"),
     Entry(
         "class_archive", class_pk, get=CLASS_TEACHER, post=CLASS_TEACHER_POSTS, changes="classes"
@@ -990,6 +1035,9 @@ WRONG_METHODS = [
     ("put", "notifications_read"),
     ("put", "reply_edit"),
     ("delete", "reply_delete"),
+    ("put", "class_tags"),
+    ("delete", "class_tag_rename"),
+    ("put", "class_tag_merge"),
     ("put", "assignment_send_grades"),
 ]
 
@@ -1024,6 +1072,7 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("reply_delete", "classmate"),
         ("assignment_send_grades", "teacher"),
         ("notifications_read", "owner"),
+        ("class_tag_merge", "teacher"),
     ],
 )
 def test_it_needs_the_csrf_token(world, name, role):

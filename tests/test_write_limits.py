@@ -223,6 +223,12 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
             {"kind": "helpful", "pressed": "1"},
         ),
         "classes": ("post", teacher, "/classes/new/", {"name": "History 102"}),
+        "class_tags": (
+            "post",
+            teacher,
+            f"/classes/{classroom.pk}/tags/",
+            {"suggested_tags": "cause"},
+        ),
         "roster": (
             "post",
             teacher,
@@ -246,6 +252,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
         ("hides", "Hiding and showing highlights"),
         ("marks", "Marking highlights “Same question” or “Helpful”, and replies as answers"),
         ("classes", "Changing classes, assignments and students"),
+        ("class_tags", "Changing a class&#x27;s tags"),
         ("roster", "Adding students"),
         ("joins", "Joining classes"),
         ("account", "Changing your account"),

@@ -10,16 +10,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.access import (
-    get_assignment_for_user,
     get_assignment_to_work_in,
     get_document,
     get_highlight_for_user,
     get_highlight_to_mark,
     get_highlight_to_move,
+    get_role_in_assignment,
     get_tag_for_user,
 )
 from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm, MarkForm
-from annotations.models import Document, Highlight, HighlightMark
+from annotations.models import Document, Highlight, HighlightMark, Viewer
 from annotations.moderation import card_context, with_threads
 from annotations.pages import form_page
 from annotations.query_forms import OffsetForm, SelectionForm, TagQueryForm
@@ -96,7 +96,7 @@ def _working_assignment(request: HttpRequest, highlight: Highlight | None, form=
     assignment = highlight.assignment if highlight is not None else None
     if assignment is None and form is not None and form.is_bound:
         assignment = form.cleaned_data.get("assignment")
-    return get_assignment_for_user(request, assignment.pk) if assignment else NO_WORK
+    return get_role_in_assignment(request, assignment) if assignment else NO_WORK
 
 
 def _after_change(
@@ -108,14 +108,20 @@ def _after_change(
     if request.htmx and request.htmx.target == "panel":
         if highlight.pk and not fresh:
             attach_marks(highlight, request.user)  # its card, in the panel
+        # Looked up after the change, once for the card's replies and the passage.
+        viewer = Viewer.of(request.user)
+        card = (
+            with_threads(request.user, [highlight], viewer, fresh=fresh) if highlight.pk else None
+        )
         context = passage_refresh_context(
             request.user,
             document,
             (highlight.start, highlight.end),
             assignment=assignment,
             role=role,
+            viewer=viewer,
             panel="card",
-            highlight=with_threads(request.user, [highlight])[0] if highlight.pk else None,
+            highlight=card[0] if card else None,
             message=message,
         )
         return TemplateResponse(request, READING + "#refresh-passage", context)

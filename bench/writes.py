@@ -1,0 +1,210 @@
+"""Writes: a highlight saved and a reply posted, against a minimal authenticated write.
+
+    make bench-writes             (or: .venv/bin/python bench/writes.py)
+
+The minimal write (bench/urls.py, registered by bench/settings.py alone) reads the session
+and its user, has its CSRF token checked and inserts one row. The save is what the reading
+view's editor posts by htmx into its panel: a student of a class of 30 (whose students
+made 10 shared highlights each on the article, 60% tagged) saves a highlight with a note,
+two tags in use and a glossary entry, in the assignment, and gets back the card and the
+passage painted again. The reply is the teacher's, posted by htmx from a student's card
+(annotations/views/classroom.py reply_create, through its URL). Every request goes
+through the CSRF check with the token in X-CSRFToken, as htmx sends it.
+
+All three are measured interleaved in one run, each run in another order, since these
+machines are shared; the ratios are what counts. Server time is the whole request through
+Django's middleware and templates (the test client), without the network. Runs in its own
+database, korea_reader_bench_writes, on the same server. BENCH_PROFILE=1 prints the save's
+queries and a cProfile of it instead (BENCH_PROFILE_KIND=2: the reply's, 0: the minimal's).
+"""
+
+import cProfile
+import os
+import pstats
+import random
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+from bench.setup import bench_django  # noqa: E402
+
+bench_django("korea_reader_bench_writes")
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from annotations.loading import load_documents, load_glossary  # noqa: E402
+from annotations.models import Assignment, Document, GlossaryEntry  # noqa: E402
+from bench import world  # noqa: E402
+from bench.measure import Request, markdown_table  # noqa: E402
+from bench.urls import TABLE  # noqa: E402
+
+SLUG = "stalins-hot-war"
+STUDENTS = 30
+PER_STUDENT = 10
+RUNS = int(os.environ.get("BENCH_RUNS", "100"))
+TAGS = ["cold war", "archives", "Stalin", "Kim Il-sung", "evidence", "propaganda", "question"]
+
+
+class Write:
+    """One kind of write as one person sends it, and its measured requests."""
+
+    def __init__(self, label: str, user, url: str, data, *, referer: str, status: int = 200):
+        self.label, self.url, self.data, self.status = label, url, data, status
+        self.client = Client(enforce_csrf_checks=True)
+        self.client.force_login(user)
+        self.client.get(referer)  # a page with a form: the CSRF cookie
+        self.headers = {
+            "HX-Request": "true",
+            "HX-Target": "panel",
+            "HX-Current-URL": f"http://testserver{referer}",
+            "X-CSRFToken": self.client.cookies["csrftoken"].value,
+        }
+        self.runs: list[Request] = []
+        self.logged: list[Request] = []
+
+    def send(self) -> Request:
+        """One request, timed as production runs it: without Django's query log, which
+        costs each query some Python (the SQL's figures come from `send_logged`)."""
+        started = time.perf_counter()
+        response = self.client.post(self.url, self.data(), headers=self.headers)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == self.status, (self.url, response.status_code)
+        return Request(elapsed * 1000, 0, 0, len(response.content))
+
+    def send_logged(self) -> Request:
+        """One request with its queries logged: how many, and their time."""
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.post(self.url, self.data(), headers=self.headers)
+        assert response.status_code == self.status, (self.url, response.status_code)
+        sql = sum(float(query["time"]) for query in queries.captured_queries)
+        return Request(0, sql * 1000, len(queries), len(response.content))
+
+    def median(self, figure: str, runs: list[Request] | None = None) -> float:
+        ordered = sorted(getattr(run, figure) for run in runs or self.runs)
+        middle = len(ordered) // 2
+        return (ordered[middle] + ordered[~middle]) / 2
+
+
+def build() -> tuple:
+    """The article, its assignment, a student of the class, its teacher, and a student's
+    shared highlight to reply to."""
+    load_documents()
+    load_glossary()
+    document = Document.objects.get(slug=SLUG)
+    world.clear()
+    room, teacher = world.classroom("Bench writes class", "bench-teacher", "Busy", "Teacher")
+    students = world.enrol(room, "bench-student-", STUDENTS)
+    assignment = Assignment.objects.create(
+        classroom=room,
+        title="Bench assignment",
+        due=timezone.now() + timedelta(days=7),
+        min_highlights=3,
+        suggested_tags=["evidence", "motive"],
+        visibility=Assignment.Visibility.CLASS,
+    )
+    assignment.documents.set([document])
+    rng = random.Random(1950)
+    saved = world.highlights(students, PER_STUDENT, [document], rng, assignment=assignment)
+    world.tag(saved, TAGS, rng)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        cursor.execute(f"CREATE TABLE {TABLE} (id bigserial PRIMARY KEY, user_id bigint)")
+    return document, assignment, students[0], teacher, saved[PER_STUDENT]
+
+
+def writes() -> list[Write]:
+    document, assignment, student, teacher, theirs = build()
+    reading = f"/assignments/{assignment.pk}/documents/{document.slug}/"
+    rng = random.Random(1953)
+    entry = GlossaryEntry.objects.get(slug="joseph-stalin")
+
+    def new_highlight() -> dict:
+        placed = world.passage(document.text, rng)
+        return {
+            **placed.fields(),
+            "revision": document.revision,
+            "note": "Why here, and why then?",
+            "tags": "evidence, cold war",
+            "visibility": "class",
+            "glossary_entries": [entry.pk],
+            "assignment": assignment.pk,
+            "client_key": str(uuid.uuid4()),
+        }
+
+    return [
+        Write("minimal write", student, "/bench/minimal-write/", dict, referer=reading, status=204),
+        Write(
+            "highlight saved",
+            student,
+            f"/documents/{document.slug}/highlights/new/",
+            new_highlight,
+            referer=reading,
+        ),
+        Write(
+            "reply posted",
+            teacher,
+            f"/highlights/{theirs.pk}/replies/",
+            lambda: {"text": "Which source says so?"},
+            referer=f"/assignments/{assignment.pk}/students/{theirs.owner_id}/",
+        ),
+    ]
+
+
+def measure(kinds: list[Write], runs: int) -> None:
+    """One of each to warm up, then `runs` of each, every run starting with another;
+    then a few of each with their queries logged."""
+    for kind in kinds:
+        kind.send()
+    for run in range(runs):
+        shift = run % len(kinds)
+        for kind in kinds[shift:] + kinds[:shift]:
+            kind.runs.append(kind.send())
+    for _ in range(5):
+        for kind in kinds:
+            kind.logged.append(kind.send_logged())
+
+
+def profile(save: Write) -> None:
+    save.send()
+    with CaptureQueriesContext(connection) as queries:
+        save.send()
+    for number, query in enumerate(queries.captured_queries, 1):
+        print(f"{number:3} {query['time']}s {query['sql'][:1500]}")
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [save.send() for _ in range(20)])
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(r"annotations|template/response|forms\.py", 40)
+    stats.sort_stats("tottime").print_stats(30)
+
+
+def main() -> None:
+    kinds = writes()
+    if os.environ.get("BENCH_PROFILE"):
+        profile(kinds[int(os.environ.get("BENCH_PROFILE_KIND", "1"))])
+        return
+    measure(kinds, RUNS)
+    minimal = kinds[0]
+    print(f"Writes, {RUNS} interleaved runs each (median server time):")
+    columns = ["write", "server time (ms)", "SQL (ms, logged)", "SQL queries", "x minimal"]
+    rows = [
+        [
+            kind.label,
+            f"{kind.median('ms'):.1f}",
+            f"{kind.median('sql_ms', kind.logged):.1f}",
+            str(kind.logged[-1].queries),
+            f"{kind.median('ms') / minimal.median('ms'):.1f}",
+        ]
+        for kind in kinds
+    ]
+    print(markdown_table(columns, rows))
+
+
+if __name__ == "__main__":
+    main()

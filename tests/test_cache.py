@@ -1,0 +1,79 @@
+"""The database cache django-ratelimit counts in (korea_reader/cache.py): add() makes a
+row or takes over an expired one, incr() counts without losing a count."""
+
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+
+@pytest.fixture
+def counter(db):
+    cache.clear()
+    return "rl:test-counter"
+
+
+def test_add_makes_a_row_once_while_it_lives(counter):
+    assert cache.add(counter, 1, 60) is True
+    assert cache.add(counter, 5, 60) is False
+    assert cache.get(counter) == 1
+
+
+def test_add_takes_over_an_expired_row_and_deletes_other_expired_rows(counter):
+    cache.add(counter, 7, 60)
+    cache.add("rl:another", 3, 60)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE korea_reader_cache SET expires = now() - interval '1 minute'")
+
+    assert cache.add(counter, 1, 60) is True
+
+    assert cache.get(counter) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM korea_reader_cache")
+        assert cursor.fetchone()[0] == 1  # the other expired row is gone
+
+
+def test_incr_counts_and_keeps_the_expiry(counter):
+    cache.add(counter, 1, 60)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM korea_reader_cache")
+        (expires,) = cursor.fetchone()
+
+    assert cache.incr(counter) == 2
+    assert cache.incr(counter, 3) == 5
+
+    assert cache.get(counter) == 5
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM korea_reader_cache")
+        assert cursor.fetchone()[0] == expires
+
+
+def test_incr_of_a_missing_or_expired_key_raises(counter):
+    with pytest.raises(ValueError):
+        cache.incr(counter)
+    cache.add(counter, 1, 60)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE korea_reader_cache SET expires = now() - interval '1 second'")
+    with pytest.raises(ValueError):
+        cache.incr(counter)
+
+
+def test_increments_at_once_lose_no_count(transactional_db):
+    cache.clear()
+    cache.add("rl:busy", 0, 60)
+
+    def count() -> None:
+        try:
+            for _ in range(25):
+                cache.incr("rl:busy")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=count) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert cache.get("rl:busy") == 100
