@@ -1,11 +1,11 @@
 """The live reading view with two students: one shares a highlight, the other's page
 paints it within a poll, without a reload and without moving the text, and says so in
-its live region; a reply to it then counts in its author's badge."""
+its live region; the reader replies on its card, and the reply counts in its author's
+badge."""
 
 from playwright.sync_api import expect
 
 from annotations.models import Highlight
-from annotations.writes import add_reply
 from tests.browser.helpers import drag_select, logged_in_page, phrase_box
 
 DOC = "/documents/stalin-and-korean-war/"
@@ -60,10 +60,15 @@ def test_a_classmates_shared_highlight_appears_without_a_reload_or_a_jump(
     assert page.evaluate("window.scrollY") > scrolled_before + 50  # it grew, above the reader
     expect(page.locator(f"#h-{shared.pk}")).to_have_count(1)
 
-    # The reader answers (a student's reply, as threads will post it): the author's badge
-    # counts one on the next page they open.
+    # The reader replies on the card of the mark just painted: the author's badge counts
+    # one on the next page they open.
     expect(author.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
-    add_reply(highlight=shared, author=student, text="Me neither.", classroom=classroom.pk)
+    page.locator("#reading-text mark.hl-shared").first.click()
+    card = page.locator("#panel article.card")
+    card.get_by_label("Reply", exact=True).fill("Me neither.")
+    card.get_by_role("button", name="Post reply").click()
+    expect(card.get_by_role("status")).to_have_text("Reply posted.")
+    assert shared.replies.get().author == student
     author.reload()
     badge = author.get_by_role("link", name="Notifications, 1 new")
     expect(badge).to_be_visible()
