@@ -1,10 +1,13 @@
 import bisect
+import operator
 import secrets
 import uuid
 from collections import defaultdict
-from functools import cached_property
+from functools import cached_property, reduce
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
@@ -36,6 +39,22 @@ from annotations.validators import (
     validate_time_zone,
     validate_wikidata_id,
 )
+
+# Full-text search (annotations/search.py) reads each text twice: as English, stemmed
+# ("archives" finds "archive"), and as names, unaccented and unstemmed ("Stykov" finds
+# "Štykov"); korea_names is made by migration 0020.
+SEARCH_CONFIGS = ("english", "korea_names")
+
+
+def text_vector(*fields: tuple[str, str | None]) -> SearchVector:
+    """The tsvector of (field, weight) pairs under both configurations: the one
+    expression that a GIN index holds and that a search must repeat to use it."""
+    vectors = [
+        SearchVector(field, config=config, weight=weight)
+        for field, weight in fields
+        for config in SEARCH_CONFIGS
+    ]
+    return reduce(operator.add, vectors)
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -545,6 +564,7 @@ class Tag(TagBase):
                 condition=~Q(name="") & ~Q(slug=""), name="tag_has_name_and_slug"
             ),
         ]
+        indexes = [GinIndex(text_vector(("name", None)), name="tag_search")]
 
 
 class TaggedHighlight(TaggedItemBase):
@@ -707,6 +727,14 @@ class HighlightQuerySet(models.QuerySet):
         return self.select_related("owner", "document").prefetch_related("tags", "glossary_entries")
 
 
+class HighlightManager(models.Manager.from_queryset(HighlightQuerySet)):
+    def get_queryset(self):
+        # The search vector is for WHERE clauses (annotations/search.py) and no page reads
+        # it: longer than the passage and note together, it would double what a list of
+        # highlights fetches.
+        return super().get_queryset().defer("search_vector")
+
+
 class HighlightVisibility(models.TextChoices):
     PRIVATE = "private", "Only me"
     CLASS = "class", "My class"
@@ -765,8 +793,15 @@ class Highlight(models.Model):
 
     tags = TaggableManager(through=TaggedHighlight, blank=True)
     glossary_entries = models.ManyToManyField(GlossaryEntry, blank=True, related_name="highlights")
+    # Stored, so that a search tests each highlight it may show without parsing its text
+    # again (annotations/search.py); the note, the student's own words, weighs most.
+    search_vector = models.GeneratedField(
+        expression=text_vector(("note", "A"), ("exact", "B")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
-    objects = HighlightQuerySet.as_manager()
+    objects = HighlightManager()
 
     class Meta:
         ordering = ["document", "start", "end", "id"]
@@ -778,6 +813,7 @@ class Highlight(models.Model):
                 condition=Q(anchor_status=AnchorStatus.ORPHANED),
                 name="highlight_orphaned",
             ),
+            GinIndex(fields=["search_vector"], name="highlight_search"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -911,6 +947,9 @@ class Reply(models.Model):
 
     class Meta:
         ordering = ["created"]
+        # An expression index, not a stored column: a search asks it only which replies
+        # match, never ranks them, and replies are few beside highlights.
+        indexes = [GinIndex(text_vector(("text", None)), name="reply_search")]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="reply_not_empty"),
             models.CheckConstraint(

@@ -11,8 +11,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from annotations.anchoring import AnchorError, quote_at
-from annotations.models import Document, GlossaryEntry, Highlight
+from annotations.forms import ExportFilterForm
+from annotations.models import Assignment, Document, GlossaryEntry, Highlight, Membership, Tag
 from annotations.paragraphs import split_sentences
+from annotations.validators import MAX_SEARCH_LENGTH
 
 
 class QueryNumberField(forms.IntegerField):
@@ -190,3 +192,89 @@ class ParagraphQueryForm(forms.Form):
         self.fields["paragraph"] = forms.IntegerField(
             required=False, min_value=1, max_value=len(document.paragraphs)
         )
+
+
+class SearchForm(ExportFilterForm):
+    """`/search/?q=`: a query and the export's filters (the same names, so the page's
+    query string is the export's), each a choice among what the viewer may narrow by;
+    `student` only for a teacher, among their students. `apply` and `search` are the
+    export's: one function decides what a query finds."""
+
+    q = forms.CharField(
+        label="Search highlights",
+        required=False,
+        max_length=MAX_SEARCH_LENGTH,
+        help_text="Words find their other forms (“archives” finds “archive”); "
+        "“a phrase” in quotes, -word to leave out, or between alternatives.",
+        error_messages={
+            "max_length": "Search for at most %(limit_value)d characters (this has %(show_value)d)."
+        },
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    classroom = None
+    excel = None
+    document = forms.ChoiceField(label="Article", required=False)
+    tag = forms.ChoiceField(label="Tag", required=False)
+    entry = forms.ChoiceField(label="Glossary entry", required=False)
+    student = forms.ChoiceField(label="Student", required=False)
+    assignment = forms.TypedChoiceField(
+        label="Assignment", required=False, coerce=int, empty_value=None
+    )
+    since = forms.DateField(
+        label="Made from",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Give a date like 2026-11-22."},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        label="Made until",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Give a date like 2026-11-22."},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    page = QueryNumberField(min_value=1, widget=forms.HiddenInput)
+    dates_message = "“Made from” must not be after “Made until”."
+
+    def __init__(self, data, *, user):
+        super().__init__(data, label_suffix="")
+        self.user = user
+        self.highlights = Highlight.objects.visible_to(user)
+        tags = Tag.objects.filter(tagged_highlights__content_object__in=self.highlights)
+        students = Membership.objects.students().filter(
+            classroom__in=Membership.objects.filter(user=user, role=Membership.Role.TEACHER).values(
+                "classroom"
+            )
+        )
+        mine = Assignment.objects.filter(classroom__memberships__user=user)
+        choices = {
+            "document": Document.objects.in_library_order().values_list("slug", "title"),
+            "tag": tags.distinct().order_by("name").values_list("slug", "name"),
+            "entry": GlossaryEntry.objects.order_by("name").values_list("slug", "name"),
+            "student": sorted({(m.user.username, _person(m.user)) for m in students}, key=_by_name),
+            "assignment": mine.order_by("-due", "title").values_list("pk", "title"),
+        }
+        for name, options in choices.items():
+            self.fields[name].choices = [("", "Any"), *options]
+        if not students:
+            del self.fields["student"]
+
+    def asks_something(self) -> bool:
+        """Whether there is a query or a filter: an empty form is the page before a search."""
+        return any(value for name, value in self.cleaned_data.items() if name != "page")
+
+    def query_string(self) -> str:
+        """The search as the address has it, without the page: for the other pages and
+        the export."""
+        query = self.data.copy()
+        query.pop("page", None)
+        return query.urlencode()
+
+
+def _person(user) -> str:
+    return f"{user.get_full_name() or user.username} ({user.username})"
+
+
+def _by_name(option) -> str:
+    return option[1].casefold()

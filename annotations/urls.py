@@ -11,6 +11,7 @@ from annotations.views import (
     grades,
     highlights,
     roster,
+    search,
 )
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns = [
     path("highlights/<int:pk>/edit/", highlights.highlight_edit, name="highlight_edit"),
     path("highlights/<int:pk>/move/", highlights.highlight_move, name="highlight_move"),
     path("highlights/<int:pk>/delete/", highlights.highlight_delete, name="highlight_delete"),
+    path("search/", search.search, name="search"),
     path("tags/<str:slug>/", highlights.tag_detail, name="tag"),
     path("tag-suggestions/", highlights.tag_suggestions, name="tag_suggestions"),
     path("glossary/", glossary.glossary_index, name="glossary"),
