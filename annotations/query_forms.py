@@ -194,6 +194,10 @@ class ParagraphQueryForm(forms.Form):
         )
 
 
+def _listed(what: str) -> dict:
+    return {"invalid_choice": f"Choose {what} from the list, or Any."}
+
+
 class SearchForm(ExportFilterForm):
     """`/search/?q=`: a query and the export's filters (the same names, so the page's
     query string is the export's), each a choice among what the viewer may narrow by;
@@ -213,12 +217,23 @@ class SearchForm(ExportFilterForm):
     )
     classroom = None
     excel = None
-    document = forms.ChoiceField(label="Article", required=False)
-    tag = forms.ChoiceField(label="Tag", required=False)
-    entry = forms.ChoiceField(label="Glossary entry", required=False)
-    student = forms.ChoiceField(label="Student", required=False)
+    # Without the value in the message: a tag the viewer cannot see is not named back.
+    document = forms.ChoiceField(
+        label="Article", required=False, error_messages=_listed("an article")
+    )
+    tag = forms.ChoiceField(label="Tag", required=False, error_messages=_listed("a tag"))
+    entry = forms.ChoiceField(
+        label="Glossary entry", required=False, error_messages=_listed("a glossary entry")
+    )
+    student = forms.ChoiceField(
+        label="Student", required=False, error_messages=_listed("a student")
+    )
     assignment = forms.TypedChoiceField(
-        label="Assignment", required=False, coerce=int, empty_value=None
+        label="Assignment",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages=_listed("an assignment"),
     )
     since = forms.DateField(
         label="Made from",

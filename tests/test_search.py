@@ -222,8 +222,11 @@ def test_a_filter_that_cannot_be_read_says_why(teacher_client, other_classroom, 
             {"since": today.isoformat(), "until": (today - timedelta(days=1)).isoformat()},
             "“Made from” must not be after “Made until”.",
         ),
-        "tag": ({"tag": "no-such-tag"}, "Select a valid choice."),
-        "assignment": ({"assignment": other_work.pk}, "Select a valid choice."),
+        "tag": ({"tag": "no-such-tag"}, "Choose a tag from the list, or Any."),
+        "assignment": (
+            {"assignment": other_work.pk},
+            "Choose an assignment from the list, or Any.",
+        ),
         "q": ({"q": "x" * 10_000}, "Search for at most 500 characters (this has 10000)."),
     }
     for name, (query, message) in cases.items():
