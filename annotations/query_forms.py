@@ -6,13 +6,24 @@ has, rather than as an error, unless the page has something to say about it.
 """
 
 import uuid
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from annotations.anchoring import AnchorError, quote_at
 from annotations.forms import ExportFilterForm
-from annotations.models import Assignment, Document, GlossaryEntry, Highlight, Membership, Tag
+from annotations.models import (
+    Assignment,
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Membership,
+    Tag,
+    TaggedHighlight,
+)
 from annotations.paragraphs import split_sentences
 from annotations.validators import MAX_SEARCH_LENGTH
 
@@ -194,6 +205,24 @@ class ParagraphQueryForm(forms.Form):
         )
 
 
+class QuickSelect(forms.Select):
+    """A select written here rather than through Django's widget templates, which render
+    each option as a template of its own: the glossary alone has 70 entries."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) == chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, options)
+
+
 def _listed(what: str) -> dict:
     return {"invalid_choice": f"Choose {what} from the list, or Any."}
 
@@ -219,16 +248,22 @@ class SearchForm(ExportFilterForm):
     excel = None
     # Without the value in the message: a tag the viewer cannot see is not named back.
     document = forms.ChoiceField(
-        label="Article", required=False, error_messages=_listed("an article")
+        widget=QuickSelect, label="Article", required=False, error_messages=_listed("an article")
     )
-    tag = forms.ChoiceField(label="Tag", required=False, error_messages=_listed("a tag"))
+    tag = forms.ChoiceField(
+        widget=QuickSelect, label="Tag", required=False, error_messages=_listed("a tag")
+    )
     entry = forms.ChoiceField(
-        label="Glossary entry", required=False, error_messages=_listed("a glossary entry")
+        widget=QuickSelect,
+        label="Glossary entry",
+        required=False,
+        error_messages=_listed("a glossary entry"),
     )
     student = forms.ChoiceField(
-        label="Student", required=False, error_messages=_listed("a student")
+        widget=QuickSelect, label="Student", required=False, error_messages=_listed("a student")
     )
     assignment = forms.TypedChoiceField(
+        widget=QuickSelect,
         label="Assignment",
         required=False,
         coerce=int,
@@ -256,7 +291,9 @@ class SearchForm(ExportFilterForm):
         super().__init__(data, label_suffix="")
         self.user = user
         self.highlights = Highlight.objects.visible_to(user)
-        tags = Tag.objects.filter(tagged_highlights__content_object__in=self.highlights)
+        # An IN, not a join and DISTINCT: half the time over a teacher's 3,600 highlights.
+        used = TaggedHighlight.objects.filter(content_object__in=self.highlights).values("tag")
+        tags = Tag.objects.filter(pk__in=used)
         students = Membership.objects.students().filter(
             classroom__in=Membership.objects.filter(user=user, role=Membership.Role.TEACHER).values(
                 "classroom"
@@ -265,7 +302,7 @@ class SearchForm(ExportFilterForm):
         mine = Assignment.objects.filter(classroom__memberships__user=user)
         choices = {
             "document": Document.objects.in_library_order().values_list("slug", "title"),
-            "tag": tags.distinct().order_by("name").values_list("slug", "name"),
+            "tag": tags.order_by("name").values_list("slug", "name"),
             "entry": GlossaryEntry.objects.order_by("name").values_list("slug", "name"),
             "student": sorted({(m.user.username, _person(m.user)) for m in students}, key=_by_name),
             "assignment": mine.order_by("-due", "title").values_list("pk", "title"),
@@ -280,11 +317,17 @@ class SearchForm(ExportFilterForm):
         return any(value for name, value in self.cleaned_data.items() if name != "page")
 
     def query_string(self) -> str:
-        """The search as the address has it, without the page: for the other pages and
-        the export."""
-        query = self.data.copy()
-        query.pop("page", None)
-        return query.urlencode()
+        """The search as the address has it, without the page and the filters left at
+        Any: for the links to its other pages and to its export."""
+        return urlencode(
+            [
+                (name, value)
+                for name, values in self.data.lists()
+                if name != "page"
+                for value in values
+                if value
+            ]
+        )
 
 
 def _person(user) -> str:

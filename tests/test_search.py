@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations.models import Assignment, Highlight, Mention, Reply
+from annotations.search import marked_html, marked_places
 from tests.helpers import (
     HTMX,
     add_assignment,
@@ -467,3 +468,20 @@ def test_a_students_export_of_a_search_holds_only_their_own(
     assert set(found(client, q="archives")) == {mine.pk, theirs.pk}
     response = client.get("/export/annotations.csv", {"q": "archives"})
     assert csv_highlight_ids(b"".join(response.streaming_content)) == [mine.pk]
+
+
+def test_a_long_passage_is_shown_around_its_first_marked_word():
+    text = "word " * 300 + "archives & <more> " + "word " * 100
+    start = text.index("archives")
+
+    html = marked_html(text, [(start, start + len("archives"))], limit=600)
+
+    assert html.startswith("…word") and html.endswith("…")
+    assert "<mark>archives</mark> &amp; &lt;more&gt;" in html
+    assert len(html) < 700
+    assert marked_html("short", [], limit=600) == "short"
+
+
+def test_marks_are_read_back_only_from_the_text_they_mark():
+    assert marked_places("a \x01b\x02 c \x01d\x02", "a b c d") == [(2, 3), (6, 7)]
+    assert marked_places("a \x01b\x02", "a c") == []  # not this text: no marks

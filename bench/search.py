@@ -1,0 +1,129 @@
+"""Search at district scale: server time of /search/ with 360,000 highlights on the server.
+
+    make bench-search             (or: .venv/bin/python bench/search.py)
+    BENCH_RUNS=5 .venv/bin/python bench/search.py
+
+Builds the district first unless it is there (bench/district.py: 100 classes of 30, 40
+highlights per student per article). Then the teacher of class 1 (3,600 highlights of
+their class to search) and one of its students (their own and what classmates share)
+search for:
+
+- a word in a fifth of the notes and a tag ("archives", stemmed);
+- a word in the passages and notes of almost every class ("Stalin");
+- a name through the glossary ("Kim Il-sung": also his mentions and links);
+- a phrase (`"Soviet archives"`), and a word with a filter (`propaganda`, one article).
+
+Every page is fetched through Django's test client (the whole request, middleware and
+templates, no network) with DEBUG off, in interleaved runs, each run in another order;
+medians (bench/measure.py). The goal: under 100 ms for a teacher and for a student.
+Then EXPLAIN ANALYZE of each search's query for its page of results, the teacher's and
+the student's, to show which indexes it uses (BENCH_EXPLAIN=0 leaves it out).
+"""
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.district import (  # noqa: E402  (sets Django up on the district's database)
+    build_district,
+    student_username,
+    teacher_username,
+)
+
+# isort: split
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.measure import Page, logged_in, markdown_table, measure_interleaved  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "15"))
+EXPLAIN = os.environ.get("BENCH_EXPLAIN", "1") == "1"
+CLASS = 1
+GOAL_MS = 100
+SEARCHES = [
+    {"q": "archives"},
+    {"q": "Stalin"},
+    {"q": "Kim Il-sung"},
+    {"q": '"Soviet archives"'},
+    {"q": "propaganda", "document": "stalins-hot-war"},
+]
+
+
+def url(search: dict) -> str:
+    return "/search/?" + urlencode(search)
+
+
+def count(page: Page) -> str:
+    """The page's "N highlights found", as it says it."""
+    html = page.client.get(page.url).content.decode()
+    start = html.index('class="search-count">') + len('class="search-count">')
+    return html[start : html.index(" found", start)].split()[0]
+
+
+def explain(page: Page, who: str) -> None:
+    """EXPLAIN ANALYZE of the query that picks the page's results (the ranked ids)."""
+    with CaptureQueriesContext(connection) as queries:
+        page.client.get(page.url)
+    ranked = next(q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + ranked)
+        plan = [line for (line,) in cursor.fetchall()]
+    indexes = sorted({word for line in plan for word in line.split() if word.endswith("_search")})
+    print(f"\n{who}, {page.url}: indexes used: {', '.join(indexes) or 'none of the search ones'}")
+    print("\n".join(f"    {line}" for line in plan))
+
+
+def main() -> None:
+    district = build_district()
+    if district.built:
+        print(f"District built in {district.seconds:.0f} s.")
+    User = get_user_model()
+    viewers = {
+        "teacher": User.objects.get(username=teacher_username(CLASS)),
+        "student": User.objects.get(username=student_username(CLASS, 1)),
+    }
+    cases = [(who, search) for search in SEARCHES for who in viewers]
+    pages = [Page(logged_in(viewers[who]), url(search)) for who, search in cases]
+    # Beside them, in the same runs: the page before a search (its form, no results) and
+    # /healthz, which tell how loaded the machine was.
+    baselines = [Page(logged_in(viewers["teacher"]), path) for path in ("/search/", "/healthz")]
+    measure_interleaved(pages + baselines, RUNS)
+    print(
+        f"\nDistrict of {district.highlights:,} highlights ({district.classes} classes of "
+        f"{district.students}, seed {district.seed}); {RUNS} interleaved runs of each (medians):\n"
+    )
+    columns = ["search", "viewer", "found", "server time", "of which SQL", "SQL queries"]
+    rows = [
+        [
+            " ".join(f"{key}={value}" for key, value in search.items()),
+            who,
+            count(page),
+            f"{page.median('ms'):.1f} ms",
+            f"{page.median('sql_ms'):.1f} ms",
+            str(page.first.queries),
+        ]
+        for (who, search), page in zip(cases, pages, strict=True)
+    ]
+    rows += [
+        [page.url, "teacher", "", f"{page.median('ms'):.1f} ms", f"{page.median('sql_ms'):.1f} ms",
+         str(page.first.queries)]
+        for page in baselines
+    ]  # fmt: skip
+    print(markdown_table(columns, rows))
+    for who in viewers:
+        times = sorted(
+            page.median("ms") for (w, _), page in zip(cases, pages, strict=True) if w == who
+        )
+        worst = times[-1]
+        verdict = "under" if worst < GOAL_MS else "OVER"
+        print(f"\n{who}: slowest search's median {worst:.1f} ms, {verdict} the {GOAL_MS} ms goal")
+    if EXPLAIN:
+        for (who, _), page in zip(cases, pages, strict=True):
+            explain(page, who)
+
+
+if __name__ == "__main__":
+    main()
