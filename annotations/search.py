@@ -157,9 +157,12 @@ class Search:
         read them (all replies with no viewer: a backup by export_annotations)."""
         replies = Reply.objects.visible_to(viewer) if viewer else Reply.objects.all()
         replies = replies.alias(vector=text_vector(("text", None))).filter(vector=self.query)
-        # Few replies match (their GIN index says which); many highlights may carry a
-        # matching tag or link, so those are asked highlight by highlight.
-        found = Q(search_vector=self.query) | Q(pk__in=replies.values("highlight"))
+        # Few replies match (their GIN index says which): as a list of ids, PostgreSQL
+        # may join them to the highlights' GIN index (BitmapOr), which a subquery
+        # prevents. Many highlights may carry a matching tag or link: those are asked
+        # highlight by highlight.
+        answered = set(replies.values_list("highlight", flat=True))
+        found = Q(search_vector=self.query) | Q(pk__in=sorted(answered))
         if self.tags:
             tagged = TaggedHighlight.objects.filter(content_object=OuterRef("pk"))
             found |= _has(tagged.filter(tag__in=self.tags))

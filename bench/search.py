@@ -17,7 +17,8 @@ Every page is fetched through Django's test client (the whole request, middlewar
 templates, no network) with DEBUG off, in interleaved runs, each run in another order;
 medians (bench/measure.py). The goal: under 100 ms for a teacher and for a student.
 Then EXPLAIN ANALYZE of each search's query for its page of results, the teacher's and
-the student's, to show which indexes it uses (BENCH_EXPLAIN=0 leaves it out).
+the student's, to show which indexes it uses, and of a search over the whole district
+(BENCH_EXPLAIN=0 leaves them out).
 """
 
 import os
@@ -37,6 +38,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from annotations.models import Highlight  # noqa: E402
+from annotations.search import Search  # noqa: E402
 from bench.measure import Page, logged_in, markdown_table, measure_interleaved  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
@@ -73,6 +76,19 @@ def explain(page: Page, who: str) -> None:
         plan = [line for (line,) in cursor.fetchall()]
     indexes = sorted({word for line in plan for word in line.split() if word.endswith("_search")})
     print(f"\n{who}, {page.url}: indexes used: {', '.join(indexes) or 'none of the search ones'}")
+    print("\n".join(f"    {line}" for line in plan))
+
+
+def explain_district(text: str) -> None:
+    """EXPLAIN ANALYZE of one search over every highlight of the district, as
+    `manage.py export_annotations --q` (no viewer) asks it: here the GIN index is the
+    way in, where a viewer's own few thousand highlights are not."""
+    found = Search.of(text).matching(Highlight.objects.order_by()).values("pk")
+    sql, params = found.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE) SELECT count(*) FROM (" + sql + ") AS found", params)
+        plan = [line for (line,) in cursor.fetchall()]
+    print(f"\nThe whole district, q={text}:")
     print("\n".join(f"    {line}" for line in plan))
 
 
@@ -123,6 +139,8 @@ def main() -> None:
     if EXPLAIN:
         for (who, _), page in zip(cases, pages, strict=True):
             explain(page, who)
+        for text in ("purges", "archives"):
+            explain_district(text)
 
 
 if __name__ == "__main__":
