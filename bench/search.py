@@ -62,7 +62,8 @@ def url(search: dict) -> str:
 def count(page: Page) -> str:
     """The page's "N highlights found", as it says it."""
     html = page.client.get(page.url).content.decode()
-    start = html.index('class="search-count">') + len('class="search-count">')
+    marker = 'id="search-status" class="visually-hidden" role="status">'
+    start = html.index(marker) + len(marker)
     return html[start : html.index(" found", start)].split()[0]
 
 

@@ -398,6 +398,8 @@ def test_htmx_gets_the_search_and_its_results_alone(student_client, student, mak
     html = partial_html(response).strip()
     assert html.startswith('<section id="search"')
     assert "<mark>archives</mark>" in html
+    # The count, for the live region outside the part htmx swaps.
+    assert '<div id="search-status" hx-swap-oob="innerHTML">1 highlight found.</div>' in html
     assert "HX-Request" in response.headers["Vary"]
 
 
