@@ -67,17 +67,36 @@ def count(page: Page) -> str:
     return html[start : html.index(" found", start)].split()[0]
 
 
+def _plan(sql: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return [line for (line,) in cursor.fetchall()]
+
+
+def _indexes(plan: list[str]) -> str:
+    """The indexes a plan reads, by name."""
+    used = set()
+    for line in plan:
+        words = line.split()
+        if (
+            "Index" in words and "Scan" in words
+        ):  # "Index Scan using X on T", "Bitmap Index Scan on X"
+            key = "using" if "using" in words else "on"
+            used.add(words[words.index(key) + 1])
+    return ", ".join(sorted(used))
+
+
 def explain(page: Page, who: str) -> None:
-    """EXPLAIN ANALYZE of the query that picks the page's results (the ranked ids)."""
+    """EXPLAIN ANALYZE of the query that picks the page's results (the ranked ids), and
+    the indexes of the one that finds the replies that match."""
     with CaptureQueriesContext(connection) as queries:
         page.client.get(page.url)
-    ranked = next(q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"])
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + ranked)
-        plan = [line for (line,) in cursor.fetchall()]
-    indexes = sorted({word for line in plan for word in line.split() if word.endswith("_search")})
-    print(f"\n{who}, {page.url}: indexes used: {', '.join(indexes) or 'none of the search ones'}")
-    print("\n".join(f"    {line}" for line in plan))
+    sqls = [query["sql"] for query in queries.captured_queries]
+    ranked = _plan(next(sql for sql in sqls if "ts_rank" in sql))
+    replies = _plan(next(sql for sql in sqls if 'FROM "annotations_reply"' in sql))
+    print(f"\n{who}, {page.url}: the matches read {_indexes(ranked)}; the replies, "
+          f"{_indexes(replies)}")  # fmt: skip
+    print("\n".join(f"    {line}" for line in ranked))
 
 
 def explain_district(text: str) -> None:

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -487,3 +488,13 @@ def test_a_long_passage_is_shown_around_its_first_marked_word():
 def test_marks_are_read_back_only_from_the_text_they_mark():
     assert marked_places("a \x01b\x02 c \x01d\x02", "a b c d") == [(2, 3), (6, 7)]
     assert marked_places("a \x01b\x02", "a c") == []  # not this text: no marks
+
+
+def test_export_annotations_takes_the_search_too(tmp_path, student, classroom, make_highlight):
+    found = make_highlight(student, "Stalin was hardly surprised.", note="archives")
+    make_highlight(student, "Kim Il-sung had reported", note="elsewhere")
+    out = tmp_path / "found.csv"
+
+    call_command("export_annotations", "--q", "archive", "--format", "csv-all", "-o", str(out))
+
+    assert csv_highlight_ids(out.read_bytes()) == [found.pk]
