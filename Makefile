@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades bench-poll bench-writes
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades bench-poll bench-writes bench-search
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -102,6 +102,10 @@ bench-load: install
 # Builds the district (360,000 highlights, bench/district.py) unless it is there, then measures.
 bench-district: install
 	$(WITH_DB) $(PY) bench/district_pages.py
+
+# Search over the district (built first unless it is there): a teacher's and a student's.
+bench-search: install
+	$(WITH_DB) $(PY) bench/search.py
 
 # The worst corrections of a paragraph the form accepts, with 1,200 highlights on the article.
 bench-corrections: install

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -16,6 +18,7 @@ from annotations.models import (
     Membership,
     Reply,
 )
+from annotations.search import Search
 from annotations.time_zones import TimeZoneField, ZonedDateTimeField, describe
 from annotations.validators import (
     MAX_ALIAS_LENGTH,
@@ -23,6 +26,7 @@ from annotations.validators import (
     MAX_NOTE_LENGTH,
     MAX_PARAGRAPH_LENGTH,
     MAX_REPLY_LENGTH,
+    MAX_SEARCH_LENGTH,
     MAX_SLUG_LENGTH,
     MAX_SUMMARY_LENGTH,
     MAX_TAG_LENGTH,
@@ -636,8 +640,16 @@ class HideAllForm(forms.Form):
 
 
 class ExportFilterForm(forms.Form):
-    """The filters of an export, as query parameters (documented in docs/EXPORT.md)."""
+    """The filters of an export, as query parameters (documented in docs/EXPORT.md); the
+    search page's form (query_forms.SearchForm) is this one with choices and labels."""
 
+    q = forms.CharField(
+        required=False,
+        max_length=MAX_SEARCH_LENGTH,
+        error_messages={
+            "max_length": "search for at most %(limit_value)d characters (this has %(show_value)d)."
+        },
+    )
     classroom = forms.IntegerField(required=False, min_value=1)
     assignment = forms.IntegerField(required=False, min_value=1)
     document = forms.SlugField(required=False)
@@ -667,11 +679,13 @@ class ExportFilterForm(forms.Form):
         "until": "created__date__lte",
     }
 
+    dates_message = "“since” must not be after “until”."
+
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
-            raise ValidationError("“since” must not be after “until”.", code="dates")
+            raise ValidationError(self.dates_message, code="dates")
         return cleaned
 
     def problems(self) -> str:
@@ -681,18 +695,28 @@ class ExportFilterForm(forms.Form):
             for field, errors in self.errors.items()
         )
 
-    def apply(self, highlights):
-        """Narrow `highlights` by every filter given."""
+    @cached_property
+    def search(self) -> Search | None:
+        """The query `q`, looked up once (annotations/search.py), or None without one."""
+        text = self.cleaned_data.get("q", "").strip()
+        return Search.of(text) if text else None
+
+    def apply(self, highlights, viewer=None, lookups=None):
+        """Narrow `highlights` by every filter given, and by the query `q` as `viewer`
+        searches (the replies they may read count; `lookups`, their models.Viewer, when
+        the caller has it)."""
         data = self.cleaned_data
-        if data["classroom"]:
+        if data.get("classroom"):
             in_class = Membership.objects.filter(classroom=data["classroom"]).values("user")
             highlights = highlights.filter(
                 Q(assignment__classroom=data["classroom"])
                 | Q(assignment__isnull=True, owner__in=in_class)
             )
         for name, lookup in self.LOOKUPS.items():
-            if data[name]:
+            if data.get(name):
                 highlights = highlights.filter(**{lookup: data[name]})
+        if self.search is not None:
+            highlights = self.search.matching(highlights, viewer, lookups)
         # Tag and glossary filters join rows: take each highlight once. A subquery, not
         # DISTINCT, which would add the ordering's columns to what COPY writes.
         return Highlight.objects.filter(pk__in=highlights.values("pk"))

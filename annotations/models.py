@@ -1,11 +1,14 @@
 import bisect
+import operator
 import secrets
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, reduce
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import (
     Case,
@@ -47,6 +50,22 @@ from annotations.validators import (
     validate_time_zone,
     validate_wikidata_id,
 )
+
+# Full-text search (annotations/search.py) reads each text twice: as English, stemmed
+# ("archives" finds "archive"), and as names, unaccented and unstemmed ("Stykov" finds
+# "Štykov"); korea_names is made by migration 0020.
+SEARCH_CONFIGS = ("english", "korea_names")
+
+
+def text_vector(*fields: tuple[str, str | None]) -> SearchVector:
+    """The tsvector of (field, weight) pairs under both configurations: the one
+    expression that a GIN index holds and that a search must repeat to use it."""
+    vectors = [
+        SearchVector(field, config=config, weight=weight)
+        for field, weight in fields
+        for config in SEARCH_CONFIGS
+    ]
+    return reduce(operator.add, vectors)
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -559,6 +578,7 @@ class Tag(TagBase):
                 condition=~Q(name="") & ~Q(slug=""), name="tag_has_name_and_slug"
             ),
         ]
+        indexes = [GinIndex(text_vector(("name", None)), name="tag_search")]
 
 
 class TaggedHighlight(TaggedItemBase):
@@ -836,6 +856,14 @@ class HighlightQuerySet(models.QuerySet):
         )
 
 
+class HighlightManager(models.Manager.from_queryset(HighlightQuerySet)):
+    def get_queryset(self):
+        # The search vector is for WHERE clauses (annotations/search.py) and no page reads
+        # it: longer than the passage and note together, it would double what a list of
+        # highlights fetches.
+        return super().get_queryset().defer("search_vector")
+
+
 class HighlightVisibility(models.TextChoices):
     PRIVATE = "private", "Only me"
     CLASS = "class", "My class"
@@ -896,8 +924,15 @@ class Highlight(models.Model):
 
     tags = TaggableManager(through=TaggedHighlight, blank=True)
     glossary_entries = models.ManyToManyField(GlossaryEntry, blank=True, related_name="highlights")
+    # Stored, so that a search tests each highlight it may show without parsing its text
+    # again (annotations/search.py); the note, the student's own words, weighs most.
+    search_vector = models.GeneratedField(
+        expression=text_vector(("note", "A"), ("exact", "B")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
-    objects = HighlightQuerySet.as_manager()
+    objects = HighlightManager()
 
     class Meta:
         ordering = ["document", "start", "end", "id"]
@@ -917,6 +952,7 @@ class Highlight(models.Model):
                 condition=Q(assignment__isnull=True, visibility=HighlightVisibility.CLASS),
                 name="highlight_shared_since",
             ),
+            GinIndex(fields=["search_vector"], name="highlight_search"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1096,6 +1132,9 @@ class Reply(models.Model):
 
     class Meta:
         ordering = ["created"]
+        # An expression index, not a stored column: a search asks it only which replies
+        # match, never ranks them, and replies are few beside highlights.
+        indexes = [GinIndex(text_vector(("text", None)), name="reply_search")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(deleted__isnull=True) & ~Q(text="") | Q(deleted__isnull=False, text=""),

@@ -6,14 +6,28 @@ has, rather than as an error, unless the page has something to say about it.
 """
 
 import uuid
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from annotations.anchoring import AnchorError, quote_at
+from annotations.forms import ExportFilterForm
 from annotations.live import Since
-from annotations.models import Document, GlossaryEntry, Highlight
+from annotations.models import (
+    Assignment,
+    Document,
+    GlossaryEntry,
+    Highlight,
+    Membership,
+    Tag,
+    TaggedHighlight,
+    Viewer,
+)
 from annotations.paragraphs import split_sentences
+from annotations.validators import MAX_SEARCH_LENGTH
 
 
 class QueryNumberField(forms.IntegerField):
@@ -214,3 +228,139 @@ class ParagraphQueryForm(forms.Form):
         self.fields["paragraph"] = forms.IntegerField(
             required=False, min_value=1, max_value=len(document.paragraphs)
         )
+
+
+class QuickSelect(forms.Select):
+    """A select written here rather than through Django's widget templates, which render
+    each option as a template of its own: the glossary alone has 70 entries."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) == chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, options)
+
+
+def _listed(what: str) -> dict:
+    return {"invalid_choice": f"Choose {what} from the list, or Any."}
+
+
+class SearchForm(ExportFilterForm):
+    """`/search/?q=`: a query and the export's filters (the same names, so the page's
+    query string is the export's), each a choice among what the viewer may narrow by;
+    `student` only for a teacher, among their students. `apply` and `search` are the
+    export's: one function decides what a query finds."""
+
+    q = forms.CharField(
+        label="Search highlights",
+        required=False,
+        max_length=MAX_SEARCH_LENGTH,
+        help_text="Words find their other forms (“archives” finds “archive”); "
+        "“a phrase” in quotes, -word to leave out, or between alternatives.",
+        error_messages={
+            "max_length": "Search for at most %(limit_value)d characters (this has %(show_value)d)."
+        },
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    classroom = None
+    excel = None
+    # Without the value in the message: a tag the viewer cannot see is not named back.
+    document = forms.ChoiceField(
+        widget=QuickSelect, label="Article", required=False, error_messages=_listed("an article")
+    )
+    tag = forms.ChoiceField(
+        widget=QuickSelect, label="Tag", required=False, error_messages=_listed("a tag")
+    )
+    entry = forms.ChoiceField(
+        widget=QuickSelect,
+        label="Glossary entry",
+        required=False,
+        error_messages=_listed("a glossary entry"),
+    )
+    student = forms.ChoiceField(
+        widget=QuickSelect, label="Student", required=False, error_messages=_listed("a student")
+    )
+    assignment = forms.TypedChoiceField(
+        widget=QuickSelect,
+        label="Assignment",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages=_listed("an assignment"),
+    )
+    since = forms.DateField(
+        label="Made from",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Give a date like 2026-11-22."},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        label="Made until",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Give a date like 2026-11-22."},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    page = QueryNumberField(min_value=1, widget=forms.HiddenInput)
+    dates_message = "“Made from” must not be after “Made until”."
+
+    def __init__(self, data, *, user):
+        super().__init__(data, label_suffix="")
+        self.user = user
+        # The viewer's classes and classmates, looked up once for the highlights and the
+        # replies they may read.
+        self.lookups = Viewer.of(user) if user.is_authenticated else None
+        self.highlights = Highlight.objects.visible_to(user, self.lookups)
+        # An IN, not a join and DISTINCT: half the time over a teacher's 3,600 highlights.
+        used = TaggedHighlight.objects.filter(content_object__in=self.highlights).values("tag")
+        tags = Tag.objects.filter(pk__in=used)
+        students = Membership.objects.students().filter(
+            classroom__in=Membership.objects.filter(user=user, role=Membership.Role.TEACHER).values(
+                "classroom"
+            )
+        )
+        mine = Assignment.objects.filter(classroom__memberships__user=user)
+        choices = {
+            "document": Document.objects.in_library_order().values_list("slug", "title"),
+            "tag": tags.order_by("name").values_list("slug", "name"),
+            "entry": GlossaryEntry.objects.order_by("name").values_list("slug", "name"),
+            "student": sorted({(m.user.username, _person(m.user)) for m in students}, key=_by_name),
+            "assignment": mine.order_by("-due", "title").values_list("pk", "title"),
+        }
+        for name, options in choices.items():
+            self.fields[name].choices = [("", "Any"), *options]
+        if not students:
+            del self.fields["student"]
+
+    def asks_something(self) -> bool:
+        """Whether there is a query or a filter: an empty form is the page before a search."""
+        return any(value for name, value in self.cleaned_data.items() if name != "page")
+
+    def query_string(self) -> str:
+        """The search as the address has it, without the page and the filters left at
+        Any: for the links to its other pages and to its export."""
+        return urlencode(
+            [
+                (name, value)
+                for name, values in self.data.lists()
+                if name != "page"
+                for value in values
+                if value
+            ]
+        )
+
+
+def _person(user) -> str:
+    return f"{user.get_full_name() or user.username} ({user.username})"
+
+
+def _by_name(option) -> str:
+    return option[1].casefold()

@@ -14,6 +14,7 @@ from annotations.views import (
     live,
     notifications,
     roster,
+    search,
     threads,
 )
 
@@ -40,6 +41,7 @@ urlpatterns = [
     path("highlights/<int:pk>/edit/", highlights.highlight_edit, name="highlight_edit"),
     path("highlights/<int:pk>/move/", highlights.highlight_move, name="highlight_move"),
     path("highlights/<int:pk>/delete/", highlights.highlight_delete, name="highlight_delete"),
+    path("search/", search.search, name="search"),
     path("tags/<str:slug>/", highlights.tag_detail, name="tag"),
     path("tag-suggestions/", highlights.tag_suggestions, name="tag_suggestions"),
     path("glossary/", glossary.glossary_index, name="glossary"),

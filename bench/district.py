@@ -250,7 +250,8 @@ def _empty_district() -> None:
         # No CASCADE: a table added later that refers to these must fail here, not be
         # emptied unseen (auth_user's would take the articles' revision history along).
         cursor.execute(
-            "TRUNCATE district_marker, annotations_classhide, annotations_reply,"
+            "TRUNCATE district_marker, annotations_gradesend, annotations_assignmentlink,"
+            " annotations_classlink, annotations_classhide, annotations_reply,"
             " annotations_taggedhighlight,"
             " annotations_highlight_glossary_entries, annotations_highlight,"
             " annotations_assignment_documents, annotations_assignment_required_entries,"

@@ -1147,6 +1147,7 @@ def test_send_grades_takes_any_body_or_address_and_queues_or_says_why(teacher, i
 # Exports and list pages ----------------------------------------------------------------
 
 EXPORT = {
+    "q": "",
     "classroom": "",
     "assignment": "",
     "document": "stalin-and-korean-war",
@@ -1189,6 +1190,47 @@ def test_glossary_search_answers_any_query(changes):
         assert_told_why(response)
         return
     assert response.status_code == 200
+
+
+SEARCH = {
+    "q": "Gimpo airfield",
+    "document": "stalin-and-korean-war",
+    "tag": "",
+    "entry": "",
+    "student": "student",
+    "since": "2020-01-01",
+    "until": "2040-01-01",
+    "page": "1",
+}
+# websearch_to_tsquery's syntax, misused.
+WEBSEARCH_GARBAGE = ['"', "-", "or or", '"unclosed', "- - -", "a or", "!", "&|!", "<->", ":*"]
+
+
+@hostile
+@given(
+    changes=st.one_of(
+        edits("q", "assignment", *SEARCH),
+        st.sampled_from(WEBSEARCH_GARBAGE + ["x" * 10_000]).map(lambda q: {"q": q}),
+    )
+)
+@example(changes={"q": '"'})
+@example(changes={"q": "or or"})
+@example(changes={"q": "x" * 10_000})
+@example(changes={"q": "Gimpo\x00"})
+def test_search_answers_any_query_or_says_why(teacher, assignment, shared_work, changes):
+    query = edited({**SEARCH, "assignment": str(assignment.pk)}, changes)
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.get("/search/", query)
+        body = response.content.decode()
+        if has_nul(query):
+            assert response.status_code == 400  # refused before it reaches the database
+            assert_told_why(response)
+        elif "found." not in body:
+            assert response.status_code == 200
+            assert error_messages(body), "no results and no reason"
+        assert snapshot() == before
 
 
 @hostile
@@ -1285,6 +1327,7 @@ def test_dynamic_registration_takes_any_query_or_says_why(staff, changes):
 FORM_ENCODED = "application/x-www-form-urlencoded"
 RAW_QUERIES = [
     "/export/annotations.csv?student=",
+    "/search/?q=",
     "/documents/stalin-and-korean-war/highlights/new/?exact=",
     "/documents/stalin-and-korean-war/highlights/?at=",
     "/accounts/login/?next=",

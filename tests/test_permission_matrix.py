@@ -856,6 +856,19 @@ ENTRIES = [
     Entry("export_csv", get=ANY_USER),
     Entry("export_csv_all", get=ANY_USER),
     Entry("export_jsonld", get=ANY_USER),
+    Entry("export_csv", get=ANY_USER, query=lambda w: {"q": "Kim"}, variant="[search]"),
+    # Search: everyone finds only what visible_to shows them (tests/test_search.py); the
+    # shared highlight by its words and its tag, the private one by its passage.
+    Entry("search", get=ANY_USER),
+    Entry("search", get=ANY_USER, query=lambda w: {"q": "Stalin"}, variant="[shared]"),
+    Entry("search", get=ANY_USER, query=lambda w: {"q": "evidence"}, variant="[tag]"),
+    Entry("search", get=ANY_USER, query=lambda w: {"q": "Kim"}, variant="[private]"),
+    Entry(
+        "search",
+        get=ANY_USER,
+        query=lambda w: {"q": "Kim", "tag": PRIVATE_TAG},
+        variant="[private tag]",
+    ),
     # One's own account; asking to teach, and staff answering.
     Entry(
         "account",

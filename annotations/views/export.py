@@ -79,7 +79,7 @@ def _download(
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    highlights = form.apply(exportable_by(request.user))
+    highlights = form.apply(exportable_by(request.user), viewer=request.user)
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(chunks(highlights, base_url, form), content_type=content_type)
     if extension == "csv" and form.cleaned_data["excel"]:

@@ -13,7 +13,7 @@ from annotations.export import (
 from annotations.forms import ExportFilterForm
 from annotations.models import Highlight
 
-FILTERS = ["classroom", "assignment", "document", "student", "tag", "entry", "since", "until"]
+FILTERS = ["q", "classroom", "assignment", "document", "student", "tag", "entry", "since", "until"]
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             highlights = exportable_by(viewer)
         else:
             viewer, highlights = None, Highlight.objects.all()
-        highlights = form.apply(highlights)
+        highlights = form.apply(highlights, viewer=viewer)
         base_url = options["base_url"].rstrip("/")
         seen = {"viewer": viewer, "classroom": form.cleaned_data["classroom"]}
         if options["format"] == "csv":
