@@ -7,6 +7,8 @@ import uuid
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from annotations.anchoring import quote_at
@@ -230,3 +232,18 @@ def csp_directive(response, name: str) -> str:
         if directive == name:
             return sources
     raise AssertionError(f"no {name} in {response['Content-Security-Policy']!r}")
+
+
+def migrate(targets):
+    """The database migrated to `targets`; returns the app registry as it was there."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def at_migration(targets):
+    """For a migration test's fixture (`yield from`): the apps at `targets`, and the
+    database migrated forward to the latest after the test."""
+    yield migrate(targets)
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

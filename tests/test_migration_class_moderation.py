@@ -3,27 +3,17 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.helpers import at_migration, migrate
 
 BEFORE = [("annotations", "0013_log_in_locks")]
 AFTER = [("annotations", "0014_class_moderation")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
+    yield from at_migration(BEFORE)
 
 
 def test_it_carries_hides_and_replies_into_their_classes(old_apps):

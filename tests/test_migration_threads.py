@@ -2,25 +2,16 @@
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.helpers import at_migration, migrate
 
 BEFORE = [("annotations", "0021_notifications_and_live_page")]
 AFTER = [("annotations", "0022_threads")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
+    yield from at_migration(BEFORE)
 
 
 def test_it_keys_each_reply_and_keeps_answers_on_their_highlight(old_apps):
