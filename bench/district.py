@@ -251,7 +251,8 @@ def _empty_district() -> None:
         # emptied unseen (auth_user's would take the articles' revision history along).
         cursor.execute(
             "TRUNCATE district_marker, annotations_gradesend, annotations_assignmentlink,"
-            " annotations_classlink, annotations_classhide, annotations_reply,"
+            " annotations_classlink, annotations_classhide, annotations_notification,"
+            " annotations_highlightmark, annotations_reply,"
             " annotations_taggedhighlight,"
             " annotations_highlight_glossary_entries, annotations_highlight,"
             " annotations_assignment_documents, annotations_assignment_required_entries,"
@@ -399,7 +400,7 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
         """
         INSERT INTO annotations_highlight (
             revision, start, "end", exact, prefix, suffix, note, visibility, anchor_status,
-            client_key, created, updated, document_id, owner_id, assignment_id
+            client_key, created, updated, document_id, owner_id, assignment_id, is_question
         )
         SELECT w.revision, w.start, w."end", w.exact, w.prefix, w.suffix,
                CASE WHEN w.r_note %% 100 < 30
@@ -411,7 +412,7 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
                t.created,
                t.created + make_interval(secs => w.r_time / 100 %% 600 * (w.r_note %% 2)),
                w.document_id, w.user_id,
-               w.assignment_id
+               w.assignment_id, false
         FROM district_work w
         CROSS JOIN LATERAL (
             SELECT timestamptz '2026-09-01 08:00:00+00'
@@ -481,12 +482,15 @@ def _work(cursor, seed: int, students: list[tuple], per_article: int, articles: 
     )
     cursor.execute(
         """
-        INSERT INTO annotations_reply (highlight_id, author_id, classroom_id, text, created)
+        INSERT INTO annotations_reply (
+            highlight_id, author_id, classroom_id, text, created, client_key, is_answer
+        )
         SELECT %(first)s + w.i, w.teacher_id,
                (SELECT a.classroom_id FROM annotations_assignment a WHERE a.id = w.assignment_id),
                (%(replies)s::text[])[1 + w.r_reply / 100 %% cardinality(%(replies)s::text[])],
                timestamptz '2026-09-01 08:00:00+00'
-               + make_interval(secs => w.r_time %% (75 * 86400) + 3600 + w.r_reply %% 86400)
+               + make_interval(secs => w.r_time %% (75 * 86400) + 3600 + w.r_reply %% 86400),
+               md5('district-reply-' || %(seed)s || '-' || w.i)::uuid, false
         FROM district_work w WHERE w.r_reply %% 100 < 3
         ORDER BY w.i
         """,
