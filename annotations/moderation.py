@@ -19,6 +19,12 @@ from annotations.questions import attach_marks
 CARD = "annotations/highlight.html#card"
 
 
+def card_page(request: HttpRequest, context: dict, status: int = 200) -> TemplateResponse:
+    """A highlight's card: alone for htmx (to swap in place), else on its own page."""
+    template = CARD if request.htmx else "annotations/highlight.html"
+    return TemplateResponse(request, template, context, status=status)
+
+
 def replies_for(user, viewer=None) -> Prefetch:
     """The replies `user` may read, as the cards' `highlight.threads`."""
     replies = Reply.objects.visible_to(user, viewer).in_threads()

@@ -20,7 +20,7 @@ from annotations.access import (
 )
 from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm, MarkForm
 from annotations.models import Document, Highlight, HighlightMark, Viewer
-from annotations.moderation import card_context, with_threads
+from annotations.moderation import card_context, card_page, with_threads
 from annotations.pages import form_page
 from annotations.query_forms import OffsetForm, SelectionForm, TagQueryForm
 from annotations.questions import attach_marks
@@ -134,11 +134,8 @@ def _after_change(
 @require_safe
 def highlight_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     highlight = get_highlight_for_user(request, pk)
-    template = "annotations/highlight.html"
-    if request.htmx:
-        template += "#card"
     # The author's teacher sees their class's replies, and may hide the highlight or answer it.
-    return TemplateResponse(request, template, card_context(request.user, highlight))
+    return card_page(request, card_context(request.user, highlight))
 
 
 @login_required
@@ -208,9 +205,7 @@ def highlight_mark(request: HttpRequest, pk: int) -> HttpResponse:
     form = MarkForm(request.POST, highlight=highlight)
     if not form.is_valid():
         error = next(iter(form.errors.values()))[0]
-        context = card_context(request.user, highlight, mark_error=error)
-        template = "annotations/highlight.html" + ("#card" if request.htmx else "")
-        return TemplateResponse(request, template, context, status=422)
+        return card_page(request, card_context(request.user, highlight, mark_error=error), 422)
     kind, pressed = form.cleaned_data["kind"], form.cleaned_data["pressed"]
     set_mark(highlight=highlight, person=request.user, kind=kind, pressed=pressed)
     if request.htmx:

@@ -9,7 +9,7 @@ from django_htmx.http import retarget
 from annotations.access import get_highlight_to_reply, get_reply_to_change
 from annotations.forms import ReplyForm
 from annotations.models import Reply
-from annotations.moderation import back_to_card, card_context
+from annotations.moderation import back_to_card, card_context, card_page
 from annotations.pages import form_page
 from annotations.throttles import write_limit
 from annotations.writes import add_reply, delete_reply, edit_reply
@@ -27,8 +27,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST, answering=answering)
     if not form.is_valid():
         context = {**card_context(request.user, highlight, can_reply=True), "reply_form": form}
-        template = "annotations/highlight.html" + ("#card" if request.htmx else "")
-        return TemplateResponse(request, template, context, status=422)
+        return card_page(request, context, 422)
     reply = add_reply(
         highlight=highlight,
         author=request.user,
