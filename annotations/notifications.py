@@ -63,16 +63,18 @@ def forget_answer(reply: Reply) -> None:
 
 
 class Badge:
-    """The header's count of new notifications: asked for only when a page shows it."""
+    """The header's count of new notifications: asked for only when a page shows it.
+    `viewer`: the user's lookups (models.Viewer), when the page has them already."""
 
-    def __init__(self, user):
+    def __init__(self, user, viewer=None):
         self.user = user
+        self.viewer = viewer
 
     @cached_property
     def count(self) -> int:
         if self.user is None or not self.user.is_authenticated:
             return 0
-        return Notification.objects.shown_to(self.user).unread().count()
+        return Notification.objects.shown_to(self.user, self.viewer).unread().count()
 
 
 def badge(request) -> dict:

@@ -53,6 +53,7 @@ from annotations.models import (
     TaggedHighlight,
     text_vector,
 )
+from annotations.notifications import Badge
 
 RESULTS_PER_PAGE = 20
 MARK_START, MARK_END = "\x01", "\x02"
@@ -113,6 +114,8 @@ class Search:
     entries: frozenset[int] = frozenset()
     mentions: dict = field(default_factory=dict)
     tags: frozenset[int] = frozenset()
+    # What `answers` found, by viewer (not part of the query's identity).
+    _answers: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> "Search":
@@ -156,13 +159,11 @@ class Search:
         """Those of `highlights` the query finds; replies count only where `viewer` may
         read them (all replies with no viewer: a backup by export_annotations).
         `lookups`: the viewer's models.Viewer, when the caller has it."""
-        replies = Reply.objects.visible_to(viewer, lookups) if viewer else Reply.objects.all()
-        replies = replies.alias(vector=text_vector(("text", None))).filter(vector=self.query)
         # Few replies match (their GIN index says which): as a list of ids, PostgreSQL
         # may join them to the highlights' GIN index (BitmapOr), which a subquery
         # prevents. Many highlights may carry a matching tag or link: those are asked
         # highlight by highlight.
-        answered = set(replies.values_list("highlight", flat=True))
+        answered = self.answers(viewer, lookups)
         # PostgreSQL tries these in this order: the cheap tests first.
         found = Q(search_vector=self.query) | Q(pk__in=sorted(answered))
         for (document, revision), ranges in self.mentions.items():
@@ -174,6 +175,20 @@ class Search:
             links = Highlight.glossary_entries.through.objects.filter(highlight=OuterRef("pk"))
             found |= _has(links.filter(glossaryentry__in=self.entries).values("highlight"))
         return highlights.filter(found)
+
+    def answers(self, viewer=None, lookups=None) -> dict[int, list[int]]:
+        """The replies the query matches that `viewer` may read (all replies with no
+        viewer), their ids by highlight: asked once a viewer, for the search and again
+        for its page's marked replies."""
+        key = viewer.pk if viewer else None
+        if key not in self._answers:
+            replies = Reply.objects.visible_to(viewer, lookups) if viewer else Reply.objects.all()
+            replies = replies.alias(vector=text_vector(("text", None))).filter(vector=self.query)
+            found = defaultdict(list)
+            for pk, highlight in replies.order_by().values_list("pk", "highlight"):
+                found[highlight].append(pk)
+            self._answers[key] = found
+        return self._answers[key]
 
     def ranked(self, highlights: QuerySet) -> QuerySet:
         """Best first: words in the note before words in the passage, then the newest."""
@@ -287,11 +302,12 @@ def results(ids: list[int], search: Search | None, viewer, lookups=None) -> list
     replies: dict[int, list] = defaultdict(list)
     if search is not None:
         rows = rows.annotate(**search.headlines("exact"), **search.headlines("note"))
+        # The replies the search found the viewer may read, on this page's highlights.
+        answers = search.answers(viewer, lookups)
         matched = (
-            Reply.objects.visible_to(viewer, lookups)
-            .filter(highlight__in=ids)
-            .alias(vector=text_vector(("text", None)))
-            .filter(vector=search.query)
+            Reply.objects.filter(
+                pk__in=[pk for highlight in ids for pk in answers.get(highlight, [])]
+            )
             .annotate(**search.headlines("text"))
             .select_related("author")
             .order_by("created", "pk")
@@ -327,7 +343,13 @@ def _result(highlight: Highlight, document: Document, search: Search | None, rep
 def search_page(form) -> dict:
     """The search page's context for a bound SearchForm: its results when it asks for
     something, a page of them (`page`), with the query string that keeps the search."""
-    context = {"form": form, "searched": False, "filtered": False}
+    # The header's badge reads the viewer's lookups the form has looked up already.
+    context = {
+        "form": form,
+        "searched": False,
+        "filtered": False,
+        "notifications": Badge(form.user, form.lookups),
+    }
     if not form.is_valid() or not form.asks_something():
         return context
     context["filtered"] = any(
