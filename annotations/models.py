@@ -741,6 +741,11 @@ class Viewer:
 
     def replies(self) -> Q:
         """The replies this viewer may read (ReplyQuerySet.visible_to says which)."""
+        return Q(highlight__in=Highlight.objects.filter(self.highlights())) & self.replies_on_seen()
+
+    def replies_on_seen(self) -> Q:
+        """The replies this viewer may read on a highlight they see: the rule without
+        the highlights' own."""
         user = self.user
         seen = Q(author=user) | Q(classroom__in=self.teaching)
         seen |= Q(classroom__isnull=True, highlight__owner=user)
@@ -756,7 +761,7 @@ class Viewer:
             seen |= Q(classroom=classroom) & (
                 Q(author__in=teachers) | Q(author__in=students) & in_open_work & unhidden
             )
-        return Q(highlight__in=Highlight.objects.filter(self.highlights())) & seen
+        return seen
 
 
 class HighlightQuerySet(models.QuerySet):
@@ -1075,7 +1080,7 @@ class ClassHide(models.Model):
 
 
 class ReplyQuerySet(models.QuerySet):
-    def visible_to(self, user, viewer: Viewer | None = None):
+    def visible_to(self, user, viewer: Viewer | None = None, on=None):
         """The replies `user` may read. The one place these rules live, on top of the
         highlights' (a reply is read only where its highlight is seen):
 
@@ -1092,10 +1097,16 @@ class ReplyQuerySet(models.QuerySet):
           the highlight's author only.
 
         `viewer`: the user's lookups when the caller has them already (Viewer.of).
+        `on`: highlights the caller has already narrowed to what `user` sees (a query
+        of HighlightQuerySet.visible_to): the replies on those, without building the
+        highlights' rules again.
         """
         if not user.is_authenticated:
             return self.none()
-        return self.filter((viewer or Viewer.of(user)).replies())
+        viewer = viewer or Viewer.of(user)
+        if on is not None:
+            return self.filter(viewer.replies_on_seen(), highlight__in=on.values("pk"))
+        return self.filter(viewer.replies())
 
     def in_threads(self):
         return self.select_related("author").order_by("created", "pk")

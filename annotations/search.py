@@ -156,14 +156,14 @@ class Search:
         return self.query_for(self.text)
 
     def matching(self, highlights: QuerySet, viewer=None, lookups=None) -> QuerySet:
-        """Those of `highlights` the query finds; replies count only where `viewer` may
-        read them (all replies with no viewer: a backup by export_annotations).
-        `lookups`: the viewer's models.Viewer, when the caller has it."""
+        """Those of `highlights` (ones `viewer` may see) the query finds; replies count
+        only where `viewer` may read them (all replies with no viewer: a backup by
+        export_annotations). `lookups`: the viewer's models.Viewer, when the caller has it."""
         # Few replies match (their GIN index says which): as a list of ids, PostgreSQL
         # may join them to the highlights' GIN index (BitmapOr), which a subquery
         # prevents. Many highlights may carry a matching tag or link: those are asked
         # highlight by highlight.
-        answered = self.answers(viewer, lookups)
+        answered = self.answers(viewer, lookups, among=highlights)
         # PostgreSQL tries these in this order: the cheap tests first.
         found = Q(search_vector=self.query) | Q(pk__in=sorted(answered))
         for (document, revision), ranges in self.mentions.items():
@@ -176,13 +176,18 @@ class Search:
             found |= _has(links.filter(glossaryentry__in=self.entries).values("highlight"))
         return highlights.filter(found)
 
-    def answers(self, viewer=None, lookups=None) -> dict[int, list[int]]:
+    def answers(self, viewer=None, lookups=None, among=None) -> dict[int, list[int]]:
         """The replies the query matches that `viewer` may read (all replies with no
         viewer), their ids by highlight: asked once a viewer, for the search and again
-        for its page's marked replies."""
+        for its page's marked replies. `among`: the highlights searched, which the
+        viewer sees (the replies on those, without asking the highlights' rules again)."""
         key = viewer.pk if viewer else None
         if key not in self._answers:
-            replies = Reply.objects.visible_to(viewer, lookups) if viewer else Reply.objects.all()
+            replies = (
+                Reply.objects.visible_to(viewer, lookups, on=among)
+                if viewer
+                else Reply.objects.all()
+            )
             replies = replies.alias(vector=text_vector(("text", None))).filter(vector=self.query)
             found = defaultdict(list)
             for pk, highlight in replies.order_by().values_list("pk", "highlight"):
