@@ -1209,11 +1209,13 @@ class NotificationKind(models.TextChoices):
 
 
 class NotificationQuerySet(models.QuerySet):
-    def shown_to(self, user, viewer: Viewer | None = None):
+    def shown_to(self, user, viewer: Viewer | None = None, highlights=None):
         """The notifications `user` has, while they may still read the reply: a hide of
         the highlight in the reply's class, or a reply they may no longer see (another
         class's, a student removed), takes one away. One query, for the header's badge.
-        `viewer`: the user's lookups when the page has them already (Viewer.of)."""
+        `viewer`: the user's lookups when the page has them already (Viewer.of), and
+        `highlights` the highlights they see (HighlightQuerySet.visible_to), if it has
+        built those already."""
         memberships = Membership.objects.filter(user=user.pk)
         teaching = memberships.filter(role=Membership.Role.TEACHER)
         hidden = ClassHide.objects.filter(
@@ -1221,7 +1223,10 @@ class NotificationQuerySet(models.QuerySet):
         )
         own_highlight = Q(reply__highlight__owner=user.pk)
         return (
-            self.filter(recipient=user.pk, reply__in=Reply.objects.visible_to(user, viewer))
+            self.filter(
+                recipient=user.pk,
+                reply__in=Reply.objects.visible_to(user, viewer, on=highlights),
+            )
             # Others' highlights only while in the class the reply was made in.
             .filter(own_highlight | Q(reply__classroom__in=memberships.values("classroom")))
             .alias(hidden=Exists(hidden))

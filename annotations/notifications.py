@@ -64,17 +64,20 @@ def forget_answer(reply: Reply) -> None:
 
 class Badge:
     """The header's count of new notifications: asked for only when a page shows it.
-    `viewer`: the user's lookups (models.Viewer), when the page has them already."""
+    `viewer` and `highlights`: the user's lookups (models.Viewer) and the highlights
+    they see, when the page has them already (NotificationQuerySet.shown_to)."""
 
-    def __init__(self, user, viewer=None):
+    def __init__(self, user, viewer=None, highlights=None):
         self.user = user
         self.viewer = viewer
+        self.highlights = highlights
 
     @cached_property
     def count(self) -> int:
         if self.user is None or not self.user.is_authenticated:
             return 0
-        return Notification.objects.shown_to(self.user, self.viewer).unread().count()
+        shown = Notification.objects.shown_to(self.user, self.viewer, self.highlights)
+        return shown.unread().count()
 
 
 def badge(request) -> dict:

@@ -353,7 +353,7 @@ def search_page(form) -> dict:
         "form": form,
         "searched": False,
         "filtered": False,
-        "notifications": Badge(form.user, form.lookups),
+        "notifications": Badge(form.user, form.lookups, form.highlights),
     }
     if not form.is_valid() or not form.asks_something():
         return context
