@@ -279,7 +279,7 @@ class Result:
     tags: list[tuple[Tag, bool]]  # each tag, and whether the query matched it
     replies: list[tuple[Reply, SafeString]]  # the replies that matched, marked
 
-    @property
+    @cached_property
     def paragraph(self) -> int | None:
         return self.document.paragraph_number_at(self.highlight.start)
 
@@ -298,12 +298,7 @@ class Result:
 def results(ids: list[int], search: Search | None, viewer, lookups=None) -> list[Result]:
     """The page's highlights, in the order of `ids`, with the query's words marked (a
     fixed number of queries, whatever the page holds)."""
-    rows = (
-        Highlight.objects.filter(pk__in=ids)
-        .select_related("owner")
-        .prefetch_related("tags")
-        .with_hidden_for(viewer)
-    )
+    rows = Highlight.objects.filter(pk__in=ids).select_related("owner").with_hidden_for(viewer)
     replies: dict[int, list] = defaultdict(list)
     if search is not None:
         rows = rows.annotate(**search.headlines("exact"), **search.headlines("note"))
@@ -324,12 +319,30 @@ def results(ids: list[int], search: Search | None, viewer, lookups=None) -> list
     documents = Document.objects.only("pk", "slug", "title", "text", "paragraph_roles").in_bulk(
         {row.document_id for row in by_id.values()}
     )
-    return [_result(by_id[pk], documents[by_id[pk].document_id], search, replies[pk]) for pk in ids]
+    tags = _tags_of(ids)
+    return [
+        _result(by_id[pk], documents[by_id[pk].document_id], search, replies[pk], tags[pk])
+        for pk in ids
+    ]
 
 
-def _result(highlight: Highlight, document: Document, search: Search | None, replies) -> Result:
+def _tags_of(ids: list[int]) -> dict[int, list[Tag]]:
+    """The tags of each of these highlights, by name: one query of three columns (taggit's
+    prefetch of the same rows builds its own query a page, several milliseconds)."""
+    tags: dict[int, list[Tag]] = defaultdict(list)
+    rows = TaggedHighlight.objects.filter(content_object__in=ids).values_list(
+        "content_object", "tag", "tag__name", "tag__slug"
+    )
+    for highlight, pk, name, slug in rows:
+        tags[highlight].append(Tag(pk=pk, name=name, slug=slug))
+    return tags
+
+
+def _result(
+    highlight: Highlight, document: Document, search: Search | None, replies, tags: list[Tag]
+) -> Result:
     highlight.document = document
-    tags = sorted(highlight.tags.all(), key=lambda tag: tag.name.lower())
+    tags = sorted(tags, key=lambda tag: tag.name.lower())
     if search is None:
         quote_marks, note_marks, matched_tags = [], [], frozenset()
     else:
