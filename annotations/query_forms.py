@@ -404,6 +404,10 @@ class SearchForm(ExportFilterForm):
             .first()
         )
         if slug is None:
+            # Not even the field names it back: the page must not tell what a tag the
+            # viewer cannot see is called, whoever typed it.
+            self.data = self.data.copy()
+            self.data["tag"] = ""
             raise ValidationError(
                 "Type a tag on highlights you can see, or leave it empty.",
                 code="invalid_choice",

@@ -270,6 +270,7 @@ def test_a_tag_only_others_private_work_has_is_refused_as_one_nobody_has(
         html = page_html(client.get(URL, {"q": "archives", "tag": tag}))
         assert message in html, tag
         assert 'id="result-' not in html and 'aria-invalid="true"' in html, tag
+        assert tag not in html, tag  # not named back, not even in the field
         assert "/export/" not in html, tag
     for tag in ("shared", "mine"):
         html = page_html(client.get(URL, {"q": "archives", "tag": tag}))
