@@ -180,9 +180,11 @@ class Search:
         """The replies the query matches that `viewer` may read (all replies with no
         viewer), their ids by highlight: asked once a viewer, for the search and again
         for its page's marked replies. `among`: the highlights searched, which the
-        viewer sees (the replies on those, without asking the highlights' rules again)."""
+        viewer sees (the replies on those, without asking the highlights' rules again);
+        without it, what was found among the last ones asked, or on any they see."""
         key = viewer.pk if viewer else None
-        if key not in self._answers:
+        asked = self._answers.get(key)
+        if asked is None or (among is not None and asked[0] is not among):
             replies = (
                 Reply.objects.visible_to(viewer, lookups, on=among)
                 if viewer
@@ -192,8 +194,8 @@ class Search:
             found = defaultdict(list)
             for pk, highlight in replies.order_by().values_list("pk", "highlight"):
                 found[highlight].append(pk)
-            self._answers[key] = found
-        return self._answers[key]
+            asked = self._answers[key] = (among, found)
+        return asked[1]
 
     def ranked(self, highlights: QuerySet) -> QuerySet:
         """Best first: words in the note before words in the passage, then the newest."""
