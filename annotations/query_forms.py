@@ -358,7 +358,7 @@ class SearchForm(ExportFilterForm):
         # replies they may read.
         self.lookups = Viewer.of(user) if user.is_authenticated else None
         # Their students (of the classes they teach) and their classes' assignments, as
-        # the lookups have them: no join, and no query when they have none.
+        # the lookups have them: no join, and no query when they have none (an empty IN).
         taught = self.lookups.taught if self.lookups else set()
         classes = self.lookups.classes if self.lookups else set()
         students = User.objects.filter(pk__in=taught).only("username", "first_name", "last_name")
@@ -366,13 +366,8 @@ class SearchForm(ExportFilterForm):
         choices = {
             "document": Document.objects.in_library_order().values_list("slug", "title"),
             "entry": GlossaryEntry.objects.order_by("name").values_list("slug", "name"),
-            "student": sorted(
-                ((student.username, _person(student)) for student in students if taught),
-                key=_by_name,
-            ),
-            "assignment": mine.order_by("-due", "title").values_list("pk", "title")
-            if classes
-            else [],
+            "student": sorted(((s.username, _person(s)) for s in students), key=_by_name),
+            "assignment": mine.order_by("-due", "title").values_list("pk", "title"),
         }
         for name, options in choices.items():
             self.fields[name].choices = [("", "Any"), *options]
