@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +22,7 @@ from annotations.access import (
 from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm, MarkForm
 from annotations.models import Document, Highlight, HighlightMark, Viewer
 from annotations.moderation import card_context, card_page, with_threads
-from annotations.pages import form_page
+from annotations.pages import HIGHLIGHTS_PER_PAGE, form_page
 from annotations.query_forms import OffsetForm, SelectionForm, TagQueryForm
 from annotations.questions import attach_marks
 from annotations.reading import TEMPLATE as READING
@@ -235,11 +236,20 @@ def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
     at = query.cleaned_data["at"] if query.is_valid() else None
     if at is not None:
         highlights = highlights.filter(start__lte=at, end__gt=at)
+    # In the order of the text, a page at a time: a class's 1,200 shared highlights are
+    # read, and opened in the reading view's panel, twenty by twenty.
+    page = Paginator(highlights, HIGHLIGHTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_threads(request.user, page.object_list)
     template = "annotations/highlight_list.html"
     if request.htmx:
         template += "#cards"
-    highlights = with_threads(request.user, highlights)
-    context = {"document": document, "highlights": highlights, "title": document.title}
+    context = {
+        "document": document,
+        "highlights": page.object_list,
+        "page": page,
+        "page_query": urlencode({"at": at}) if at is not None else "",
+        "title": document.title,
+    }
     return TemplateResponse(request, template, context)
 
 
