@@ -74,7 +74,7 @@ def test_after_a_reply_or_a_hide_the_teacher_stays_at_that_highlight(
     page.keyboard.press("Enter")
 
     expect(card).to_contain_text("Reply posted.")
-    expect(card).to_be_focused()
+    expect(card.get_by_role("status")).to_be_focused()  # in its thread, come back
     expect(card).to_be_in_viewport()
     assert page.evaluate("() => scrollY") > 0, "not back at the top of the page"
     assert Reply.objects.get().highlight == last
