@@ -157,7 +157,9 @@ class HighlightForm(HighlightNoteForm):
         self.document = document
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["assignment"].queryset = Assignment.objects.to_work_in(user, document)
+            # Whether it is in an LMS: a save then queues the student's score for it.
+            assignments = Assignment.objects.to_work_in(user, document).with_lms_links()
+            self.fields["assignment"].queryset = assignments
         if self["assignment"].value():
             self.label_for_assignment()
 

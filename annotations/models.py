@@ -302,6 +302,12 @@ class AssignmentQuerySet(models.QuerySet):
         still counts), but not an archived class's: its work is read-only."""
         return self.for_student(user).filter(documents=document, classroom__archived__isnull=True)
 
+    def with_lms_links(self):
+        """Each with `in_lms`: whether a course in an LMS links to it (lti.models
+        .AssignmentLink), whose gradebook then takes the students' scores."""
+        links = self.model.lti_links.rel.related_model.objects.filter(assignment=OuterRef("pk"))
+        return self.annotate(in_lms=Exists(links))
+
 
 class AssignmentVisibility(models.TextChoices):
     PRIVATE = "private", "Private: each student's highlights are seen by them and the teacher"
