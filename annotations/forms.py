@@ -157,8 +157,9 @@ class HighlightForm(HighlightNoteForm):
         self.document = document
         super().__init__(*args, **kwargs)
         if user is not None:
-            # Whether it is in an LMS: a save then queues the student's score for it.
-            assignments = Assignment.objects.to_work_in(user, document).with_lms_links()
+            # What a save in it asks next: whether it is in an LMS (the student's score
+            # is queued for it) and has entries to link (the progress box lists them).
+            assignments = Assignment.objects.to_work_in(user, document).with_links()
             self.fields["assignment"].queryset = assignments
         if self["assignment"].value():
             self.label_for_assignment()

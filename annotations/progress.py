@@ -120,8 +120,10 @@ def class_progress(assignment: Assignment, students=None) -> list[Progress]:
 
 def student_progress(assignment: Assignment, student) -> Progress:
     """One student's progress, as class_progress works it out, in 2 queries (1 when the
-    assignment asks for no glossary entries): the reading view shows it after each save."""
-    required = list(assignment.required_entries.order_by("name"))
+    assignment is known to ask for no glossary entries, AssignmentQuerySet.with_links):
+    the reading view shows it after each save."""
+    asks = getattr(assignment, "requires_entries", True)
+    required = list(assignment.required_entries.order_by("name")) if asks else []
     mine = Highlight.objects.in_assignment(assignment).filter(owner=student).order_by()
     figures = {"made": Count("pk", distinct=True), "last": Max("updated")}
     if assignment.suggested_tags:

@@ -86,7 +86,7 @@ def create_highlight(
     entries = list(glossary_entries)
     highlight.glossary_entries.add(*entries)  # not set(): no links to read first
     _as_written(highlight, tags=_tag_new_highlight(highlight, list(tags), found), entries=entries)
-    if getattr(assignment, "in_lms", True):  # known when the form found it (with_lms_links)
+    if getattr(assignment, "in_lms", True):  # known when the form found it (with_links)
         _progress_may_change(highlight.assignment_id, owner.pk)
     return highlight, True
 

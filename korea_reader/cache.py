@@ -7,9 +7,11 @@ timeout, so two requests at once could count as one, and a window of an hour cou
 five minutes after its last request; and its add() counts the whole table first (to cull
 it), then reads and writes the row in a transaction: five round trips to PostgreSQL.
 
-Here add() is one statement (an INSERT that takes over an expired row and leaves a live
-one alone), and incr() a read and a compare-and-swap UPDATE, repeated if another request
-counted in between: no count is lost, and the expiry is left alone. Expired rows are
+Here add() is a read of a live row, else an INSERT that takes over an expired row and
+leaves a live one alone; incr() a compare-and-swap UPDATE of the value add() just read
+(django-ratelimit calls one after the other: two round trips for a counted request), else
+a read and that UPDATE, repeated if another request counted in between: no count is lost,
+and the expiry is left alone. Expired rows are
 deleted whenever add() makes a row, instead of Django's cull. PostgreSQL holds the
 counts, so every app server shares them, with nothing more to run.
 """
@@ -39,6 +41,16 @@ class DatabaseCache(DjangoDatabaseCache):
         now = timezone.now().replace(microsecond=0)
         connection, table = self._connection_and_table()
         with connection.cursor() as cursor:
+            # Most calls find the window's counter there: a read, which locks nothing, and
+            # the value seen for the incr() that follows (django-ratelimit's next call).
+            cursor.execute(
+                f"SELECT value FROM {table} WHERE cache_key = %s AND expires >= %s",
+                [key, timezone.now()],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                self._seen = (key, row[0])
+                return False
             cursor.execute(
                 f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "
                 "ON CONFLICT (cache_key) DO UPDATE "
@@ -54,7 +66,17 @@ class DatabaseCache(DjangoDatabaseCache):
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
         connection, table = self._connection_and_table()
+        seen, self._seen = getattr(self, "_seen", None), None
         with connection.cursor() as cursor:
+            if seen is not None and seen[0] == key:  # add() just read it: swap at once
+                value = pickle.loads(base64.b64decode(seen[1].encode())) + delta
+                cursor.execute(
+                    f"UPDATE {table} SET value = %s "
+                    "WHERE cache_key = %s AND value = %s AND expires >= %s",
+                    [self._encoded(value), key, seen[1], timezone.now()],
+                )
+                if cursor.rowcount == 1:
+                    return value
             while True:
                 cursor.execute(
                     f"SELECT value FROM {table} WHERE cache_key = %s AND expires >= %s",

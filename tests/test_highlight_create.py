@@ -291,14 +291,15 @@ def test_a_save_in_an_assignment_costs_a_bounded_number_of_queries(
     client.force_login(student)
     client.post(create_url(document), selection(document, "Moscow"), headers=FROM_PANEL)
 
-    # Session and user; the write limit's count (3); the article, the entries and the
-    # assignment (with whether an LMS links it) the form checks; the save in its
-    # transaction (the tags, the owner's lock, the caps with the retry key, the text's
-    # revision, the row, its entries and tags); the progress (the assignment's entries,
-    # then the student's figures). The card shows what the save wrote, the browser paints
-    # the mark. It was 45 before the write limit, the tags and the role were fetched once
-    # each, 35 before the browser painted the mark.
-    with django_assert_max_num_queries(19):
+    # Session and user; the write limit's count (2: its counter read, then swapped); the
+    # article, the entries and the assignment the form checks (with whether an LMS links
+    # it and whether it asks for entries: it asks for none); the save in its transaction
+    # (BEGIN, the tags, the owner's lock, the caps with the retry key, the text's
+    # revision, the row, its entries and tags, COMMIT); the student's progress. The card
+    # shows what the save wrote, and the browser paints the mark. It was 45 before the
+    # write limit, the tags and the role were fetched once each, 35 before the browser
+    # painted the mark.
+    with django_assert_max_num_queries(17):
         response = client.post(create_url(document), data, headers=FROM_PANEL)
 
     assert "Highlight saved." in partial_html(response)
