@@ -77,3 +77,34 @@ def test_increments_at_once_lose_no_count(transactional_db):
         thread.join()
 
     assert cache.get("rl:busy") == 100
+
+
+def test_a_counted_request_is_a_read_and_a_swap(counter, django_assert_num_queries):
+    cache.add(counter, 1, 60)
+
+    # As django-ratelimit counts: add() (the counter is there: read), then incr().
+    with django_assert_num_queries(2):
+        assert cache.add(counter, 1, 60) is False
+        assert cache.incr(counter) == 2
+
+    assert cache.get(counter) == 2
+
+
+def test_incr_counts_what_another_request_counted_since_add_read_it(counter):
+    cache.add(counter, 1, 60)
+    assert cache.add(counter, 1, 60) is False  # reads 1
+    cache.set(counter, 5, 60)  # another request's counts, in between
+
+    assert cache.incr(counter) == 6  # not 2: the swap of the 1 it read finds 5
+
+    assert cache.get(counter) == 6
+
+
+def test_incr_after_add_read_it_raises_once_it_expired(counter):
+    cache.add(counter, 1, 60)
+    assert cache.add(counter, 1, 60) is False
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE korea_reader_cache SET expires = now() - interval '1 second'")
+
+    with pytest.raises(ValueError):
+        cache.incr(counter)
