@@ -364,6 +364,13 @@ def reply_classes(user, highlights, viewer: Viewer | None = None) -> dict[int, l
     return classes
 
 
+def can_reply_to_new(user, highlight: Highlight) -> bool:
+    """Whether the author of a highlight they just made may reply to it (reply_classes):
+    in an assignment, yes (HighlightForm offers only those of their open classes);
+    outside any, if they are in an open class."""
+    return bool(highlight.assignment_id) or bool(reply_classes(user, [highlight])[highlight.pk])
+
+
 def get_highlight_to_reply(request: HttpRequest, pk: int) -> tuple[Highlight, list[int]]:
     """A highlight the user sees (404 otherwise) and the classes they may reply to it in;
     403 when they share no class with its author that is still open."""

@@ -302,6 +302,14 @@ class AssignmentQuerySet(models.QuerySet):
         still counts), but not an archived class's: its work is read-only."""
         return self.for_student(user).filter(documents=document, classroom__archived__isnull=True)
 
+    def with_links(self):
+        """Each with `in_lms`: whether a course in an LMS links to it (lti.models
+        .AssignmentLink), whose gradebook then takes the students' scores; and
+        `requires_entries`: whether it asks for glossary entries to be linked."""
+        lms = self.model.lti_links.rel.related_model.objects.filter(assignment=OuterRef("pk"))
+        entries = self.model.required_entries.through.objects.filter(assignment=OuterRef("pk"))
+        return self.annotate(in_lms=Exists(lms), requires_entries=Exists(entries))
+
 
 class AssignmentVisibility(models.TextChoices):
     PRIVATE = "private", "Private: each student's highlights are seen by them and the teacher"

@@ -6,8 +6,9 @@ The minimal write (bench/urls.py, registered by bench/settings.py alone) reads t
 and its user, has its CSRF token checked and inserts one row. The save is what the reading
 view's editor posts by htmx into its panel: a student of a class of 30 (whose students
 made 10 shared highlights each on the article, 60% tagged) saves a highlight with a note,
-two tags in use and a glossary entry, in the assignment, and gets back the card and the
-passage painted again. A reply is posted by htmx from a highlight's card, as its form
+two tags in use and a glossary entry, in the assignment, and gets back what the save
+changes on the page: the card, its item for My highlights and the progress (the browser
+paints its mark). A reply is posted by htmx from a highlight's card, as its form
 does (annotations/views/threads.py reply_create, through its URL, answered with what the
 card's form swaps in), twice over: the teacher's, from a student's work page, and a
 classmate's, from the reading view. Each reply goes to another classmate's highlight,

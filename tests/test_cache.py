@@ -110,3 +110,23 @@ def test_other_values_come_back_as_they_went_in(counter):
 
     assert cache.get_many(list(values)) == values
     assert cache.get("rl:a") + 1 == cache.incr("rl:a")
+
+
+def test_incr_counts_what_another_request_counted_since_add_read_it(counter):
+    cache.add(counter, 1, 60)
+    assert cache.add(counter, 1, 60) is False
+    cache.set(counter, 5, 60)  # another request's counts, in between
+
+    assert cache.incr(counter) == 6  # not 2: it adds to what is stored now
+
+    assert cache.get(counter) == 6
+
+
+def test_incr_after_add_read_it_raises_once_it_expired(counter):
+    cache.add(counter, 1, 60)
+    assert cache.add(counter, 1, 60) is False
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE korea_reader_cache SET expires = now() - interval '1 second'")
+
+    with pytest.raises(ValueError):
+        cache.incr(counter)
