@@ -5,7 +5,6 @@ see but not change. Helpers that find the user's part in a class return it with 
 object, as `(classroom, role)`, so that a view never works the role out again.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from functools import wraps
 
@@ -67,9 +66,9 @@ def get_tag_of_class(classroom: Classroom, tag_id: int) -> Tag:
 
 
 def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = False) -> Highlight:
-    """A highlight the user sees, with the lookups that said so (`viewer`, models.Viewer),
-    for its card's replies to reuse."""
-    viewer = Viewer.of(request.user) if request.user.is_authenticated else None
+    """A highlight the user sees, with the lookups that said so (`viewer`, the request's
+    models.Viewer), for its card to reuse."""
+    viewer = Viewer.of_request(request)
     highlights = Highlight.objects.visible_to(request.user, viewer).select_related(
         "owner", "document", "assignment"
     )
@@ -267,36 +266,35 @@ def get_student_of_class(classroom: Classroom, user_id: int):
     )
 
 
-def moderation_classes(user, highlight: Highlight) -> list[int]:
+def moderation_classes(user, highlight: Highlight, viewer: Viewer | None = None) -> list[int]:
     """The classes in which `user` teaches the highlight's author, oldest first: its
     assignment's class, for a highlight in one; every such class for one outside.
 
     A hide made here applies in all of them; a reply is made in the first (the reply
     reads the same to this teacher whichever it is, and a co-teacher of that class sees
     it). A teacher of another class of the author gets none of this class's moderation.
+    `viewer`: the user's lookups (models.Viewer), if made already.
     """
     if not user.is_authenticated:
         return []
-    classes = Membership.objects.filter(
-        user=highlight.owner_id,
-        role=Role.STUDENT,
-        classroom__in=Membership.objects.filter(user=user, role=Role.TEACHER).values("classroom"),
-    )
+    viewer = viewer or Viewer.of(user)
+    theirs = viewer.roles.get(highlight.owner_id, {})
+    classes = sorted(room for room in viewer.teaching if theirs.get(room) == Role.STUDENT)
     if highlight.assignment_id:
-        classes = classes.filter(classroom=highlight.assignment.classroom_id)
-    return list(classes.order_by("classroom").values_list("classroom", flat=True))
+        return [room for room in classes if room == highlight.assignment.classroom_id]
+    return classes
 
 
-def teaches_author_of(user, highlight: Highlight) -> bool:
+def teaches_author_of(user, highlight: Highlight, viewer: Viewer | None = None) -> bool:
     """Whether `user` teaches the highlight's author (in the assignment's class, if any)."""
-    return bool(moderation_classes(user, highlight))
+    return bool(moderation_classes(user, highlight, viewer))
 
 
 def get_highlight_to_moderate(request: HttpRequest, pk: int) -> tuple[Highlight, list[int]]:
     """A highlight its author's teacher may hide or answer, with the classes they
     moderate it in (moderation_classes); others get 404 or 403."""
     highlight = get_highlight_for_user(request, pk)
-    classes = moderation_classes(request.user, highlight)
+    classes = moderation_classes(request.user, highlight, highlight.viewer)
     if not classes:
         raise PermissionDenied("Only the author's teacher can do this.")
     # An archived class's moderation stays as it was; the teacher's open classes go on.
@@ -333,22 +331,17 @@ def get_reply_to_answer(request: HttpRequest, pk: int) -> tuple[Reply, list[int]
     return reply, classes
 
 
-def reply_classes(user, highlights) -> dict[int, list[int]]:
+def reply_classes(user, highlights, viewer: Viewer | None = None) -> dict[int, list[int]]:
     """For each of `highlights` (ones `user` sees), the open classes in which they may
     reply to it: those they share with its author (the assignment's class, for a
-    highlight in one), the ones they teach in first, then oldest first. In a few queries
-    for a whole list. A thread goes on in the class of its first reply (writes.add_reply)."""
-    mine = dict(
-        Membership.objects.filter(user=user.pk, classroom__archived__isnull=True).values_list(
-            "classroom", "role"
-        )
-    )
-    theirs = defaultdict(set, {user.pk: set(mine)})  # one's own: every class of one's
-    owners = {highlight.owner_id for highlight in highlights} - {user.pk}
-    if mine and owners:
-        shared = Membership.objects.filter(user__in=owners, classroom__in=mine)
-        for owner, classroom in shared.values_list("user", "classroom"):
-            theirs[owner].add(classroom)
+    highlight in one), the ones they teach in first, then oldest first. From the user's
+    lookups (`viewer`, models.Viewer, made here if not given), and the assignments' classes
+    the highlights do not carry. A thread goes on in the class of its first reply
+    (writes.add_reply)."""
+    if not user.is_authenticated:
+        return {highlight.pk: [] for highlight in highlights}
+    viewer = viewer or Viewer.of(user)
+    mine = viewer.open_classes
     # The assignments' classes; those the highlights carry already need no query.
     classes_of_work = {
         h.assignment_id: h.assignment.classroom_id
@@ -362,18 +355,27 @@ def reply_classes(user, highlights) -> dict[int, list[int]]:
         )
     classes = {}
     for highlight in highlights:
-        shared = theirs[highlight.owner_id]
+        owner = highlight.owner_id
+        # One's own: every class of one's; another's: the classes shared with them.
+        shared = mine if owner == user.pk else mine & viewer.roles.get(owner, {}).keys()
         if highlight.assignment_id:
             shared = shared & {classes_of_work[highlight.assignment_id]}
-        classes[highlight.pk] = sorted(shared, key=lambda pk: (mine[pk] != Role.TEACHER, pk))
+        classes[highlight.pk] = sorted(shared, key=lambda pk: (pk not in viewer.teaching, pk))
     return classes
+
+
+def can_reply_to_new(user, highlight: Highlight) -> bool:
+    """Whether the author of a highlight they just made may reply to it (reply_classes):
+    in an assignment, yes (HighlightForm offers only those of their open classes);
+    outside any, if they are in an open class."""
+    return bool(highlight.assignment_id) or bool(reply_classes(user, [highlight])[highlight.pk])
 
 
 def get_highlight_to_reply(request: HttpRequest, pk: int) -> tuple[Highlight, list[int]]:
     """A highlight the user sees (404 otherwise) and the classes they may reply to it in;
     403 when they share no class with its author that is still open."""
     highlight = get_highlight_for_user(request, pk)
-    classes = reply_classes(request.user, [highlight])[highlight.pk]
+    classes = reply_classes(request.user, [highlight], highlight.viewer)[highlight.pk]
     if not classes:
         archived = Membership.objects.filter(
             user=highlight.owner_id,
@@ -393,10 +395,12 @@ def get_reply_to_change(request: HttpRequest, pk: int) -> Reply:
     a class that is not archived (403)."""
     if not 0 < pk <= _LARGEST_ID:
         raise Http404("No such reply.")
-    replies = Reply.objects.visible_to(request.user).filter(deleted__isnull=True)
+    viewer = Viewer.of_request(request)
+    replies = Reply.objects.visible_to(request.user, viewer).filter(deleted__isnull=True)
     reply = get_object_or_404(
         replies.select_related("highlight__owner", "highlight__document", "classroom"), pk=pk
     )
+    reply.highlight.viewer = viewer  # a reply is read only where its highlight is seen
     if reply.author_id != request.user.pk:
         raise PermissionDenied("Only the author of a reply can change it.")
     if reply.classroom is not None and reply.classroom.is_archived:

@@ -157,7 +157,10 @@ class HighlightForm(HighlightNoteForm):
         self.document = document
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["assignment"].queryset = Assignment.objects.to_work_in(user, document)
+            # What a save in it asks next: whether it is in an LMS (the student's score
+            # is queued for it) and has entries to link (the progress box lists them).
+            assignments = Assignment.objects.to_work_in(user, document).with_links()
+            self.fields["assignment"].queryset = assignments
         if self["assignment"].value():
             self.label_for_assignment()
 

@@ -302,6 +302,14 @@ class AssignmentQuerySet(models.QuerySet):
         still counts), but not an archived class's: its work is read-only."""
         return self.for_student(user).filter(documents=document, classroom__archived__isnull=True)
 
+    def with_links(self):
+        """Each with `in_lms`: whether a course in an LMS links to it (lti.models
+        .AssignmentLink), whose gradebook then takes the students' scores; and
+        `requires_entries`: whether it asks for glossary entries to be linked."""
+        lms = self.model.lti_links.rel.related_model.objects.filter(assignment=OuterRef("pk"))
+        entries = self.model.required_entries.through.objects.filter(assignment=OuterRef("pk"))
+        return self.annotate(in_lms=Exists(lms), requires_entries=Exists(entries))
+
 
 class AssignmentVisibility(models.TextChoices):
     PRIVATE = "private", "Private: each student's highlights are seen by them and the teacher"
@@ -635,17 +643,21 @@ def _shown_in_assignments(open_assignments: dict, classmates: set) -> Q:
     return shown
 
 
-def _markable_by(user) -> Q:
+def _markable_by(user, viewer=None) -> Q:
     """Who may press "Same question" and "Helpful" on a highlight they may see: a student
     of an open class its author is a student of too (for a highlight in an assignment,
-    that assignment's class), never its author. Teachers see the counts; they answer."""
+    that assignment's class), never its author. Teachers see the counts; they answer.
+    `viewer`: the user's lookups (Viewer.of), when the caller has them, for their classes."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    classes = list(
-        Membership.objects.filter(
-            user=user, role=Membership.Role.STUDENT, classroom__archived__isnull=True
-        ).values_list("classroom", flat=True)
-    )
+    if viewer is not None:
+        classes = sorted(viewer.open_classes - viewer.teaching)
+    else:
+        classes = list(
+            Membership.objects.filter(
+                user=user, role=Membership.Role.STUDENT, classroom__archived__isnull=True
+            ).values_list("classroom", flat=True)
+        )
     classmates = Membership.objects.filter(classroom__in=classes, role=Membership.Role.STUDENT)
     in_class = Q(assignment__isnull=True) | Q(assignment__classroom__in=classes)
     return Q(owner__in=classmates.values("user")) & in_class & ~Q(owner=user.pk)
@@ -674,6 +686,7 @@ class Viewer:
     user: object
     classes: set
     teaching: set
+    open_classes: set  # those not archived
     # Each member of the viewer's classes (not the viewer): {user: {class: role}}.
     roles: dict
     taught: set  # the students of the classes the viewer teaches
@@ -682,12 +695,19 @@ class Viewer:
 
     @classmethod
     def of(cls, user) -> "Viewer":
-        memberships = list(Membership.objects.filter(user=user).values_list("classroom", "role"))
-        classes = {classroom for classroom, _ in memberships}
-        teaching = {classroom for classroom, role in memberships if role == Membership.Role.TEACHER}
+        # The viewer's classes and everyone in them, the viewer too, in one query.
+        everyone = list(
+            Membership.objects.filter(
+                classroom__in=Membership.objects.filter(user=user).values("classroom")
+            ).values_list("user", "classroom", "role", "classroom__archived")
+        )
+        mine = [(room, role, archived) for pk, room, role, archived in everyone if pk == user.pk]
+        classes = {room for room, _, _ in mine}
+        teaching = {room for room, role, _ in mine if role == Membership.Role.TEACHER}
         roles, taught = defaultdict(dict), set()
-        members = Membership.objects.filter(classroom__in=classes).exclude(user=user)
-        for member, classroom, role in members.values_list("user", "classroom", "role"):
+        for member, classroom, role, _ in everyone:
+            if member == user.pk:
+                continue
             roles[member][classroom] = role
             if classroom in teaching and role == Membership.Role.STUDENT:
                 taught.add(member)
@@ -713,11 +733,24 @@ class Viewer:
             user=user,
             classes=classes,
             teaching=teaching,
+            open_classes={room for room, _, archived in mine if archived is None},
             roles=roles,
             taught=taught,
             taught_assignments=[pk for pk, room, _, _ in assignments if room in teaching],
             open_assignments=_open_by_class(assignments, made),
         )
+
+    @classmethod
+    def of_request(cls, request) -> "Viewer | None":
+        """The lookups of the request's user (None for someone logged out), made once a
+        request: the access check, the card it answers with and the header's badge read
+        the same lists. Made at the first ask; a view that changes what they hold (a
+        class joined, a minimum reached) and shows it in the same request asks `of`."""
+        if not request.user.is_authenticated:
+            return None
+        if not hasattr(request, "_viewer"):
+            request._viewer = cls.of(request.user)
+        return request._viewer
 
     def members_of(self, classroom: int, role: str) -> set:
         return {user for user, rooms in self.roles.items() if rooms.get(classroom) == role}
@@ -739,8 +772,11 @@ class Viewer:
             | shared & _shown_in_assignments(self.open_assignments, set(shared_classes))
         )
 
-    def replies(self) -> Q:
-        """The replies this viewer may read (ReplyQuerySet.visible_to says which)."""
+    def replies(self, *, highlights_seen: bool = False) -> Q:
+        """The replies this viewer may read (ReplyQuerySet.visible_to says which);
+        `highlights_seen`: of highlights found through this viewer's `highlights()`."""
+        if highlights_seen:
+            return self.replies_on_seen()
         return Q(highlight__in=Highlight.objects.filter(self.highlights())) & self.replies_on_seen()
 
     def replies_on_seen(self) -> Q:
@@ -849,15 +885,16 @@ class HighlightQuerySet(models.QuerySet):
             answered=Exists(Reply.objects.filter(highlight=OuterRef("pk"), is_answer=True)),
         )
 
-    def with_marks_for(self, user):
+    def with_marks_for(self, user, viewer: "Viewer | None" = None):
         """What a card shows `user` of the marks: the counts (with_mark_counts), whether
         they pressed each (`marked_same_question`, `marked_helpful`) and whether they may
-        (`can_mark`), in the same query."""
+        (`can_mark`), in the same query. `viewer`: the user's lookups, if made already."""
         mine = HighlightMark.objects.filter(highlight=OuterRef("pk"), person=user.pk)
+        markable = _markable_by(user, viewer)
         return self.with_mark_counts().annotate(
             marked_same_question=Exists(mine.filter(kind=MarkKind.SAME_QUESTION)),
             marked_helpful=Exists(mine.filter(kind=MarkKind.HELPFUL)),
-            can_mark=ExpressionWrapper(_markable_by(user), output_field=models.BooleanField()),
+            can_mark=ExpressionWrapper(markable, output_field=models.BooleanField()),
         )
 
 
@@ -1080,7 +1117,9 @@ class ClassHide(models.Model):
 
 
 class ReplyQuerySet(models.QuerySet):
-    def visible_to(self, user, viewer: Viewer | None = None, on=None):
+    def visible_to(
+        self, user, viewer: Viewer | None = None, *, highlights_seen: bool = False, on=None
+    ):
         """The replies `user` may read. The one place these rules live, on top of the
         highlights' (a reply is read only where its highlight is seen):
 
@@ -1096,9 +1135,11 @@ class ReplyQuerySet(models.QuerySet):
         - a reply made in another class, never; one whose class is gone, its writer and
           the highlight's author only.
 
-        `viewer`: the user's lookups when the caller has them already (Viewer.of).
-        `on`: highlights the caller has already narrowed to what `user` sees (a query
-        of HighlightQuerySet.visible_to): the replies on those, without building the
+        `viewer`: the user's lookups when the caller has them already (Viewer.of);
+        `highlights_seen`: the caller narrows these to highlights it found through the
+        same `viewer` (access.get_highlight_for_user), whose rule is then not asked again;
+        `on`: highlights the caller has already narrowed to what `user` sees (a query of
+        HighlightQuerySet.visible_to): the replies on those, without building the
         highlights' rules again.
         """
         if not user.is_authenticated:
@@ -1106,7 +1147,7 @@ class ReplyQuerySet(models.QuerySet):
         viewer = viewer or Viewer.of(user)
         if on is not None:
             return self.filter(viewer.replies_on_seen(), highlight__in=on.values("pk"))
-        return self.filter(viewer.replies())
+        return self.filter(viewer.replies(highlights_seen=highlights_seen))
 
     def in_threads(self):
         return self.select_related("author").order_by("created", "pk")
@@ -1212,10 +1253,9 @@ class NotificationQuerySet(models.QuerySet):
     def shown_to(self, user, viewer: Viewer | None = None, highlights=None):
         """The notifications `user` has, while they may still read the reply: a hide of
         the highlight in the reply's class, or a reply they may no longer see (another
-        class's, a student removed), takes one away. One query, for the header's badge.
-        `viewer`: the user's lookups when the page has them already (Viewer.of), and
-        `highlights` the highlights they see (HighlightQuerySet.visible_to), if it has
-        built those already."""
+        class's, a student removed), takes one away. One query, for the header's badge,
+        after the user's lookups (`viewer`, made if not given); `highlights`: the
+        highlights they see (HighlightQuerySet.visible_to), if the page built those."""
         memberships = Membership.objects.filter(user=user.pk)
         teaching = memberships.filter(role=Membership.Role.TEACHER)
         hidden = ClassHide.objects.filter(

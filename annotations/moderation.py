@@ -13,10 +13,11 @@ from django.urls import reverse
 
 from annotations.access import reply_classes, teaches_author_of
 from annotations.forms import ReplyForm
-from annotations.models import ClassHide, Highlight, Reply
-from annotations.questions import attach_marks
+from annotations.models import Highlight, Reply, Viewer
+from annotations.questions import MARK_FIELDS
 
 CARD = "annotations/highlight.html#card"
+THREAD = "annotations/highlight.html#thread"
 
 
 def card_page(request: HttpRequest, context: dict, status: int = 200) -> TemplateResponse:
@@ -25,46 +26,60 @@ def card_page(request: HttpRequest, context: dict, status: int = 200) -> Templat
     return TemplateResponse(request, template, context, status=status)
 
 
-def replies_for(user, viewer=None) -> Prefetch:
-    """The replies `user` may read, as the cards' `highlight.threads`."""
-    replies = Reply.objects.visible_to(user, viewer).in_threads()
-    return Prefetch("replies", queryset=replies, to_attr="visible_replies")
+def lookups(user, highlight: Highlight | None = None) -> Viewer | None:
+    """The reader's models.Viewer: the one that found `highlight` for them
+    (access.get_highlight_for_user), else made here; None for someone logged out."""
+    viewer = getattr(highlight, "viewer", None)
+    if viewer is not None and viewer.user.pk == user.pk:
+        return viewer
+    return Viewer.of(user) if user.is_authenticated else None
+
+
+def replies_for(user, viewer=None, *, highlights_seen: bool = False) -> Prefetch:
+    """The replies `user` may read, as the cards' `highlight.threads`; `highlights_seen`
+    when `viewer` found the highlights (ReplyQuerySet.visible_to)."""
+    replies = Reply.objects.visible_to(user, viewer, highlights_seen=highlights_seen)
+    return Prefetch("replies", queryset=replies.in_threads(), to_attr="visible_replies")
 
 
 def with_threads(user, highlights, viewer=None, *, fresh: bool = False) -> list[Highlight]:
     """Cards of a list with their threads: each highlight's replies `user` reads, and
-    whether they may reply to it (`can_reply`), in a fixed number of queries. `fresh`
-    highlights (just made) have no replies to look up."""
+    whether they may reply to it (`can_reply`), in a fixed number of queries, from one
+    models.Viewer (`viewer`, if the caller made it). `fresh` highlights (just made) have
+    no replies to look up."""
     highlights = list(highlights)
+    viewer = viewer or lookups(user)
     if fresh:
         for highlight in highlights:
             highlight.visible_replies = []
     else:
         prefetch_related_objects(highlights, replies_for(user, viewer))
-    classes = reply_classes(user, highlights)
+    classes = reply_classes(user, highlights, viewer)
     for highlight in highlights:
         highlight.can_reply = bool(classes[highlight.pk])
     return highlights
 
 
-def card_context(
+def thread_context(
     user,
     highlight: Highlight,
     *,
     moderating: bool | None = None,
     can_reply: bool | None = None,
+    viewer: Viewer | None = None,
     **extra,
 ) -> dict:
-    """A card's context; `moderating` and `can_reply` when the view knows already (it
-    checked access)."""
-    highlight.hidden_here = ClassHide.objects.seen_by(user).filter(highlight=highlight).exists()
-    # The lookups that found the highlight (access.get_highlight_for_user), if it was.
-    prefetch_related_objects([highlight], replies_for(user, getattr(highlight, "viewer", None)))
-    attach_marks(highlight, user)
+    """What a card's thread shows (the replies `user` reads, the forms to reply and, for
+    the author's teacher, to mark an answer); `moderating` and `can_reply` when the view
+    knows already (it checked access), from the reader's lookups (`viewer`, by default
+    `lookups()`): no query but the replies'."""
+    viewer = viewer or lookups(user, highlight)
+    seen = viewer is not None and viewer is getattr(highlight, "viewer", None)
+    prefetch_related_objects([highlight], replies_for(user, viewer, highlights_seen=seen))
     if moderating is None:
-        moderating = teaches_author_of(user, highlight)
+        moderating = teaches_author_of(user, highlight, viewer)
     if can_reply is None:
-        can_reply = bool(reply_classes(user, [highlight])[highlight.pk])
+        can_reply = bool(reply_classes(user, [highlight], viewer)[highlight.pk])
     highlight.can_reply = can_reply
     return {
         "highlight": highlight,
@@ -74,28 +89,95 @@ def card_context(
     }
 
 
+def card_context(user, highlight: Highlight, *, viewer: Viewer | None = None, **extra) -> dict:
+    """A card's context: its thread's (thread_context, which takes the same keywords),
+    its marks and whether the reader sees it hidden (one query more)."""
+    viewer = viewer or lookups(user, highlight)
+    attach_card_marks(highlight, user, viewer)
+    return thread_context(user, highlight, viewer=viewer, **extra)
+
+
+def attach_card_marks(highlight: Highlight, user, viewer=None) -> Highlight:
+    """What one card shows `user` of its marks (questions.attach_marks) and whether they
+    see it hidden (`hidden_here`: HighlightQuerySet.with_hidden_for), in one query."""
+    row = (
+        Highlight.objects.filter(pk=highlight.pk)
+        .order_by()
+        .with_marks_for(user, viewer)
+        .with_hidden_for(user)
+        .values(*MARK_FIELDS, "hidden_here")
+        .first()
+    )
+    for name, value in (row or {}).items():
+        setattr(highlight, name, value)
+    return highlight
+
+
 def back_to_card(
     request: HttpRequest,
     highlight: Highlight,
     message: str,
     *,
     reply: Reply | None = None,
-    can_reply: bool | None = None,
 ) -> HttpResponse:
     """Back to the highlight acted on, not to the top of a page: for htmx its card again,
-    focused, saying what was done; else the page it is on, at its anchor (for its
-    author's teacher the student's work within an assignment, else the text; for anyone
-    else the highlight's page, at the reply), with the message."""
-    moderating = teaches_author_of(request.user, highlight)
+    focused, saying what was done; else the page it is on, at its anchor (_back_to_place)."""
+    viewer = lookups(request.user, highlight)
+    moderating = teaches_author_of(request.user, highlight, viewer)
     if request.htmx:
         context = card_context(
             request.user,
             highlight,
             moderating=moderating,
-            can_reply=can_reply,
+            viewer=viewer,
             card_message=message,
         )
         return TemplateResponse(request, CARD, context)
+    return _back_to_place(request, highlight, message, reply=reply, moderating=moderating)
+
+
+def back_to_thread(
+    request: HttpRequest, highlight: Highlight, message: str, *, reply: Reply | None = None
+) -> HttpResponse:
+    """After a reply: for htmx the highlight's thread again, saying so, focused. A reply
+    changes nothing else on the card (its marks, tags, hide stay as the page has them),
+    so the rest of it is not built again. Without htmx as back_to_card."""
+    viewer = lookups(request.user, highlight)
+    moderating = teaches_author_of(request.user, highlight, viewer)
+    if request.htmx:
+        context = thread_context(
+            request.user,
+            highlight,
+            moderating=moderating,
+            can_reply=True,
+            viewer=viewer,
+            thread_message=message,
+        )
+        return TemplateResponse(request, THREAD, context)
+    return _back_to_place(request, highlight, message, reply=reply, moderating=moderating)
+
+
+def thread_page(request: HttpRequest, highlight: Highlight, status: int, **extra) -> HttpResponse:
+    """A reply to correct (`extra`: its form): for htmx in the thread it was sent from,
+    else on the highlight's page."""
+    if request.htmx:
+        context = thread_context(request.user, highlight, can_reply=True, **extra)
+        return TemplateResponse(request, THREAD, context, status=status)
+    context = card_context(request.user, highlight, can_reply=True, **extra)
+    return card_page(request, context, status)
+
+
+def _back_to_place(
+    request: HttpRequest,
+    highlight: Highlight,
+    message: str,
+    *,
+    reply: Reply | None,
+    moderating: bool,
+) -> HttpResponseRedirect:
+    """The page the highlight is on, at its anchor (for its author's teacher the
+    student's work within an assignment, else the text; for anyone else the highlight's
+    page, at the reply), with the message."""
     messages.success(request, message)
     if not moderating:
         place = reply.anchor if reply is not None and reply.pk else highlight.anchor

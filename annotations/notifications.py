@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.utils import timezone
 
-from annotations.models import Notification, Reply
+from annotations.models import Notification, Reply, Viewer
 
 PER_PAGE = 20
 
@@ -63,32 +63,33 @@ def forget_answer(reply: Reply) -> None:
 
 
 class Badge:
-    """The header's count of new notifications: asked for only when a page shows it.
-    `viewer` and `highlights`: the user's lookups (models.Viewer) and the highlights
-    they see, when the page has them already (NotificationQuerySet.shown_to)."""
+    """The header's count of new notifications: asked for only when a page shows it, from
+    the lookups the page's view made (models.Viewer.of_request), if it made them, and
+    the highlights the viewer sees (`highlights`), if the page built those already."""
 
-    def __init__(self, user, viewer=None, highlights=None):
-        self.user = user
-        self.viewer = viewer
+    def __init__(self, request, highlights=None):
+        self.request = request
         self.highlights = highlights
 
     @cached_property
     def count(self) -> int:
-        if self.user is None or not self.user.is_authenticated:
+        # No user on a request refused before the authentication middleware (a NUL).
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
             return 0
-        shown = Notification.objects.shown_to(self.user, self.viewer, self.highlights)
+        viewer = Viewer.of_request(self.request)
+        shown = Notification.objects.shown_to(user, viewer, self.highlights)
         return shown.unread().count()
 
 
 def badge(request) -> dict:
     """Context processor: `notifications.count` in every page's header."""
-    # No user on a request refused before the authentication middleware (a NUL).
-    return {"notifications": Badge(getattr(request, "user", None))}
+    return {"notifications": Badge(request)}
 
 
-def notifications_page(user, number) -> Page:
+def notifications_page(user, number, viewer: Viewer | None = None) -> Page:
     """One page of the user's notifications, newest first, with what each links to."""
-    notifications = Notification.objects.shown_to(user).select_related(
+    notifications = Notification.objects.shown_to(user, viewer).select_related(
         "reply__author", "reply__highlight__document"
     )
     return Paginator(notifications, PER_PAGE).get_page(number)

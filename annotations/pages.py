@@ -3,6 +3,8 @@
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+HIGHLIGHTS_PER_PAGE = 20  # cards on a page of highlights: an entry's, an article's
+
 
 def form_page(
     request: HttpRequest, template: str, context: dict, *, partial: str | None = None

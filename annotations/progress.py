@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from annotations.models import (
@@ -90,15 +91,13 @@ def class_progress(assignment: Assignment, students=None) -> list[Progress]:
         row["owner"]: row
         for row in highlights.values("owner").annotate(made=Count("pk"), last=Max("updated"))
     }
-    suggested = {name.casefold(): name for name in assignment.suggested_tags}
     tags_used: dict[int, set[str]] = defaultdict(set)
     for owner, name in (
         TaggedHighlight.objects.filter(content_object__in=highlights)
         .values_list("content_object__owner", "tag__name")
         .distinct()
     ):
-        if name.casefold() in suggested:
-            tags_used[owner].add(suggested[name.casefold()])
+        tags_used[owner].add(name)
     required = list(assignment.required_entries.order_by("name"))
     linked: dict[int, set[int]] = defaultdict(set)
     links = Highlight.glossary_entries.through.objects.filter(
@@ -107,23 +106,52 @@ def class_progress(assignment: Assignment, students=None) -> list[Progress]:
     for owner, entry_id in links.values_list("highlight__owner", "glossaryentry_id").distinct():
         linked[owner].add(entry_id)
     return [
-        Progress(
-            student=student,
-            made=activity.get(student.pk, {}).get("made", 0),
-            minimum=assignment.min_highlights,
-            suggested_tags=list(assignment.suggested_tags),
-            tags_used=[t for t in assignment.suggested_tags if t in tags_used[student.pk]],
-            required_entries=required,
-            entries_linked=[entry for entry in required if entry.pk in linked[student.pk]],
-            due=assignment.due,
-            last_activity=activity.get(student.pk, {}).get("last"),
+        _progress(
+            assignment,
+            student,
+            activity.get(student.pk, {}),
+            tags_used[student.pk],
+            required,
+            linked[student.pk],
         )
         for student in students
     ]
 
 
 def student_progress(assignment: Assignment, student) -> Progress:
-    return class_progress(assignment, [student])[0]
+    """One student's progress, as class_progress works it out, in 2 queries (1 when the
+    assignment is known to ask for no glossary entries, AssignmentQuerySet.with_links):
+    the reading view shows it after each save."""
+    asks = getattr(assignment, "requires_entries", True)
+    required = list(assignment.required_entries.order_by("name")) if asks else []
+    mine = Highlight.objects.in_assignment(assignment).filter(owner=student).order_by()
+    figures = {"made": Count("pk", distinct=True), "last": Max("updated")}
+    if assignment.suggested_tags:
+        figures["tags"] = ArrayAgg("tags__name", distinct=True, default=[])
+    if required:
+        linked = Q(glossary_entries__in=required)
+        figures["entries"] = ArrayAgg("glossary_entries", filter=linked, distinct=True, default=[])
+    activity = mine.aggregate(**figures)
+    tags, entries = activity.pop("tags", []), activity.pop("entries", [])
+    return _progress(assignment, student, activity, {t for t in tags if t}, required, set(entries))
+
+
+def _progress(assignment, student, activity: dict, tag_names, required, linked) -> Progress:
+    """A student's Progress from what they did: `activity` (how many highlights `made`,
+    the `last` change), the names of the tags they used and the entries they `linked`."""
+    suggested = {name.casefold(): name for name in assignment.suggested_tags}
+    used = {suggested[name.casefold()] for name in tag_names if name.casefold() in suggested}
+    return Progress(
+        student=student,
+        made=activity.get("made") or 0,
+        minimum=assignment.min_highlights,
+        suggested_tags=list(assignment.suggested_tags),
+        tags_used=[tag for tag in assignment.suggested_tags if tag in used],
+        required_entries=required,
+        entries_linked=[entry for entry in required if entry.pk in linked],
+        due=assignment.due,
+        last_activity=activity.get("last"),
+    )
 
 
 @dataclass

@@ -351,12 +351,13 @@ class SearchForm(ExportFilterForm):
     page = QueryNumberField(min_value=1, widget=forms.HiddenInput)
     dates_message = "“Made from” must not be after “Made until”."
 
-    def __init__(self, data, *, user):
+    def __init__(self, data, *, request):
         super().__init__(data, label_suffix="")
-        self.user = user
-        # The viewer's classes and classmates, looked up once for the highlights and the
-        # replies they may read.
-        self.lookups = Viewer.of(user) if user.is_authenticated else None
+        self.request = request
+        self.user = request.user
+        # The viewer's classes and classmates, looked up once a request for the highlights
+        # and the replies they may read (and the header's badge).
+        self.lookups = Viewer.of_request(request)
         # Their students (of the classes they teach) and their classes' assignments, as
         # the lookups have them: no join, and no query when they have none (an empty IN).
         taught = self.lookups.taught if self.lookups else set()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations.access import Role, can_correct_text
+from annotations.access import Role, can_correct_text, can_reply_to_new
 from annotations.models import Assignment, Document, GlossaryEntry, Highlight
 from annotations.paragraphs import Paragraph
 from annotations.progress import student_progress
@@ -76,12 +76,14 @@ def passage_refresh_context(
     assignment=None,
     role=None,
     viewer=None,
+    show_hidden: bool = False,
     **panel,
 ) -> dict:
     """What a save, edit or delete changes on the reading view, and only that.
 
     The paragraphs of the changed `passage` (start, end) are painted again, each to
-    replace its old self; My highlights and the progress box are redrawn; the rest of
+    replace its old self, with the highlights hidden from the class if the page paints
+    them (`show_hidden`); My highlights and the progress box are redrawn; the rest of
     the page stays as it is. Rendering the whole text again after every save was most of
     a save's time. `viewer` (models.Viewer) is the lookups the card used, if it did.
     """
@@ -90,7 +92,7 @@ def passage_refresh_context(
     return {
         "document": document,
         "paragraphs_html": paint_paragraphs(
-            user, document, visible, [paragraphs] if paragraphs else []
+            user, document, visible, [paragraphs] if paragraphs else [], show_hidden
         ),
         "my_highlights": _mine(visible, user),
         "shared_count": visible.not_orphaned().exclude(owner=user).count(),
@@ -98,6 +100,29 @@ def passage_refresh_context(
         "progress": _progress(assignment, role, user),
         "teaching": assignment is not None and role == Role.TEACHER,
         **panel,
+    }
+
+
+def saved_highlight_context(user, highlight: Highlight, *, role=None, message: str) -> dict:
+    """What a new highlight, saved from the editor on a page showing the text it was
+    placed on, adds to that page: its card in the panel, its item for My highlights, and
+    the progress box anew.
+
+    Nothing the page shows is read again: the browser paints the new mark on the text it
+    has (static/js/highlighter.js, as segments.py paints it) and puts the item in its
+    place; the others' highlights are as the page had them (its poll brings the class's
+    news). The card shows the tags and entries the save wrote (writes._as_written), and
+    no replies: it has none yet.
+    """
+    highlight.visible_replies = []
+    highlight.can_reply = can_reply_to_new(user, highlight)
+    return {
+        "document": highlight.document,
+        "panel": "card",
+        "highlight": highlight,
+        "message": message,
+        "assignment": highlight.assignment,
+        "progress": _progress(highlight.assignment, role, user),
     }
 
 

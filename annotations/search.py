@@ -368,12 +368,12 @@ def _result(
 def search_page(form) -> dict:
     """The search page's context for a bound SearchForm: its results when it asks for
     something, a page of them (`page`), with the query string that keeps the search."""
-    # The header's badge reads the viewer's lookups the form has looked up already.
+    # The header's badge reads the request's lookups, which the form looked up already.
     context = {
         "form": form,
         "searched": False,
         "filtered": False,
-        "notifications": Badge(form.user, form.lookups, form.highlights),
+        "notifications": Badge(form.request, form.highlights),
     }
     if not form.is_valid() or not form.asks_something():
         return context

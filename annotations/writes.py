@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from annotations.accounts import split_name, temporary_password, unique_usernames
@@ -64,42 +65,66 @@ def create_highlight(
     import says how its highlight was placed (`anchor_status`) and whether a teacher
     had hidden it: then it is hidden in its assignment's class, or in every class its
     author is a student of (a file does not say which class); it is not `capped`."""
-    if client_key is not None:
+    if client_key is not None and not capped:
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
         if existing is not None:
             return existing, False
     found = _tags_named(tags)
     if capped:
-        _within_caps(owner, document, tags, found)
+        retried = _within_caps(owner, document, tags, found, client_key)
+        if retried is not None:
+            return Highlight.objects.get(pk=retried), False
     anchor, status = _on_current_text(document, anchor, anchor_status)
+    fields = {"note": note, "visibility": visibility, "assignment": assignment}
+    fields |= {"is_question": is_question, "anchor_status": status}
+    highlight = Highlight.placed(
+        anchor, owner=owner, document=document, client_key=client_key or uuid.uuid4(), **fields
+    )
+    existing = _insert(highlight, hidden=hidden, retry=client_key is not None and not capped)
+    if existing is not None:
+        return existing, False
+    entries = list(glossary_entries)
+    highlight.glossary_entries.add(*entries)  # not set(): no links to read first
+    _as_written(highlight, tags=_tag_new_highlight(highlight, list(tags), found), entries=entries)
+    if getattr(assignment, "in_lms", True):  # known when the form found it (with_links)
+        _progress_may_change(highlight.assignment_id, owner.pk)
+    return highlight, True
+
+
+def _insert(highlight: Highlight, *, hidden: bool, retry: bool) -> Highlight | None:
+    """Insert the new highlight (hidden from its classes if `hidden`). With `retry`, a
+    highlight the same client key made a moment ago, in a race with this one, is returned
+    instead. Without (no key, or a capped save: the owner's lock in _within_caps lets no
+    save with the same key in before this one commits) a refusal is the caller's, and no
+    savepoint to come back to is needed."""
     try:
-        with transaction.atomic():
-            highlight = Highlight.placed(
-                anchor,
-                owner=owner,
-                document=document,
-                note=note,
-                visibility=visibility,
-                assignment=assignment,
-                client_key=client_key or uuid.uuid4(),
-                is_question=is_question,
-                anchor_status=status,
-            )
+        with transaction.atomic(savepoint=retry):
             highlight.save()
             if hidden:
                 _hide_everywhere(highlight)
     except IntegrityError:
-        if client_key is None:
+        if not retry:
             raise
         # The same key won a race with us a moment ago, or another rule refused the row.
-        existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
+        existing = Highlight.objects.filter(
+            owner=highlight.owner_id, client_key=highlight.client_key
+        ).first()
         if existing is None:
             raise
-        return existing, False
-    _tag_new_highlight(highlight, list(tags), found)
-    highlight.glossary_entries.add(*glossary_entries)  # not set(): no links to read first
-    _progress_may_change(highlight.assignment_id, owner.pk)
-    return highlight, True
+        return existing
+    return None
+
+
+def _as_written(highlight: Highlight, *, tags: list[Tag], entries: list[GlossaryEntry]) -> None:
+    """A new highlight's tags and glossary entries, cached on it as if fetched: its card
+    shows them next, and they are what was just written (`entries` in the order of the
+    form's choices, by name; `tags` in the order they were put on, as taggit reads them)."""
+    fetched = {}
+    for name, model, rows in [("tags", Tag, tags), ("glossary_entries", GlossaryEntry, entries)]:
+        fetched[name] = model.objects.all()
+        fetched[name]._result_cache, fetched[name]._prefetch_done = list(rows), True
+    highlight._prefetched_objects_cache = fetched
+    highlight.tag_list = list(tags)  # as My highlights caches them (reading._mine)
 
 
 def _progress_may_change(assignment_id: int | None, owner_id: int) -> None:
@@ -113,20 +138,31 @@ def _progress_may_change(assignment_id: int | None, owner_id: int) -> None:
         transaction.on_commit(score_for_the_lms, robust=True)
 
 
-def _within_caps(owner, document: Document, tags, found: dict) -> None:
+def _within_caps(owner, document: Document, tags, found: dict, client_key=None) -> int | None:
     """Raise LimitReached, before anything is saved, past HIGHLIGHTS_PER_ARTICLE or
     NEW_TAGS_PER_DAY. The owner's row is locked so that saves sent at once are counted
-    one after another. An import (manage.py, an administrator's) is not capped: restoring
-    a backup brings back all that was there."""
+    one after another, and a save retried with its `client_key` finds the first once it
+    is committed: its id is returned then, and nothing is counted. An import (manage.py,
+    an administrator's) is not capped: restoring a backup brings back all that was there."""
     get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+    wanted = on_article = Q(document=document)
+    figures = {"made": Count("pk", filter=on_article)}
+    if client_key is not None:
+        retried = Q(client_key=client_key)
+        figures["retried"] = Max("pk", filter=retried)
+        wanted |= retried
+    found_now = Highlight.objects.filter(wanted, owner=owner).order_by().aggregate(**figures)
+    if found_now.get("retried") is not None:
+        return found_now["retried"]
     cap = settings.HIGHLIGHTS_PER_ARTICLE
-    if Highlight.objects.filter(owner=owner, document=document).count() >= cap:
+    if found_now["made"] >= cap:
         raise LimitReached(
             f"You have {cap} highlights on “{document.title}”, the most one account may "
             "have on one article.",
             "Delete some you no longer need to make room.",
         )
     count_new_tags(owner, len(_new_tag_names(tags, found)))
+    return None
 
 
 def _tags_named(names) -> dict:
@@ -168,12 +204,12 @@ def _on_current_text(document: Document, anchor: Anchor, status: str) -> tuple[A
     return placed, Highlight.AnchorStatus.REANCHORED
 
 
-def _tag_new_highlight(highlight: Highlight, names: list[str], found: dict) -> None:
+def _tag_new_highlight(highlight: Highlight, names: list[str], found: dict) -> list[Tag]:
     """Tag a highlight that has no tags yet with the tags `found` (_tags_named) and any
     not in use yet, made as taggit makes them: one query where taggit's set() takes five
-    and three more a tag."""
+    and three more a tag. Returns its tags, in the order they were put on."""
     if not names:
-        return
+        return []
     by_key = dict(found)
     tags = []
     for name in names:
@@ -186,6 +222,7 @@ def _tag_new_highlight(highlight: Highlight, names: list[str], found: dict) -> N
     TaggedHighlight.objects.bulk_create(
         TaggedHighlight(content_object=highlight, tag=tag) for tag in tags
     )
+    return tags
 
 
 @transaction.atomic

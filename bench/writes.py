@@ -6,19 +6,27 @@ The minimal write (bench/urls.py, registered by bench/settings.py alone) reads t
 and its user, has its CSRF token checked and inserts one row. The save is what the reading
 view's editor posts by htmx into its panel: a student of a class of 30 (whose students
 made 10 shared highlights each on the article, 60% tagged) saves a highlight with a note,
-two tags in use and a glossary entry, in the assignment, and gets back the card and the
-passage painted again. The reply is the teacher's, posted by htmx from a student's card
-(annotations/views/classroom.py reply_create, through its URL). Every request goes
-through the CSRF check with the token in X-CSRFToken, as htmx sends it.
+two tags in use and a glossary entry, in the assignment, and gets back what the save
+changes on the page: the card, its item for My highlights and the progress (the browser
+paints its mark). A reply is posted by htmx from a highlight's card, as its form
+does (annotations/views/threads.py reply_create, through its URL, answered with what the
+card's form swaps in), twice over: the teacher's, from a student's work page, and a
+classmate's, from the reading view. Each reply goes to another classmate's highlight,
+whose thread holds three replies already (a classmate's, the teacher's answer to it, and
+another classmate's), so that every run posts into the same kind of thread rather than
+into one that grows by a reply a run. Every request goes through the CSRF check with the
+token in X-CSRFToken, as htmx sends it.
 
-All three are measured interleaved in one run, each run in another order, since these
+All of them are measured interleaved in one run, each run in another order, since these
 machines are shared; the ratios are what counts. Server time is the whole request through
 Django's middleware and templates (the test client), without the network. Runs in its own
 database, korea_reader_bench_writes, on the same server. BENCH_PROFILE=1 prints the save's
-queries and a cProfile of it instead (BENCH_PROFILE_KIND=2: the reply's, 0: the minimal's).
+queries and a cProfile of it instead (BENCH_PROFILE_KIND=2: the teacher's reply's, 3: the
+classmate's, 0: the minimal write's).
 """
 
 import cProfile
+import itertools
 import os
 import pstats
 import random
@@ -40,7 +48,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from annotations.loading import load_documents, load_glossary  # noqa: E402
-from annotations.models import Assignment, Document, GlossaryEntry  # noqa: E402
+from annotations.models import Assignment, Document, GlossaryEntry, Reply  # noqa: E402
 from bench import world  # noqa: E402
 from bench.measure import Request, markdown_table  # noqa: E402
 from bench.urls import TABLE  # noqa: E402
@@ -53,36 +61,52 @@ TAGS = ["cold war", "archives", "Stalin", "Kim Il-sung", "evidence", "propaganda
 
 
 class Write:
-    """One kind of write as one person sends it, and its measured requests."""
+    """One kind of write as one person sends it, and its measured requests. `url` is the
+    URL, or a function giving the next one; `target` the id of the element htmx swaps
+    (None for a form whose target has none, as a card's `closest .card`)."""
 
-    def __init__(self, label: str, user, url: str, data, *, referer: str, status: int = 200):
-        self.label, self.url, self.data, self.status = label, url, data, status
+    def __init__(
+        self,
+        label: str,
+        user,
+        url,
+        data,
+        *,
+        referer: str,
+        target: str | None = "panel",
+        status: int = 200,
+    ):
+        self.label, self.data, self.status = label, data, status
+        self.next_url = url if callable(url) else lambda: url
         self.client = Client(enforce_csrf_checks=True)
         self.client.force_login(user)
         self.client.get(referer)  # a page with a form: the CSRF cookie
         self.headers = {
             "HX-Request": "true",
-            "HX-Target": "panel",
             "HX-Current-URL": f"http://testserver{referer}",
             "X-CSRFToken": self.client.cookies["csrftoken"].value,
         }
+        if target is not None:
+            self.headers["HX-Target"] = target
         self.runs: list[Request] = []
         self.logged: list[Request] = []
 
     def send(self) -> Request:
         """One request, timed as production runs it: without Django's query log, which
         costs each query some Python (the SQL's figures come from `send_logged`)."""
+        url, data = self.next_url(), self.data()
         started = time.perf_counter()
-        response = self.client.post(self.url, self.data(), headers=self.headers)
+        response = self.client.post(url, data, headers=self.headers)
         elapsed = time.perf_counter() - started
-        assert response.status_code == self.status, (self.url, response.status_code)
+        assert response.status_code == self.status, (url, response.status_code)
         return Request(elapsed * 1000, 0, 0, len(response.content))
 
     def send_logged(self) -> Request:
         """One request with its queries logged: how many, and their time."""
+        url, data = self.next_url(), self.data()
         with CaptureQueriesContext(connection) as queries:
-            response = self.client.post(self.url, self.data(), headers=self.headers)
-        assert response.status_code == self.status, (self.url, response.status_code)
+            response = self.client.post(url, data, headers=self.headers)
+        assert response.status_code == self.status, (url, response.status_code)
         sql = sum(float(query["time"]) for query in queries.captured_queries)
         return Request(0, sql * 1000, len(queries), len(response.content))
 
@@ -93,8 +117,8 @@ class Write:
 
 
 def build() -> tuple:
-    """The article, its assignment, a student of the class, its teacher, and a student's
-    shared highlight to reply to."""
+    """The article, its assignment, a student of the class, a classmate, its teacher, and
+    the other students' shared highlights to reply to, each with a thread (`threads`)."""
     load_documents()
     load_glossary()
     document = Document.objects.get(slug=SLUG)
@@ -116,13 +140,48 @@ def build() -> tuple:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         cursor.execute(f"CREATE TABLE {TABLE} (id bigserial PRIMARY KEY, user_id bigint)")
-    return document, assignment, students[0], teacher, saved[PER_STUDENT]
+    others = saved[2 * PER_STUDENT :]
+    threads(room, teacher, students, others)
+    return document, assignment, students[0], students[1], teacher, others
+
+
+def threads(room, teacher, students, highlights) -> None:
+    """On each highlight, a thread of three replies: a classmate's, the teacher's answer
+    to it, and another classmate's (students other than the author, and than the two
+    the benchmark writes as)."""
+    first, later = [], []
+    writers = students[2:]
+    for highlight in highlights:
+        author = next(n for n, s in enumerate(writers) if s.pk == highlight.owner_id)
+        asking, other = (writers[(author + k) % len(writers)] for k in (1, 2))
+        first.append(Reply(highlight=highlight, author=asking, text="Why?", classroom=room))
+        later.append(Reply(highlight=highlight, author=other, text="And when?", classroom=room))
+    Reply.objects.bulk_create(first)
+    Reply.objects.bulk_create(
+        [
+            Reply(
+                highlight=reply.highlight,
+                author=teacher,
+                text="Look at the cable's date.",
+                classroom=room,
+                parent=reply,
+            )
+            for reply in first
+        ]
+    )
+    Reply.objects.bulk_create(later)
 
 
 def writes() -> list[Write]:
-    document, assignment, student, teacher, theirs = build()
+    document, assignment, student, classmate, teacher, others = build()
     reading = f"/assignments/{assignment.pk}/documents/{document.slug}/"
     rng = random.Random(1953)
+    # The teacher and the classmate each reply to every other of the highlights in turn.
+    for_teacher, for_classmate = (itertools.cycle(others[k::2]) for k in (0, 1))
+
+    def reply_url(targets) -> str:
+        return f"/highlights/{next(targets).pk}/replies/"
+
     entry = GlossaryEntry.objects.get(slug="joseph-stalin")
 
     def new_highlight() -> dict:
@@ -148,11 +207,20 @@ def writes() -> list[Write]:
             referer=reading,
         ),
         Write(
-            "reply posted",
+            "reply posted (the teacher's)",
             teacher,
-            f"/highlights/{theirs.pk}/replies/",
+            lambda: reply_url(for_teacher),
             lambda: {"text": "Which source says so?"},
-            referer=f"/assignments/{assignment.pk}/students/{theirs.owner_id}/",
+            referer=f"/assignments/{assignment.pk}/students/{others[0].owner_id}/",
+            target=None,
+        ),
+        Write(
+            "reply posted (a classmate's)",
+            classmate,
+            lambda: reply_url(for_classmate),
+            lambda: {"text": "The cable of 14 May says so."},
+            referer=reading,
+            target=None,
         ),
     ]
 

@@ -77,3 +77,56 @@ def test_increments_at_once_lose_no_count(transactional_db):
         thread.join()
 
     assert cache.get("rl:busy") == 100
+
+
+def test_a_counted_request_costs_two_statements(counter, django_assert_num_queries):
+    cache.add(counter, 1, 60)
+
+    with django_assert_num_queries(2):  # django-ratelimit's add(), then incr()
+        assert cache.add(counter, 1, 60) is False
+        assert cache.incr(counter) == 2
+
+
+def test_a_number_that_set_stored_still_counts(counter):
+    cache.set(counter, 41, 60)
+
+    assert cache.incr(counter) == 42
+    assert cache.incr(counter) == 43
+    assert cache.get(counter) == 43
+
+
+def test_incr_of_what_is_no_number_fails_and_changes_nothing(counter):
+    cache.set(counter, "i:7 is no counter", 60)
+
+    with pytest.raises(TypeError):
+        cache.incr(counter)
+    assert cache.get(counter) == "i:7 is no counter"
+
+
+def test_other_values_come_back_as_they_went_in(counter):
+    values = {"rl:a": 3, "rl:b": True, "rl:c": "i:3", "rl:d": {"n": 1}, "rl:e": None}
+    for key, value in values.items():
+        cache.add(key, value, 60)
+
+    assert cache.get_many(list(values)) == values
+    assert cache.get("rl:a") + 1 == cache.incr("rl:a")
+
+
+def test_incr_counts_what_another_request_counted_since_add_read_it(counter):
+    cache.add(counter, 1, 60)
+    assert cache.add(counter, 1, 60) is False
+    cache.set(counter, 5, 60)  # another request's counts, in between
+
+    assert cache.incr(counter) == 6  # not 2: it adds to what is stored now
+
+    assert cache.get(counter) == 6
+
+
+def test_incr_after_add_read_it_raises_once_it_expired(counter):
+    cache.add(counter, 1, 60)
+    assert cache.add(counter, 1, 60) is False
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE korea_reader_cache SET expires = now() - interval '1 second'")
+
+    with pytest.raises(ValueError):
+        cache.incr(counter)

@@ -121,15 +121,15 @@ def test_it_answers_htmx_with_the_card(client, teacher, work):
     assert is_hidden(work["shared"])
 
 
-def test_it_answers_htmx_with_the_card_focused_and_saying_what_was_done(client, teacher, work):
+def test_it_answers_htmx_with_the_thread_its_message_focused(client, teacher, work):
     client.force_login(teacher)
 
     html = client.post(reply_url(work["shared"]), {"text": REPLY}, headers=HTMX).content.decode()
 
-    assert re.match(r'\s*<article class="card[^"]*"[^>]* tabindex="-1" autofocus>', html)
-    assert '<p class="notice" role="status">Reply posted.' in html
+    assert re.match(r'\s*<div class="thread">\s*<p class="notice" role="status"', html)
+    assert '<p class="notice" role="status" tabindex="-1" autofocus>Reply posted.</p>' in html
     assert REPLY in html
-    # Said on the card, so not again on the next page.
+    # Said in the thread, so not again on the next page.
     assert "Reply posted" not in client.get("/").content.decode()
 
 
@@ -198,7 +198,7 @@ def test_it_shows_the_teachers_reply_to_the_author_and_to_the_class(
     assert REPLY in classmate_card.content.decode()
 
 
-def test_it_answers_an_htmx_reply_with_the_card_saying_so(client, teacher, student, work):
+def test_it_answers_an_htmx_reply_with_the_thread_saying_so(client, teacher, student, work):
     shared = work["shared"]
     client.force_login(teacher)
 
@@ -206,13 +206,14 @@ def test_it_answers_an_htmx_reply_with_the_card_saying_so(client, teacher, stude
 
     assert response.status_code == 200
     html = response.content.decode().strip()
-    assert html.startswith('<article class="card')
+    assert html.startswith('<div class="thread">')
+    assert "<article" not in html, "the thread alone: the rest of the card stays as it was"
     assert 'role="status"' in html
     assert "Reply posted." in html
     assert REPLY in html
-    assert f'hx-post="{reply_url(shared)}" hx-target="closest .card"' in html  # to reply again
+    assert f'hx-post="{reply_url(shared)}" hx-target="closest .thread"' in html  # to reply again
     assert Reply.objects.get().text == REPLY
-    # Said on the card, not again on the next page.
+    # Said in the thread, not again on the next page.
     page = client.get(f"/assignments/{shared.assignment_id}/students/{student.pk}/")
     assert "Reply posted" not in page.content.decode()
 

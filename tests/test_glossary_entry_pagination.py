@@ -5,7 +5,7 @@ import re
 import pytest
 
 from annotations.models import Highlight
-from annotations.views.glossary import HIGHLIGHTS_PER_PAGE
+from annotations.pages import HIGHLIGHTS_PER_PAGE
 from tests.helpers import link_highlights
 
 PAGES = 3

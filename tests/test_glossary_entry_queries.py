@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Highlight
-from annotations.views.glossary import HIGHLIGHTS_PER_PAGE
+from annotations.pages import HIGHLIGHTS_PER_PAGE
 from tests.helpers import link_highlights
 
 

@@ -5,7 +5,15 @@ from django.test import Client
 from django.utils.html import escape
 
 from annotations.models import Highlight, Tag
-from tests.helpers import FROM_PANEL, HTMX, PHRASE, page_html, painted_mark, partial_html
+from tests.helpers import (
+    FROM_PANEL,
+    HTMX,
+    PHRASE,
+    hide_everywhere,
+    page_html,
+    painted_mark,
+    partial_html,
+)
 
 
 def edit_url(highlight) -> str:
@@ -203,3 +211,28 @@ def test_it_refuses_other_methods(client, student, highlight, method):
     assert response.status_code == 405
     assert Highlight.objects.filter(pk=highlight.pk).exists()
     assert state(highlight) == ("Old note", "private", ["Cold War", "Stalin"])
+
+
+@pytest.mark.parametrize("page", ["?hidden=1", ""], ids=["with hidden", "without"])
+def test_the_passage_painted_again_keeps_the_hidden_highlights_the_page_shows(
+    client, document, teacher, classroom, classmate, make_highlight, page
+):
+    """A teacher's page with `?hidden=1` paints the highlights hidden from the class; the
+    paragraphs an edit paints again do so too, and without it they leave them out."""
+    hidden = make_highlight(classmate, "Incheon landing", visibility="class")
+    hide_everywhere(hidden)
+    mine = make_highlight(teacher, PHRASE)
+    client.force_login(teacher)
+    headers = {
+        **FROM_PANEL,
+        "HX-Current-URL": f"http://testserver/documents/{document.slug}/{page}",
+    }
+
+    response = client.post(
+        edit_url(mine), {"note": "Mine", "visibility": "private"}, headers=headers
+    )
+
+    html = partial_html(response)
+    assert painted_mark(mine) in html
+    painted = f'<mark class="hl hl-shared hl-hidden" data-s="{hidden.start}"'
+    assert (painted in html) == bool(page)

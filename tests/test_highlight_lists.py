@@ -1,8 +1,13 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tests.helpers import HTMX, page_html, partial_html
+from annotations.anchoring import quote_at
+from annotations.models import Highlight
+from annotations.pages import HIGHLIGHTS_PER_PAGE
+from tests.helpers import HTMX, page_html, partial_html, spread_highlights
 
 LIST_URL = "/documents/stalin-and-korean-war/highlights/"
 
@@ -134,6 +139,76 @@ def test_it_sends_only_the_cards_to_htmx(client, student, cast):
     assert '<ol class="cards"' in html
     assert cards(html) == [pk]
     assert "Sofia Alvarez" in html
+
+
+def shared_pages(document, classmate, count):
+    return spread_highlights(document, [classmate], count, note="Shared {n}", visibility="class")
+
+
+def test_it_shows_an_articles_highlights_twenty_at_a_time_in_the_order_of_the_text(
+    client, student, classmate, classroom, document
+):
+    made = shared_pages(document, classmate, HIGHLIGHTS_PER_PAGE + 5)
+    in_text_order = [h.pk for h in sorted(made, key=lambda h: (h.start, h.end, h.pk))]
+    client.force_login(student)
+
+    first = page_html(client.get(LIST_URL))
+    second = page_html(client.get(LIST_URL + "?page=2"))
+
+    assert cards(first) == in_text_order[:HIGHLIGHTS_PER_PAGE]
+    assert cards(second) == in_text_order[HIGHLIGHTS_PER_PAGE:]
+    assert f"Highlights 1–{HIGHLIGHTS_PER_PAGE} of the {len(made)} you can see" in first
+    assert '<a href="?page=2" rel="next">Next page</a>' in first
+    assert '<a href="?page=1" rel="prev">Previous page</a>' in second
+
+
+def test_its_pages_in_the_panel_open_in_the_panel_and_keep_the_offset(
+    client, student, classmate, classroom, document
+):
+    shared_pages(document, classmate, HIGHLIGHTS_PER_PAGE + 1)
+    at = 500
+    Highlight.objects.bulk_create(  # more than a page over one place
+        Highlight.placed(
+            quote_at(document.text, at - n, at + 10),
+            owner=classmate,
+            document=document,
+            visibility="class",
+        )
+        for n in range(HIGHLIGHTS_PER_PAGE + 1)
+    )
+    client.force_login(student)
+
+    whole = partial_html(client.get(LIST_URL, headers=HTMX))
+    narrowed = partial_html(client.get(f"{LIST_URL}?at={at}", headers=HTMX))
+
+    page_two = f"{LIST_URL}?page=2"
+    assert f'<a href="{page_two}" rel="next" hx-get="{page_two}" hx-target="#panel"' in whole
+    assert f'href="{LIST_URL}?at={at}&amp;page=2" rel="next"' in narrowed
+    html = partial_html(client.get(f"{LIST_URL}?at={at}&page=2", headers=HTMX))
+    listed = Highlight.objects.filter(pk__in=cards(narrowed) + cards(html))
+    assert len(listed) == Highlight.objects.filter(start__lte=at, end__gt=at).count()
+
+
+def test_a_page_out_of_range_shows_the_last_one(client, student, classmate, classroom, document):
+    made = shared_pages(document, classmate, HIGHLIGHTS_PER_PAGE + 2)
+    client.force_login(student)
+
+    html = page_html(client.get(LIST_URL + "?page=99"))
+
+    assert len(cards(html)) == len(made) - HIGHLIGHTS_PER_PAGE
+
+
+def test_the_list_costs_the_same_queries_for_one_page_as_for_three(
+    client, student, classmate, classroom, document
+):
+    client.force_login(student)
+    counts = []
+    for total in (HIGHLIGHTS_PER_PAGE, 3 * HIGHLIGHTS_PER_PAGE):
+        shared_pages(document, classmate, total - Highlight.objects.count())
+        with CaptureQueriesContext(connection) as queries:
+            assert len(cards(page_html(client.get(LIST_URL)))) == HIGHLIGHTS_PER_PAGE
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], counts
 
 
 def test_it_answers_404_for_an_unknown_document(client, outsider):

@@ -108,27 +108,114 @@ def test_the_card_offers_a_reply_field_and_a_post_reply_button(
     assert "Send reply" not in html
 
 
-def test_it_answers_htmx_with_the_card_in_place_focused(
+def test_it_answers_htmx_with_the_thread_in_place_its_message_focused(
     client, classroom, student, classmate, make_highlight, django_assert_max_num_queries
 ):
     shared = make_highlight(student, PHRASE, visibility="class")
     client.force_login(classmate)
 
-    # Session, user; the write limit (its cache row, in a savepoint); the highlight
-    # (visible_to's id lists, then it); the classes to reply in (theirs, the author's);
-    # the insert in a savepoint; the card: whether the writer teaches its author, the
-    # hides seen, its replies (on the same id lists), its tags and entries, its marks
-    # (whether the writer may press them: their classes); the notification made.
-    with django_assert_max_num_queries(24):
+    # Session, user; the write limit (its first count: one row); the writer's lookups
+    # (their classes with everyone in them, the classes' assignments), then the highlight
+    # on them (the lookups also say the classes to reply in, and whether the writer
+    # teaches its author); the reply and its notification, in a savepoint; the thread's
+    # replies, on the same lookups. Nothing of the card the reply does not change.
+    with django_assert_max_num_queries(12):
         response = client.post(reply_url(shared), {"text": ASKED}, headers=HTMX)
 
     assert response.status_code == 200
     html = response.content.decode().strip()
-    assert html.startswith('<article class="card')
-    assert "autofocus" in html.split(">")[0]
-    assert '<p class="notice" role="status">Reply posted.</p>' in html
+    assert html.startswith('<div class="thread">')
+    assert '<p class="notice" role="status" tabindex="-1" autofocus>Reply posted.</p>' in html
     assert ASKED in html
-    assert "<html" not in html, "the card alone, not the reading page"
+    assert "<article" not in html, "the thread alone, not the card nor the reading page"
+    assert f'hx-post="{reply_url(shared)}" hx-target="closest .thread"' in html
+
+
+def without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def thread_of(card_html: str) -> str:
+    """The thread part of a card (what a reply answers with, its message aside)."""
+    found = re.search(
+        r'<div class="thread">.*?</div>\s*(?=<p class="card-actions">)', card_html, re.S
+    )
+    assert found, "a card has its thread"
+    return found[0]
+
+
+def test_the_thread_it_answers_with_is_the_cards_thread_as_it_now_is(
+    client, classroom, student, classmate, teacher, make_highlight
+):
+    shared = make_highlight(student, PHRASE, visibility="class", is_question=True)
+    post_reply(client, classmate, shared, ASKED)
+    client.force_login(teacher)
+
+    answer = client.post(reply_url(shared), {"text": FROM_TEACHER}, headers=HTMX)
+    fresh = client.get(f"/highlights/{shared.pk}/", headers=HTMX)
+
+    answered = answer.content.decode().replace(
+        '<p class="notice" role="status" tabindex="-1" autofocus>Reply posted.</p>', ""
+    )
+    assert ASKED in answered and FROM_TEACHER in answered
+    assert ">Mark as answer</button>" in answered, "the teacher's controls in the thread"
+    assert (
+        re.sub(r"\s+", " ", without_tokens(answered)).strip()
+        == re.sub(r"\s+", " ", without_tokens(thread_of(fresh.content.decode()))).strip()
+    )
+
+
+@pytest.mark.parametrize("boundary", ["below the minimum", "private", "another class", "hidden"])
+def test_the_thread_it_answers_with_holds_only_the_replies_the_writer_reads(
+    boundary, client, classroom, other_classroom, document, student, classmate, other_student,
+    teacher, other_teacher, make_assignment, make_highlight
+):  # fmt: skip
+    """The answer's thread asks only for the replies (its highlight found by access), and
+    reads at each boundary what ReplyQuerySet.visible_to says."""
+    Membership.objects.create(classroom=other_classroom, user=student, role="student")
+    assignment = None
+    if boundary in ("below the minimum", "private"):
+        rule = "after_minimum" if boundary == "below the minimum" else "private"
+        assignment = in_assignment(make_assignment, classroom, document, rule, minimum=2)
+    shared = make_highlight(student, PHRASE, visibility="class", assignment=assignment)
+    if boundary == "below the minimum":
+        for phrase in ("Gimpo airfield", "Soviet dictator"):  # the classmate made it
+            make_highlight(classmate, phrase, visibility="class", assignment=assignment)
+    post_reply(client, teacher, shared, FROM_TEACHER)
+    post_reply(client, classmate, shared, ASKED)
+    if assignment is None:
+        post_reply(client, other_student, shared, "In 102")
+        post_reply(client, other_teacher, shared, "Teacher of 102")
+    if boundary == "hidden":
+        ClassHide.objects.create(highlight=shared, classroom=classroom)
+    if boundary == "private":
+        Assignment.objects.filter(pk=assignment.pk).update(visibility="private")
+    writer = {"another class": other_student, "hidden": other_student}.get(boundary, student)
+
+    response = post_reply(client, writer, shared, ANSWERED, headers=HTMX)
+
+    assert response.status_code == 200
+    shown = set(re.findall(r'<div class="reply-text">(.*?)</div>', response.content.decode()))
+    assert shown == {escape(text) for text in texts(writer, shared)}
+    assert ANSWERED in shown
+    hidden_from_writer = {ASKED} if boundary != "another class" else {ASKED, FROM_TEACHER}
+    assert not shown & hidden_from_writer
+
+
+def test_the_highlights_page_looks_the_readers_classes_up_once_for_its_badge_too(
+    client, classroom, student, classmate, make_highlight
+):
+    shared = make_highlight(student, PHRASE, visibility="class")
+    post_reply(client, classmate, shared, ASKED)
+    client.force_login(student)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(f"/highlights/{shared.pk}/").content.decode()
+
+    # models.Viewer.of's look-up of the classes' assignments, once a Viewer.
+    viewers = [q for q in queries if '"min_highlights" AS "min_highlights"' in q["sql"]]
+    assert len(viewers) == 1, "access, the card and the header's badge share one Viewer"
+    assert 'aria-label="Notifications, 1 new"' in html
 
 
 def test_posting_costs_the_same_whatever_the_thread_holds(

@@ -12,10 +12,8 @@ from annotations.access import can_curate_glossary, get_entry
 from annotations.entries import concordance, index_groups, mentioned_alongside, readable_date
 from annotations.models import Document, GlossaryEntry, Highlight, TaggedHighlight
 from annotations.moderation import with_threads
+from annotations.pages import HIGHLIGHTS_PER_PAGE  # an entry like Stalin's gathers hundreds
 from annotations.query_forms import GlossarySearchForm
-
-# Linked highlights per page: an entry like Stalin's gathers hundreds in one class alone.
-HIGHLIGHTS_PER_PAGE = 20
 
 
 @require_safe

@@ -1,15 +1,19 @@
 """Highlights: the editor, the card, edit, delete, lists, and tags."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from annotations.access import (
+    Role,
     get_assignment_to_work_in,
     get_document,
     get_highlight_for_user,
@@ -21,8 +25,8 @@ from annotations.access import (
 from annotations.forms import HighlightForm, HighlightMoveForm, HighlightNoteForm, MarkForm
 from annotations.models import Document, Highlight, HighlightMark, Viewer
 from annotations.moderation import card_context, card_page, with_threads
-from annotations.pages import form_page
-from annotations.query_forms import OffsetForm, SelectionForm, TagQueryForm
+from annotations.pages import HIGHLIGHTS_PER_PAGE, form_page
+from annotations.query_forms import OffsetForm, ReadingQueryForm, SelectionForm, TagQueryForm
 from annotations.questions import attach_marks
 from annotations.reading import TEMPLATE as READING
 from annotations.reading import (
@@ -30,6 +34,7 @@ from annotations.reading import (
     passage_refresh_context,
     reading_context,
     reading_url,
+    saved_highlight_context,
 )
 from annotations.tagging import tag_options
 from annotations.throttles import write_limit
@@ -73,7 +78,39 @@ def _save_new_highlight(request: HttpRequest, document: Document) -> HttpRespons
         work = _working_assignment(request, None, form)
         return _editor(request, document, form, work, status=422, quote=form.posted_quote())
     highlight, new = create_highlight(owner=request.user, document=document, **form.highlight())
+    # Placed where the page's text has it (not again by its quote in a corrected text).
+    on_the_page = highlight.revision == form.cleaned_data["revision"] and (
+        highlight.anchor_status == Highlight.AnchorStatus.ANCHORED
+    )
+    if new and on_the_page and _from_the_panel(request):
+        return _saved(request, highlight)
     return _after_change(request, highlight.document, highlight, "Highlight saved.", fresh=new)
+
+
+def _saved(request: HttpRequest, highlight: Highlight) -> TemplateResponse:
+    """A new highlight, on the text the page shows: its card, its item in My highlights
+    and the progress; the browser paints its mark where the server placed it."""
+    # HighlightForm offers only the assignments one works in as a student (to_work_in).
+    role = Role.STUDENT if highlight.assignment_id else None
+    context = saved_highlight_context(
+        request.user, highlight, role=role, message="Highlight saved."
+    )
+    response = TemplateResponse(request, READING + "#saved-highlight", context)
+    place = {"id": highlight.pk, "start": highlight.start, "end": highlight.end}
+    return trigger_client_event(response, "highlight-saved", place, after="swap")
+
+
+def _from_the_panel(request: HttpRequest) -> bool:
+    """Sent by htmx from the reading view's side panel (its editor or a card)."""
+    return bool(request.htmx) and request.htmx.target == "panel"
+
+
+def _shows_hidden(request: HttpRequest) -> bool:
+    """Whether the page htmx sent the request from paints the highlights hidden from the
+    class (`?hidden=1`): the paragraphs painted again for it do too."""
+    page = urlsplit(request.htmx.current_url or "").query
+    query = ReadingQueryForm(QueryDict(page))
+    return query.is_valid() and query.cleaned_data["hidden"]
 
 
 def _editor(request, document, form, work, *, status=200, **extra) -> TemplateResponse:
@@ -105,7 +142,7 @@ def _after_change(
     """After a save or delete: refresh the reading view in place, or redirect to it. A
     `fresh` highlight (just made) has no marks to look up for its card."""
     assignment, role = work or _working_assignment(request, highlight)
-    if request.htmx and request.htmx.target == "panel":
+    if _from_the_panel(request):
         if highlight.pk and not fresh:
             attach_marks(highlight, request.user)  # its card, in the panel
         # Looked up after the change, once for the card's replies and the passage.
@@ -120,6 +157,7 @@ def _after_change(
             assignment=assignment,
             role=role,
             viewer=viewer,
+            show_hidden=_shows_hidden(request),
             panel="card",
             highlight=card[0] if card else None,
             message=message,
@@ -235,11 +273,20 @@ def document_highlights(request: HttpRequest, slug: str) -> TemplateResponse:
     at = query.cleaned_data["at"] if query.is_valid() else None
     if at is not None:
         highlights = highlights.filter(start__lte=at, end__gt=at)
+    # In the order of the text, a page at a time: a class's 1,200 shared highlights are
+    # read, and opened in the reading view's panel, twenty by twenty.
+    page = Paginator(highlights, HIGHLIGHTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_threads(request.user, page.object_list)
     template = "annotations/highlight_list.html"
     if request.htmx:
         template += "#cards"
-    highlights = with_threads(request.user, highlights)
-    context = {"document": document, "highlights": highlights, "title": document.title}
+    context = {
+        "document": document,
+        "highlights": page.object_list,
+        "page": page,
+        "page_query": urlencode({"at": at}) if at is not None else "",
+        "title": document.title,
+    }
     return TemplateResponse(request, template, context)
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST, require_safe
 
+from annotations.models import Viewer
 from annotations.notifications import mark_all_read, mark_read, notifications_page
 from annotations.query_forms import PageQueryForm
 from annotations.throttles import write_limit
@@ -18,7 +19,8 @@ def notification_list(request: HttpRequest) -> TemplateResponse:
     """Newest first, a page at a time; the ones shown are read from now on (this page
     still shows which were new)."""
     query = PageQueryForm(request.GET)
-    page = notifications_page(request.user, query.cleaned_data["page"] if query.is_valid() else 1)
+    number = query.cleaned_data["page"] if query.is_valid() else 1
+    page = notifications_page(request.user, number, Viewer.of_request(request))
     mark_read(list(page))
     return TemplateResponse(request, "annotations/notifications.html", {"page": page})
 

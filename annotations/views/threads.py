@@ -9,7 +9,7 @@ from django_htmx.http import retarget
 from annotations.access import get_highlight_to_reply, get_reply_to_change
 from annotations.forms import ReplyForm
 from annotations.models import Reply
-from annotations.moderation import back_to_card, card_context, card_page
+from annotations.moderation import back_to_card, back_to_thread, thread_page
 from annotations.pages import form_page
 from annotations.throttles import write_limit
 from annotations.writes import add_reply, delete_reply, edit_reply
@@ -19,15 +19,17 @@ from annotations.writes import add_reply, delete_reply, edit_reply
 @require_POST
 @write_limit("replies")
 def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """A reply to a highlight the writer sees, or with `parent` an answer in its thread."""
+    """A reply to a highlight the writer sees, or with `parent` an answer in its thread;
+    for htmx, answered with the thread (moderation.back_to_thread)."""
     highlight, classes = get_highlight_to_reply(request, pk)
     answering = None
     if request.POST.get("parent"):
-        answering = Reply.objects.visible_to(request.user).filter(highlight=highlight)
+        # Among the replies on this highlight, which access found through these lookups.
+        readable = Reply.objects.visible_to(request.user, highlight.viewer, highlights_seen=True)
+        answering = readable.filter(highlight=highlight)
     form = ReplyForm(request.POST, answering=answering)
     if not form.is_valid():
-        context = {**card_context(request.user, highlight, can_reply=True), "reply_form": form}
-        return card_page(request, context, 422)
+        return thread_page(request, highlight, 422, reply_form=form)
     reply = add_reply(
         highlight=highlight,
         author=request.user,
@@ -35,7 +37,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         classroom=classes[0],
         parent=form.cleaned_data["parent"],
     )
-    return back_to_card(request, highlight, "Reply posted.", reply=reply, can_reply=True)
+    return back_to_thread(request, highlight, "Reply posted.", reply=reply)
 
 
 @login_required

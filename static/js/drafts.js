@@ -236,10 +236,11 @@
     if (cancel) forget(keyOf(cancel.closest("form")));
   });
 
-  // The card comes back: focus what it asks for (the mark button pressed), else its
-  // message after a reply, or the reply box to correct.
+  // The card comes back, or its thread after a reply: focus what it asks for (the mark
+  // button pressed, the message of the reply posted), else its message, or the reply box
+  // to correct.
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (!event.target.matches || !event.target.matches(".card")) return;
+    if (!event.target.matches || !event.target.matches(".card, .thread")) return;
     const card = event.target;
     const target =
       card.querySelector("[autofocus]") || card.querySelector("[role=status], .reply-form textarea");

@@ -173,6 +173,159 @@
     htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" });
   });
 
+  // After a save, the server answers with the new highlight's card and sends where it
+  // placed it ("highlight-saved", annotations/views/highlights.py): its mark is painted
+  // here on the text the page has, exactly as annotations/segments.py paints marks: flat
+  // <mark>s, one a piece of text that the same highlights cover, cut wherever a highlight
+  // or a glossary name begins or ends (a name cut in two is two links, its id on the
+  // first); a piece says whose highlights cover it (hl-own, hl-shared, hl-hidden for only
+  // others' hidden from the class), how many (data-depth, at most 3) and where it starts
+  // (data-s); an empty <span id="h-N"> before the highlight's first piece is its target.
+  function utf16Index(text, points) {
+    let index = 0;
+    for (let i = 0; i < points && index < text.length; i++) {
+      const unit = text.charCodeAt(index);
+      index += unit >= 0xd800 && unit <= 0xdbff ? 2 : 1;
+    }
+    return index;
+  }
+
+  function lengthOf(node) {
+    if (node.nodeType === Node.TEXT_NODE) return codePoints(node.data);
+    if (node.nodeName === "BR") return 1;
+    let length = 0;
+    for (const child of node.childNodes) length += lengthOf(child);
+    return length;
+  }
+
+  // The paragraph's text nodes and <br>s, each with the offset where it starts.
+  function leaves(paragraph) {
+    const found = [];
+    let offset = Number(paragraph.dataset.start);
+    const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT, {
+      acceptNode(node) {
+        const wanted = node.nodeType === Node.TEXT_NODE || node.nodeName === "BR";
+        return wanted ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
+      },
+    });
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      found.push({ node: node, start: offset });
+      offset += lengthOf(node);
+    }
+    return { leaves: found, end: offset };
+  }
+
+  // Cut the paragraph at `offset`: the text, glossary link and mark around it become two
+  // each. Returns the paragraph's child that starts there (null at its end).
+  function cutAt(paragraph, offset) {
+    let right = null;
+    for (const leaf of leaves(paragraph).leaves) {
+      const end = leaf.start + lengthOf(leaf.node);
+      if (end <= offset) continue;
+      right = leaf.start < offset
+        ? leaf.node.splitText(utf16Index(leaf.node.data, offset - leaf.start))
+        : leaf.node;
+      break;
+    }
+    while (right && right.parentNode !== paragraph) {
+      const parent = right.parentNode;
+      if (right !== parent.firstChild) {
+        const twin = parent.cloneNode(false);
+        twin.removeAttribute("id"); // a name's target (m-N) stays on its first piece
+        if (twin.nodeName === "MARK") twin.dataset.s = offset;
+        while (right) {
+          const next = right.nextSibling;
+          twin.appendChild(right);
+          right = next;
+        }
+        parent.after(twin);
+        right = twin;
+      } else {
+        right = parent;
+      }
+    }
+    return right;
+  }
+
+  function newMark(offset) {
+    const mark = document.createElement("mark");
+    mark.className = "hl hl-own";
+    mark.dataset.s = offset;
+    mark.dataset.depth = 1;
+    return mark;
+  }
+
+  // One of the viewer's own highlights from `start` to `end` (code points), id `id`.
+  function paintMark(id, start, end) {
+    const paragraphs = Array.from(document.querySelectorAll("#reading-text .para"));
+    let first = null;
+    paragraphs.forEach(function (paragraph, index) {
+      const from = Number(paragraph.dataset.start);
+      const next = paragraphs[index + 1];
+      if (from >= end || (next && Number(next.dataset.start) <= start)) return;
+      const low = Math.max(start, from);
+      const high = Math.min(end, leaves(paragraph).end);
+      if (low >= high) return;
+      cutAt(paragraph, high);
+      let child = cutAt(paragraph, low);
+      let offset = low;
+      let run = null; // the new mark of a piece no highlight covered yet
+      while (child && offset < high) {
+        const following = child.nextSibling;
+        const length = lengthOf(child);
+        if (child.nodeName === "MARK") {
+          child.className = child.classList.contains("hl-shared") ? "hl hl-own hl-shared" : "hl hl-own";
+          child.dataset.depth = Math.min(Number(child.dataset.depth) + 1, 3);
+          first = first || child;
+          run = null;
+        } else if (length) {
+          if (!run || child.nodeName === "A") {
+            run = newMark(offset);
+            child.before(run);
+            first = first || run;
+          }
+          run.appendChild(child);
+          if (child.nodeName === "A") run = null; // a name is a piece of its own
+        } else {
+          run = null; // another highlight's target, before its mark
+        }
+        offset += length;
+        child = following;
+      }
+    });
+    if (!first) return;
+    const target = document.createElement("span");
+    target.id = "h-" + id;
+    target.dataset.end = end;
+    first.before(target);
+  }
+
+  // The new highlight's item, added at the end of My highlights, moved to its place in
+  // the text (by start, then by id, as the server lists them); the count follows.
+  function placeItem(id) {
+    const item = document.getElementById("mine-" + id);
+    if (!item) return;
+    const list = item.parentNode;
+    const key = (li) => [Number(li.dataset.start), Number(li.id.slice("mine-".length))];
+    const [start] = key(item);
+    const later = Array.from(list.children).find(function (li) {
+      const [otherStart, otherId] = key(li);
+      return li !== item && (otherStart > start || (otherStart === start && otherId > id));
+    });
+    if (later) list.insertBefore(item, later);
+    list.hidden = false;
+    const none = document.getElementById("my-highlights-none");
+    if (none) none.remove();
+    const count = document.getElementById("my-highlights-count");
+    if (count) count.textContent = list.children.length;
+  }
+
+  document.body.addEventListener("highlight-saved", function (event) {
+    const saved = event.detail;
+    paintMark(saved.id, saved.start, saved.end);
+    placeItem(saved.id);
+  });
+
   // Jump links: flash the passage they land on, from its anchor to its end.
   function flash(id) {
     const anchor = document.getElementById("h-" + id);

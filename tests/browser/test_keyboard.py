@@ -74,7 +74,7 @@ def test_after_a_reply_or_a_hide_the_teacher_stays_at_that_highlight(
     page.keyboard.press("Enter")
 
     expect(card).to_contain_text("Reply posted.")
-    expect(card).to_be_focused()
+    expect(card.get_by_role("status")).to_be_focused()  # in its thread, come back
     expect(card).to_be_in_viewport()
     assert page.evaluate("() => scrollY") > 0, "not back at the top of the page"
     assert Reply.objects.get().highlight == last
@@ -107,3 +107,40 @@ def test_without_javascript_a_reply_returns_to_the_highlight(
     expect(page.locator(f"#h-{last.pk}")).to_be_in_viewport()
     expect(page.get_by_text("Reply posted.")).to_be_visible()
     context.close()
+
+
+def test_a_classmates_card_opens_by_keyboard_from_the_reading_view(
+    page, log_in, student, classmate, classroom, document, make_highlight
+):
+    """The text's marks open by pointer; the key's link opens every card the reader may
+    see in the panel, in the order of the text, a page at a time, without leaving the text."""
+    spread_highlights(document, [classmate], 21, note="Shared {n}", visibility="class")
+    log_in(student)
+    page.goto(DOC)
+    page.evaluate("() => window.scrollTo(0, 600)")
+
+    link = page.get_by_role("link", name="Class highlights on this article: 21")
+    link.focus()
+    page.keyboard.press("Enter")
+
+    panel = page.locator("#panel")
+    expect(panel.get_by_role("heading", name="Highlights on this article")).to_be_focused()
+    expect(panel).to_contain_text("Highlights 1–20 of the 21 you can see")
+    expect(panel.locator("article.card")).to_have_count(20)
+    assert page.url.endswith(DOC), "the reader left the text"
+    panel.get_by_role("link", name="Next page").focus()
+    page.keyboard.press("Enter")
+    expect(panel.locator("article.card")).to_have_count(1)
+    expect(panel.get_by_role("heading", name="Highlights on this article")).to_be_focused()
+
+    reply = panel.get_by_label("Reply", exact=True)
+    reply.focus()
+    page.keyboard.type("Where does it say so?")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(panel.get_by_role("status")).to_have_text("Reply posted.")
+    assert Reply.objects.get().author == student
+
+    page.keyboard.press("Escape")
+    expect(panel.locator("article.card")).to_have_count(0)
+    expect(link).to_be_focused()

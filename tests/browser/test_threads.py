@@ -1,9 +1,9 @@
 """Two classmates talk in a thread in the reading view (issue 17), by keyboard.
 
 The student opens the classmate's shared highlight by its painted passage (the reading
-view's way in; the card's controls are then reached by keyboard), replies, and the card
-comes back in place, focused. The classmate, from My highlights' "Open", reads the reply,
-answers it in its thread, and edits the answer.
+view's way in; the card's controls are then reached by keyboard), replies, and the card's
+thread comes back in place, its message focused. The classmate, from My highlights'
+"Open", reads the reply, answers it in its thread, and edits the answer.
 """
 
 from playwright.sync_api import expect
@@ -34,9 +34,12 @@ def test_a_student_replies_to_a_classmate_who_answers_and_edits_the_answer(
     expect(card.get_by_role("button", name="Post reply")).to_be_focused()
     page.keyboard.press("Enter")
 
+    # The thread comes back in the card, its message focused (a screen reader reads it).
     expect(card.get_by_role("status")).to_have_text("Reply posted.")
     expect(card.get_by_role("list", name="Replies")).to_contain_text(ASKED)
-    expect(card).to_be_focused()
+    expect(card.get_by_role("status")).to_be_focused()
+    expect(card).to_contain_text("Why not?")  # the rest of the card, as it was
+    expect(card.locator(".thread")).to_have_count(1)
     asked = Reply.objects.get()
     assert (asked.highlight, asked.author, asked.parent) == (shared, student, None)
 
@@ -57,7 +60,8 @@ def test_a_student_replies_to_a_classmate_who_answers_and_edits_the_answer(
 
     answers = theirs.get_by_role("list", name="Answers")
     expect(answers).to_contain_text(ANSWER)
-    expect(theirs).to_be_focused()
+    expect(theirs.get_by_role("status")).to_be_focused()
+    expect(theirs.locator(".thread")).to_have_count(1)  # swapped for the old one, not into it
     answer = Reply.objects.get(text=ANSWER)
     assert (answer.parent, answer.author) == (asked, classmate)
 
