@@ -775,6 +775,13 @@ class Viewer:
     def replies(self, *, highlights_seen: bool = False) -> Q:
         """The replies this viewer may read (ReplyQuerySet.visible_to says which);
         `highlights_seen`: of highlights found through this viewer's `highlights()`."""
+        if highlights_seen:
+            return self.replies_on_seen()
+        return Q(highlight__in=Highlight.objects.filter(self.highlights())) & self.replies_on_seen()
+
+    def replies_on_seen(self) -> Q:
+        """The replies this viewer may read on a highlight they see: the rule without
+        the highlights' own."""
         user = self.user
         seen = Q(author=user) | Q(classroom__in=self.teaching)
         seen |= Q(classroom__isnull=True, highlight__owner=user)
@@ -790,9 +797,7 @@ class Viewer:
             seen |= Q(classroom=classroom) & (
                 Q(author__in=teachers) | Q(author__in=students) & in_open_work & unhidden
             )
-        if highlights_seen:
-            return seen
-        return Q(highlight__in=Highlight.objects.filter(self.highlights())) & seen
+        return seen
 
 
 class HighlightQuerySet(models.QuerySet):
@@ -1112,7 +1117,9 @@ class ClassHide(models.Model):
 
 
 class ReplyQuerySet(models.QuerySet):
-    def visible_to(self, user, viewer: Viewer | None = None, *, highlights_seen: bool = False):
+    def visible_to(
+        self, user, viewer: Viewer | None = None, *, highlights_seen: bool = False, on=None
+    ):
         """The replies `user` may read. The one place these rules live, on top of the
         highlights' (a reply is read only where its highlight is seen):
 
@@ -1130,12 +1137,16 @@ class ReplyQuerySet(models.QuerySet):
 
         `viewer`: the user's lookups when the caller has them already (Viewer.of);
         `highlights_seen`: the caller narrows these to highlights it found through the
-        same `viewer` (access.get_highlight_for_user), whose rule is then not asked again.
+        same `viewer` (access.get_highlight_for_user), whose rule is then not asked again;
+        `on`: highlights the caller has already narrowed to what `user` sees (a query of
+        HighlightQuerySet.visible_to): the replies on those, without building the
+        highlights' rules again.
         """
         if not user.is_authenticated:
             return self.none()
-        if viewer is None:
-            return self.filter(Viewer.of(user).replies())
+        viewer = viewer or Viewer.of(user)
+        if on is not None:
+            return self.filter(viewer.replies_on_seen(), highlight__in=on.values("pk"))
         return self.filter(viewer.replies(highlights_seen=highlights_seen))
 
     def in_threads(self):
@@ -1239,11 +1250,12 @@ class NotificationKind(models.TextChoices):
 
 
 class NotificationQuerySet(models.QuerySet):
-    def shown_to(self, user, viewer: Viewer | None = None):
+    def shown_to(self, user, viewer: Viewer | None = None, highlights=None):
         """The notifications `user` has, while they may still read the reply: a hide of
         the highlight in the reply's class, or a reply they may no longer see (another
         class's, a student removed), takes one away. One query, for the header's badge,
-        after the user's lookups (`viewer`, made if not given)."""
+        after the user's lookups (`viewer`, made if not given); `highlights`: the
+        highlights they see (HighlightQuerySet.visible_to), if the page built those."""
         memberships = Membership.objects.filter(user=user.pk)
         teaching = memberships.filter(role=Membership.Role.TEACHER)
         hidden = ClassHide.objects.filter(
@@ -1251,7 +1263,10 @@ class NotificationQuerySet(models.QuerySet):
         )
         own_highlight = Q(reply__highlight__owner=user.pk)
         return (
-            self.filter(recipient=user.pk, reply__in=Reply.objects.visible_to(user, viewer))
+            self.filter(
+                recipient=user.pk,
+                reply__in=Reply.objects.visible_to(user, viewer, on=highlights),
+            )
             # Others' highlights only while in the class the reply was made in.
             .filter(own_highlight | Q(reply__classroom__in=memberships.values("classroom")))
             .alias(hidden=Exists(hidden))

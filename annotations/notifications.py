@@ -64,10 +64,12 @@ def forget_answer(reply: Reply) -> None:
 
 class Badge:
     """The header's count of new notifications: asked for only when a page shows it, from
-    the lookups the page's view made (models.Viewer.of_request), if it made them."""
+    the lookups the page's view made (models.Viewer.of_request), if it made them, and
+    the highlights the viewer sees (`highlights`), if the page built those already."""
 
-    def __init__(self, request):
+    def __init__(self, request, highlights=None):
         self.request = request
+        self.highlights = highlights
 
     @cached_property
     def count(self) -> int:
@@ -76,7 +78,8 @@ class Badge:
         if user is None or not user.is_authenticated:
             return 0
         viewer = Viewer.of_request(self.request)
-        return Notification.objects.shown_to(user, viewer).unread().count()
+        shown = Notification.objects.shown_to(user, viewer, self.highlights)
+        return shown.unread().count()
 
 
 def badge(request) -> dict:

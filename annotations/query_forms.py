@@ -6,11 +6,15 @@ has, rather than as an error, unless the page has something to say about it.
 """
 
 import uuid
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Exists, OuterRef, Q, When
 from django.forms.utils import flatatt
+from django.urls import reverse_lazy
 from django.utils.html import format_html, format_html_join
 
 from annotations.anchoring import AnchorError, quote_at
@@ -21,13 +25,14 @@ from annotations.models import (
     Document,
     GlossaryEntry,
     Highlight,
-    Membership,
     Tag,
     TaggedHighlight,
     Viewer,
 )
 from annotations.paragraphs import split_sentences
 from annotations.validators import MAX_SEARCH_LENGTH
+
+User = get_user_model()
 
 
 class QueryNumberField(forms.IntegerField):
@@ -162,10 +167,17 @@ class SelectionForm(forms.Form):
 
 
 class TagQueryForm(forms.Form):
-    """What the Tags field has typed so far, and the assignment it is typed in."""
+    """What the Tags field has typed so far, and the assignment it is typed in; or what
+    the search page's one Tag filter has (`tag`)."""
 
     tags = QueryTextField()
+    tag = QueryTextField()
     assignment = QueryNumberField(min_value=1)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["tags"] = cleaned["tags"] or cleaned["tag"]
+        return cleaned
 
 
 class ReadingQueryForm(forms.Form):
@@ -248,6 +260,29 @@ class QuickSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', name, attrs, options)
 
 
+class TagFilterInput(forms.TextInput):
+    """The search's Tag filter: typed, completed by the tags in use on highlights the
+    viewer can see (/tag-suggestions/ fills the datalist as they type; without
+    JavaScript it is a text field), checked when the search is sent."""
+
+    def __init__(self):
+        super().__init__(
+            attrs={
+                "list": "search-tag-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("tag_suggestions"),
+                "hx-trigger": "input changed delay:200ms, focus once",
+                "hx-target": "#search-tag-options",
+                "hx-swap": "innerHTML",
+                "hx-push-url": "false",
+            }
+        )
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        return format_html('{}<datalist id="search-tag-options"></datalist>', field)
+
+
 def _listed(what: str) -> dict:
     return {"invalid_choice": f"Choose {what} from the list, or Any."}
 
@@ -275,8 +310,12 @@ class SearchForm(ExportFilterForm):
     document = forms.ChoiceField(
         widget=QuickSelect, label="Article", required=False, error_messages=_listed("an article")
     )
-    tag = forms.ChoiceField(
-        widget=QuickSelect, label="Tag", required=False, error_messages=_listed("a tag")
+    tag = forms.CharField(
+        widget=TagFilterInput,
+        label="Tag",
+        required=False,
+        max_length=100,
+        help_text="A tag on highlights you can see.",
     )
     entry = forms.ChoiceField(
         widget=QuickSelect,
@@ -312,33 +351,64 @@ class SearchForm(ExportFilterForm):
     page = QueryNumberField(min_value=1, widget=forms.HiddenInput)
     dates_message = "“Made from” must not be after “Made until”."
 
-    def __init__(self, data, *, user):
+    def __init__(self, data, *, request):
         super().__init__(data, label_suffix="")
-        self.user = user
-        # The viewer's classes and classmates, looked up once for the highlights and the
-        # replies they may read.
-        self.lookups = Viewer.of(user) if user.is_authenticated else None
-        self.highlights = Highlight.objects.visible_to(user, self.lookups)
-        # An IN, not a join and DISTINCT: half the time over a teacher's 3,600 highlights.
-        used = TaggedHighlight.objects.filter(content_object__in=self.highlights).values("tag")
-        tags = Tag.objects.filter(pk__in=used)
-        students = Membership.objects.students().filter(
-            classroom__in=Membership.objects.filter(user=user, role=Membership.Role.TEACHER).values(
-                "classroom"
-            )
-        )
-        mine = Assignment.objects.filter(classroom__memberships__user=user)
+        self.request = request
+        self.user = request.user
+        # The viewer's classes and classmates, looked up once a request for the highlights
+        # and the replies they may read (and the header's badge).
+        self.lookups = Viewer.of_request(request)
+        # Their students (of the classes they teach) and their classes' assignments, as
+        # the lookups have them: no join, and no query when they have none (an empty IN).
+        taught = self.lookups.taught if self.lookups else set()
+        classes = self.lookups.classes if self.lookups else set()
+        students = User.objects.filter(pk__in=taught).only("username", "first_name", "last_name")
+        mine = Assignment.objects.filter(classroom__in=classes)
         choices = {
             "document": Document.objects.in_library_order().values_list("slug", "title"),
-            "tag": tags.order_by("name").values_list("slug", "name"),
             "entry": GlossaryEntry.objects.order_by("name").values_list("slug", "name"),
-            "student": sorted({(m.user.username, _person(m.user)) for m in students}, key=_by_name),
+            "student": sorted(((s.username, _person(s)) for s in students), key=_by_name),
             "assignment": mine.order_by("-due", "title").values_list("pk", "title"),
         }
         for name, options in choices.items():
             self.fields[name].choices = [("", "Any"), *options]
-        if not students:
+        if not taught:
             del self.fields["student"]
+
+    @cached_property
+    def highlights(self):
+        """What the viewer may see, for the search and the Tag filter's check: built only
+        when the form asks something (the empty form shows no results)."""
+        return Highlight.objects.visible_to(self.user, self.lookups)
+
+    def clean_tag(self) -> str:
+        """The slug of the tag typed (its name, any case, or its slug), if a highlight the
+        viewer can see carries it: only those tags are choices, as they were in a list.
+        The message does not say which: a tag only others' private work has is not told
+        apart from one nobody has."""
+        typed = " ".join(self.cleaned_data["tag"].split())
+        if not typed:
+            return ""
+        carried = TaggedHighlight.objects.filter(
+            tag=OuterRef("pk"), content_object__in=self.highlights
+        )
+        slug = (
+            Tag.objects.filter(Q(slug=typed) | Q(name__iexact=typed))
+            .filter(Exists(carried))
+            .order_by(Case(When(slug=typed, then=0), default=1))
+            .values_list("slug", flat=True)
+            .first()
+        )
+        if slug is None:
+            # Not even the field names it back: the page must not tell what a tag the
+            # viewer cannot see is called, whoever typed it.
+            self.data = self.data.copy()
+            self.data["tag"] = ""
+            raise ValidationError(
+                "Type a tag on highlights you can see, or leave it empty.",
+                code="invalid_choice",
+            )
+        return slug
 
     def asks_something(self) -> bool:
         """Whether there is a query or a filter: an empty form is the page before a search."""
@@ -349,7 +419,7 @@ class SearchForm(ExportFilterForm):
         Any: for the links to its other pages and to its export."""
         return urlencode(
             [
-                (name, value)
+                (name, self.cleaned_data["tag"] if name == "tag" else value)
                 for name, values in self.data.lists()
                 if name != "page"
                 for value in values

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from annotations.models import Assignment, Highlight, Mention, Reply
 from annotations.search import marked_html, marked_places
+from annotations.writes import add_reply
 from tests.helpers import (
     HTMX,
     add_assignment,
@@ -223,7 +224,10 @@ def test_a_filter_that_cannot_be_read_says_why(teacher_client, other_classroom, 
             {"since": today.isoformat(), "until": (today - timedelta(days=1)).isoformat()},
             "“Made from” must not be after “Made until”.",
         ),
-        "tag": ({"tag": "no-such-tag"}, "Choose a tag from the list, or Any."),
+        "tag": (
+            {"tag": "no-such-tag"},
+            "Type a tag on highlights you can see, or leave it empty.",
+        ),
         "assignment": (
             {"assignment": other_work.pk},
             "Choose an assignment from the list, or Any.",
@@ -234,6 +238,75 @@ def test_a_filter_that_cannot_be_read_says_why(teacher_client, other_classroom, 
         html = page_html(teacher_client.get(URL, {"q": "archives", **query}))
         assert message in html, name
         assert 'id="result-' not in html, name
+
+
+def test_the_tag_filter_is_typed_and_takes_a_name_in_any_case(teacher_client, filtered):
+    base, other, _ = filtered
+    by_slug = set(found(teacher_client, q="archives", tag="motive"))
+    assert base.pk in by_slug and other["tag"].pk not in by_slug
+    for typed in ("Motive", "  MOTIVE ", "motive"):
+        assert set(found(teacher_client, q="archives", tag=typed)) == by_slug, typed
+    # The pages and the export the results link to carry the tag's slug.
+    html = page_html(teacher_client.get(URL, {"q": "archives", "tag": "Motive"}))
+    assert 'href="/export/annotations.csv?q=archives&amp;tag=motive"' in html
+    # A text field completed by the tags in use (htmx fills the datalist as one types).
+    field = re.search(r'<input type="text" name="tag"[^>]*>', html).group(0)
+    assert 'value="Motive"' in field and 'list="search-tag-options"' in field
+    assert 'hx-get="/tag-suggestions/"' in field and 'hx-push-url="false"' in field
+    assert '<label for="id_tag">Tag</label>' in html
+    assert '<datalist id="search-tag-options"></datalist>' in html
+
+
+def test_a_tag_only_others_private_work_has_is_refused_as_one_nobody_has(
+    client, student, classmate, classroom, make_highlight
+):
+    make_highlight(classmate, "Stalin was hardly surprised.", note="archives", tags=["secret"])
+    make_highlight(classmate, "North Korean army", note="archives", tags=["shared"],
+                   visibility="class")  # fmt: skip
+    make_highlight(student, "Kim Il-sung had reported", note="archives", tags=["mine"])
+    client.force_login(student)
+    message = "Type a tag on highlights you can see, or leave it empty."
+    for tag in ("secret", "Secret", "no-such-tag"):
+        html = page_html(client.get(URL, {"q": "archives", "tag": tag}))
+        assert message in html, tag
+        assert 'id="result-' not in html and 'aria-invalid="true"' in html, tag
+        assert tag not in html, tag  # not named back, not even in the field
+        assert "/export/" not in html, tag
+    for tag in ("shared", "mine"):
+        html = page_html(client.get(URL, {"q": "archives", "tag": tag}))
+        assert message not in html and html.count('<h3 id="result-') == 1, tag
+    # The suggestions the field shows are the tags in use where the student can see.
+    options = client.get("/tag-suggestions/", {"tag": "s"}).content.decode()
+    assert 'value="shared"' in options and "secret" not in options
+
+
+def test_the_empty_form_asks_no_highlights_and_few_queries(
+    student_client, student, make_highlight, django_assert_max_num_queries
+):
+    make_highlight(student, "Stalin was hardly surprised.", note="archives", tags=["motive"])
+    with CaptureQueriesContext(connection) as queries:
+        html = page_html(student_client.get(URL))
+    assert 'name="tag"' in html and 'name="document"' in html
+    # Its choices (articles, glossary entries, assignments) and the header; nothing
+    # reads the highlights or their tags until a search asks.
+    asked = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in asked if "annotations_taggedhighlight" in sql]
+    assert len(asked) <= 10, asked
+
+
+def test_the_search_pages_badge_counts_what_the_header_counts_elsewhere(
+    client, teacher, student, classroom, make_highlight
+):
+    shared = make_highlight(student, "Stalin was hardly surprised.", note="archives",
+                            visibility="class")  # fmt: skip
+    add_reply(highlight=shared, author=teacher, text="Which archives?", classroom=classroom.pk)
+    client.force_login(student)
+    label = 'aria-label="Notifications, 1 new"'
+    assert label in page_html(client.get("/"))
+    assert label in page_html(client.get(URL, {"q": "archives"}))
+    assert label in page_html(client.get(URL))
+    hide_everywhere(shared)  # their own highlight: still theirs to read
+    assert label in page_html(client.get(URL, {"q": "archives"}))
 
 
 def test_a_student_has_no_student_filter_and_cannot_use_one(
@@ -377,17 +450,24 @@ def test_the_results_page_costs_the_same_queries_for_five_or_twenty_results(
             assert len(found(client, q="archives")) == expected
         return len(captured)
 
+    def tagged_and_answered(highlights):
+        for highlight in highlights:
+            highlight.tags.add("evidence", "motive")
+            Reply.objects.create(highlight=highlight, author=teacher, text="archives too")
+
     client.force_login(teacher)
     work = {"visibility": "class", "assignment": assignment}
-    spread_highlights(document, [student, classmate], 5, note="archives {n}", **work)
+    tagged_and_answered(
+        spread_highlights(document, [student, classmate], 5, note="archives {n}", **work)
+    )
     few = queries(5)
-    highlights = spread_highlights(document, [student, classmate], 40, note="archives {n}", **work)
-    for highlight in highlights:
-        highlight.tags.add("evidence", "motive")
-        Reply.objects.create(highlight=highlight, author=teacher, text="archives too")
-    # The header's badge of notifications is 4 of these (its replies' rule looks up the
-    # viewer's classes again); the search itself looks them up once.
-    with django_assert_max_num_queries(22):
+    tagged_and_answered(
+        spread_highlights(document, [student, classmate], 40, note="archives {n}", **work)
+    )
+    # The viewer's classes are looked up once, for the search, its filters and the
+    # header's badge of notifications; the matching replies once, for the search and
+    # its page's marks.
+    with django_assert_max_num_queries(18):
         many = queries(20)
     assert many == few
 

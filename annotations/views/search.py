@@ -15,7 +15,7 @@ from annotations.search import search_page
 @vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> TemplateResponse:
     """GET only, so it needs no write limit: a query string, results a page at a time."""
-    form = SearchForm(request.GET, user=request.user)
+    form = SearchForm(request.GET, request=request)
     template = "annotations/search.html"
     if request.htmx:
         template += "#results"

@@ -51,3 +51,31 @@ def test_a_student_searches_and_follows_a_result_to_the_passage(
     passage = page.locator(f"#h-{theirs.pk} + mark")
     expect(passage).to_be_in_viewport()
     expect(passage).to_contain_text("Kim Il-sung")
+
+
+def test_the_tag_filter_suggests_the_tags_in_use_and_narrows_the_search(
+    page, log_in, student, classroom, make_highlight
+):
+    tagged = make_highlight(student, "Kim Il-sung had reported", note="archives", tags=["motive"])
+    make_highlight(student, "Stalin was hardly surprised.", note="archives", tags=["evidence"])
+    log_in(student)
+    page.goto("/search/?q=archives")
+    expect(page.get_by_role("status")).to_have_text("2 highlights found.")
+
+    page.get_by_text("Filters").click()
+    tag = page.get_by_label("Tag", exact=True)
+    tag.press_sequentially("mot")
+    # htmx fills the field's datalist from the tags in use, without touching the address.
+    expect(page.locator("#search-tag-options option")).to_have_count(1)
+    expect(page.locator("#search-tag-options option")).to_have_attribute("value", "motive")
+    expect(page).to_have_url(re.compile(r"/search/\?q=archives$"))
+    tag.fill("Motive")
+    tag.press("Enter")
+
+    expect(page.get_by_role("status")).to_have_text("1 highlight found.")
+    expect(page).to_have_url(re.compile(r"tag=Motive"))
+    expect(page.get_by_role("article")).to_have_count(1)
+    expect(page.locator(f"#result-{tagged.pk}")).to_be_attached()
+    expect(page.get_by_role("link", name="Export CSV")).to_have_attribute(
+        "href", "/export/annotations.csv?q=archives&tag=motive"
+    )
