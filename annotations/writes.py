@@ -70,11 +70,13 @@ def create_highlight(
         if existing is not None:
             return existing, False
     found = _tags_named(tags)
+    # Capped, the owner's saves wait for each other, counted one after another.
+    revision = lock_revision(document, owner=owner if capped else None)
     if capped:
         retried = _within_caps(owner, document, tags, found, client_key)
         if retried is not None:
             return Highlight.objects.get(pk=retried), False
-    anchor, status = _on_current_text(document, anchor, anchor_status)
+    anchor, status = _on_current_text(document, revision, anchor, anchor_status)
     fields = {"note": note, "visibility": visibility, "assignment": assignment}
     fields |= {"is_question": is_question, "anchor_status": status}
     highlight = Highlight.placed(
@@ -94,7 +96,7 @@ def create_highlight(
 def _insert(highlight: Highlight, *, hidden: bool, retry: bool) -> Highlight | None:
     """Insert the new highlight (hidden from its classes if `hidden`). With `retry`, a
     highlight the same client key made a moment ago, in a race with this one, is returned
-    instead. Without (no key, or a capped save: the owner's lock in _within_caps lets no
+    instead. Without (no key, or a capped save: the owner's lock (lock_revision) lets no
     save with the same key in before this one commits) a refusal is the caller's, and no
     savepoint to come back to is needed."""
     try:
@@ -140,11 +142,12 @@ def _progress_may_change(assignment_id: int | None, owner_id: int) -> None:
 
 def _within_caps(owner, document: Document, tags, found: dict, client_key=None) -> int | None:
     """Raise LimitReached, before anything is saved, past HIGHLIGHTS_PER_ARTICLE or
-    NEW_TAGS_PER_DAY. The owner's row is locked so that saves sent at once are counted
-    one after another, and a save retried with its `client_key` finds the first once it
-    is committed: its id is returned then, and nothing is counted. An import (manage.py,
-    an administrator's) is not capped: restoring a backup brings back all that was there."""
-    get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+    NEW_TAGS_PER_DAY. The owner's row is locked first (lock_revision, with the document's
+    revision) so that saves sent at once are counted one after another, and a save retried
+    with its `client_key` finds the first once it is committed: its id is returned then,
+    and nothing is counted. The count is a statement of its own after the lock: begun
+    after the wait, it sees what the save waited for. An import (manage.py, an
+    administrator's) is not capped: restoring a backup brings back all that was there."""
     wanted = on_article = Q(document=document)
     figures = {"made": Count("pk", filter=on_article)}
     if client_key is not None:
@@ -188,13 +191,16 @@ def _new_tag_names(names, found: dict | None = None) -> set[str]:
     return {name.casefold() for name in names} - in_use.keys()
 
 
-def _on_current_text(document: Document, anchor: Anchor, status: str) -> tuple[Anchor, str]:
-    """Where the selection is in the text as it is now, and how it was placed.
+def _on_current_text(
+    document: Document, revision: int, anchor: Anchor, status: str
+) -> tuple[Anchor, str]:
+    """Where the selection is in the text as it is now (`revision`, locked by
+    lock_revision), and how it was placed.
 
     If the text was corrected after the selection was made, it is placed again by its
     quote, and if its words are gone the highlight is kept orphaned rather than lost.
     """
-    if lock_revision(document) == document.revision:
+    if revision == document.revision:
         return anchor, status
     document.refresh_from_db()
     try:
