@@ -85,9 +85,9 @@ def create_highlight(
     existing = _insert(highlight, hidden=hidden, retry=client_key is not None and not capped)
     if existing is not None:
         return existing, False
-    entries = list(glossary_entries)
-    highlight.glossary_entries.add(*entries)  # not set(): no links to read first
-    _as_written(highlight, tags=_tag_new_highlight(highlight, list(tags), found), entries=entries)
+    entries, tags = list(glossary_entries), _tags_to_put_on(list(tags), found)
+    _link_new_highlight(highlight, tags, entries)
+    _as_written(highlight, tags=tags, entries=entries)
     if getattr(assignment, "in_lms", True):  # known when the form found it (with_links)
         _progress_may_change(highlight.assignment_id, owner.pk)
     return highlight, True
@@ -210,12 +210,9 @@ def _on_current_text(
     return placed, Highlight.AnchorStatus.REANCHORED
 
 
-def _tag_new_highlight(highlight: Highlight, names: list[str], found: dict) -> list[Tag]:
-    """Tag a highlight that has no tags yet with the tags `found` (_tags_named) and any
-    not in use yet, made as taggit makes them: one query where taggit's set() takes five
-    and three more a tag. Returns its tags, in the order they were put on."""
-    if not names:
-        return []
+def _tags_to_put_on(names: list[str], found: dict) -> list[Tag]:
+    """The tags named, as `found` (_tags_named) has them, and any not in use yet made as
+    taggit makes them; in the order they are put on, each once."""
     by_key = dict(found)
     tags = []
     for name in names:
@@ -225,10 +222,28 @@ def _tag_new_highlight(highlight: Highlight, names: list[str], found: dict) -> l
             by_key[name.casefold()] = tag
         if tag not in tags:
             tags.append(tag)
-    TaggedHighlight.objects.bulk_create(
-        TaggedHighlight(content_object=highlight, tag=tag) for tag in tags
-    )
     return tags
+
+
+def _link_new_highlight(highlight: Highlight, tags: list[Tag], entries) -> None:
+    """A new highlight's taggings and glossary links, in one statement where taggit's
+    set() takes five and three more a tag, and add() another: it has none yet, so there
+    is nothing to read first or to conflict with."""
+    if not tags and not entries:
+        return
+    links = Highlight.glossary_entries.through._meta
+    taggings = TaggedHighlight._meta
+    sql = (
+        f"WITH linked AS (INSERT INTO {links.db_table}"
+        f" ({links.get_field('highlight').column}, {links.get_field('glossaryentry').column})"
+        " SELECT %s, unnest(%s::bigint[]))"
+        f" INSERT INTO {taggings.db_table}"
+        f" ({taggings.get_field('content_object').column}, {taggings.get_field('tag').column})"
+        " SELECT %s, unnest(%s::bigint[])"
+    )
+    params = [highlight.pk, [entry.pk for entry in entries], highlight.pk, [t.pk for t in tags]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 @transaction.atomic
