@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from annotations.accounts import split_name, temporary_password, unique_usernames
@@ -148,17 +147,11 @@ def _within_caps(owner, document: Document, tags, found: dict, client_key=None) 
     and nothing is counted. The count is a statement of its own after the lock: begun
     after the wait, it sees what the save waited for. An import (manage.py, an
     administrator's) is not capped: restoring a backup brings back all that was there."""
-    wanted = on_article = Q(document=document)
-    figures = {"made": Count("pk", filter=on_article)}
-    if client_key is not None:
-        retried = Q(client_key=client_key)
-        figures["retried"] = Max("pk", filter=retried)
-        wanted |= retried
-    found_now = Highlight.objects.filter(wanted, owner=owner).order_by().aggregate(**figures)
-    if found_now.get("retried") is not None:
-        return found_now["retried"]
+    made, retried = _count_on_article(owner, document, client_key)
+    if retried is not None:
+        return retried
     cap = settings.HIGHLIGHTS_PER_ARTICLE
-    if found_now["made"] >= cap:
+    if made >= cap:
         raise LimitReached(
             f"You have {cap} highlights on “{document.title}”, the most one account may "
             "have on one article.",
@@ -166,6 +159,23 @@ def _within_caps(owner, document: Document, tags, found: dict, client_key=None) 
         )
     count_new_tags(owner, len(_new_tag_names(tags, found)))
     return None
+
+
+def _count_on_article(owner, document: Document, client_key) -> tuple[int, int | None]:
+    """How many highlights `owner` has on `document`, and the id of the one `client_key`
+    made (None: none, or no key), in one statement. Written out: the ORM took three
+    times as long to build it as PostgreSQL to run it, on every save."""
+    meta = Highlight._meta
+    table, pk, owner_id = meta.db_table, meta.pk.column, meta.get_field("owner").column
+    document_id, key = meta.get_field("document").column, meta.get_field("client_key").column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FILTER (WHERE {document_id} = %s),"
+            f" MAX({pk}) FILTER (WHERE {key} = %s) FROM {table}"
+            f" WHERE {owner_id} = %s AND ({document_id} = %s OR {key} = %s)",
+            [document.pk, client_key, owner.pk, document.pk, client_key],
+        )
+        return cursor.fetchone()
 
 
 def _tags_named(names) -> dict:
