@@ -163,7 +163,7 @@ def _within_caps(owner, document: Document, tags, found: dict, client_key=None) 
 
 def _count_on_article(owner, document: Document, client_key) -> tuple[int, int | None]:
     """How many highlights `owner` has on `document`, and the id of the one `client_key`
-    made (None: none, or no key), in one statement. Written out: the ORM took three
+    made (None: none, or no key), in one statement. Written out: the ORM took nearly three
     times as long to build it as PostgreSQL to run it, on every save."""
     meta = Highlight._meta
     table, pk, owner_id = meta.db_table, meta.pk.column, meta.get_field("owner").column
