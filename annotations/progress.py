@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Max, Q
+from django.db import connection
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from annotations.models import (
@@ -23,6 +23,7 @@ from annotations.models import (
     Highlight,
     Membership,
     Reply,
+    Tag,
     TaggedHighlight,
 )
 
@@ -124,16 +125,34 @@ def student_progress(assignment: Assignment, student) -> Progress:
     the reading view shows it after each save."""
     asks = getattr(assignment, "requires_entries", True)
     required = list(assignment.required_entries.order_by("name")) if asks else []
-    mine = Highlight.objects.in_assignment(assignment).filter(owner=student).order_by()
-    figures = {"made": Count("pk", distinct=True), "last": Max("updated")}
-    if assignment.suggested_tags:
-        figures["tags"] = ArrayAgg("tags__name", distinct=True, default=[])
-    if required:
-        linked = Q(glossary_entries__in=required)
-        figures["entries"] = ArrayAgg("glossary_entries", filter=linked, distinct=True, default=[])
-    activity = mine.aggregate(**figures)
-    tags, entries = activity.pop("tags", []), activity.pop("entries", [])
-    return _progress(assignment, student, activity, {t for t in tags if t}, required, set(entries))
+    made, last, tags, entries = _student_figures(assignment, student, required)
+    activity = {"made": made, "last": last}
+    return _progress(assignment, student, activity, set(tags), required, set(entries))
+
+
+def _student_figures(assignment: Assignment, student, required) -> tuple:
+    """Of the student's highlights in the assignment: how many, the last change, the
+    names of their tags (when the assignment suggests some) and which of the `required`
+    entries they link, in one statement. Written out: the ORM took longer to build this
+    aggregate than PostgreSQL to run it, and the reading view asks for it after each save."""
+    links = Highlight.glossary_entries.through._meta.db_table
+    taggings, tags = TaggedHighlight._meta.db_table, Tag._meta.db_table
+    tag_names = (
+        f"ARRAY(SELECT DISTINCT tag.name::text FROM mine JOIN {taggings} tagging"
+        f" ON tagging.content_object_id = mine.id JOIN {tags} tag ON tag.id = tagging.tag_id)"
+        if assignment.suggested_tags
+        else "ARRAY[]::text[]"
+    )
+    sql = (
+        f"WITH mine AS (SELECT id, updated FROM {Highlight._meta.db_table}"
+        " WHERE assignment_id = %s AND owner_id = %s)"
+        f" SELECT (SELECT COUNT(*) FROM mine), (SELECT MAX(updated) FROM mine), {tag_names},"
+        f" ARRAY(SELECT DISTINCT link.glossaryentry_id FROM mine JOIN {links} link"
+        " ON link.highlight_id = mine.id WHERE link.glossaryentry_id = ANY(%s::bigint[]))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assignment.pk, student.pk, [entry.pk for entry in required]])
+        return cursor.fetchone()
 
 
 def _progress(assignment, student, activity: dict, tag_names, required, linked) -> Progress:

@@ -294,12 +294,13 @@ def test_a_save_in_an_assignment_costs_a_bounded_number_of_queries(
     # Session and user; the write limit's count (2: its counter read, then swapped); the
     # article, the entries and the assignment the form checks (with whether an LMS links
     # it and whether it asks for entries: it asks for none); the save in its transaction
-    # (BEGIN, the tags, the owner's lock, the caps with the retry key, the text's
-    # revision, the row, its entries and tags, COMMIT); the student's progress. The card
-    # shows what the save wrote, and the browser paints the mark. It was 45 before the
-    # write limit, the tags and the role were fetched once each, 35 before the browser
-    # painted the mark.
-    with django_assert_max_num_queries(17):
+    # (BEGIN, the tags, the owner's lock with the text's revision, the caps with the
+    # retry key, the row, its entries and tags in one statement, COMMIT); the student's
+    # progress. The card shows what the save wrote, and the browser paints the mark. It
+    # was 45 before the write limit, the tags and the role were fetched once each, 35
+    # before the browser painted the mark, 17 before the owner and the revision were
+    # locked at once and the entries and tags linked at once.
+    with django_assert_max_num_queries(15):
         response = client.post(create_url(document), data, headers=FROM_PANEL)
 
     assert "Highlight saved." in partial_html(response)
