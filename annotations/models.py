@@ -627,9 +627,9 @@ def _shared_by_classmates(viewer: "Viewer") -> Q | None:
     the classes the two share; in an open assignment (Viewer.open_assignments), its class.
 
     The terms are grouped by those classes, and only classes with hides
-    (Viewer.hidden_in) are asked about: one hide subquery a group, usually one a class
-    (a classmate's work outside and inside the class's assignments together), none for
-    a class without hides. No term is made that could match nothing (an empty list of
+    (Viewer.classes_with_hides) are asked about: one hide subquery a group, usually one
+    a class (a classmate's work outside and inside the class's assignments together),
+    none for a class without hides. No term is made that could match nothing (an empty list of
     owners or assignments): Django would build and compile each only to drop it. None
     when nothing is shared with the viewer."""
     classmates = set(viewer.roles)
@@ -638,9 +638,9 @@ def _shared_by_classmates(viewer: "Viewer") -> Q | None:
     # or not.
     for member, classrooms in viewer.roles.items():
         if member not in viewer.taught:
-            owners[frozenset(classrooms) & viewer.hidden_in].add(member)
+            owners[frozenset(classrooms) & viewer.classes_with_hides].add(member)
     for classroom, open_assignments in viewer.open_assignments.items() if classmates else ():
-        assignments[frozenset({classroom}) & viewer.hidden_in] += open_assignments
+        assignments[frozenset({classroom}) & viewer.classes_with_hides] += open_assignments
     shown = []
     for hides in sorted(owners.keys() | assignments.keys(), key=sorted):
         terms = [Q(assignment__isnull=True, owner__in=owners[hides])] if owners[hides] else []
@@ -702,7 +702,7 @@ class Viewer:
     taught: set  # the students of the classes the viewer teaches
     taught_assignments: list
     open_assignments: dict  # by class: those whose classmates' work the viewer sees
-    hidden_in: set  # those of the viewer's classes where a teacher hid something
+    classes_with_hides: set  # those of the viewer's classes where a teacher hid any
 
     @classmethod
     def of(cls, user) -> "Viewer":
@@ -742,6 +742,7 @@ class Viewer:
             if after_minimum
             else []
         )
+        with_hides = {room for pk, room, *_, hidden in everyone if pk == user.pk and hidden}
         return cls(
             user=user,
             classes=classes,
@@ -751,7 +752,7 @@ class Viewer:
             taught=taught,
             taught_assignments=[pk for pk, room, _, _ in assignments if room in teaching],
             open_assignments=_open_by_class(assignments, made),
-            hidden_in={room for pk, room, _, _, hidden in everyone if pk == user.pk and hidden},
+            classes_with_hides=with_hides,
         )
 
     @classmethod
@@ -802,7 +803,7 @@ class Viewer:
                 if self.open_assignments.get(classroom):
                     in_open_work |= Q(highlight__assignment__in=self.open_assignments[classroom])
                 by_students = Q(author__in=students) & in_open_work
-                if classroom in self.hidden_in:
+                if classroom in self.classes_with_hides:
                     hidden = ClassHide.objects.filter(classroom=classroom).values("highlight")
                     by_students &= Q(highlight__owner=user) | ~Q(highlight__in=hidden)
                 readable.append(by_students)
