@@ -65,13 +65,17 @@ def get_tag_of_class(classroom: Classroom, tag_id: int) -> Tag:
     return get_object_or_404(tags_of_class(classroom), pk=tag_id)
 
 
-def get_highlight_for_user(request: HttpRequest, pk: int, *, change: bool = False) -> Highlight:
+CARD_RELATIONS = ("owner", "document", "assignment")
+
+
+def get_highlight_for_user(
+    request: HttpRequest, pk: int, *, change: bool = False, related=CARD_RELATIONS
+) -> Highlight:
     """A highlight the user sees, with the lookups that said so (`viewer`, the request's
-    models.Viewer), for its card to reuse."""
+    models.Viewer), for its card to reuse, and the `related` rows it shows (a card: its
+    author, article and assignment)."""
     viewer = Viewer.of_request(request)
-    highlights = Highlight.objects.visible_to(request.user, viewer).select_related(
-        "owner", "document", "assignment"
-    )
+    highlights = Highlight.objects.visible_to(request.user, viewer).select_related(*related)
     highlight = get_object_or_404(highlights, pk=pk)
     highlight.viewer = viewer
     if change and highlight.owner_id != request.user.pk:
@@ -371,10 +375,13 @@ def can_reply_to_new(user, highlight: Highlight) -> bool:
     return bool(highlight.assignment_id) or bool(reply_classes(user, [highlight])[highlight.pk])
 
 
-def get_highlight_to_reply(request: HttpRequest, pk: int) -> tuple[Highlight, list[int]]:
+def get_highlight_to_reply(
+    request: HttpRequest, pk: int, *, related=CARD_RELATIONS
+) -> tuple[Highlight, list[int]]:
     """A highlight the user sees (404 otherwise) and the classes they may reply to it in;
-    403 when they share no class with its author that is still open."""
-    highlight = get_highlight_for_user(request, pk)
+    403 when they share no class with its author that is still open. `related`: the rows
+    fetched with it (get_highlight_for_user); the classes need its assignment's."""
+    highlight = get_highlight_for_user(request, pk, related=related)
     classes = reply_classes(request.user, [highlight], highlight.viewer)[highlight.pk]
     if not classes:
         archived = Membership.objects.filter(

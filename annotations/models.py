@@ -609,20 +609,6 @@ def _not_hidden_in(classrooms) -> Q:
     return ~Q(pk__in=ClassHide.objects.filter(classroom__in=sorted(classrooms)).values("highlight"))
 
 
-def _shown_in_classes(shared_classes: dict) -> Q:
-    """Classmates' highlights outside assignments that no class the two share hides.
-
-    Classmates are grouped by the classes they share with the viewer (usually one group
-    a class), so the query has one term a group, not one a classmate."""
-    groups = defaultdict(set)
-    for member, classrooms in shared_classes.items():
-        groups[frozenset(classrooms)].add(member)
-    shown = Q(pk__in=[])
-    for classrooms, owners in groups.items():
-        shown |= Q(owner__in=owners) & _not_hidden_in(classrooms)
-    return shown
-
-
 def _open_by_class(assignments: list, made: dict) -> dict[int, list[int]]:
     """The assignments whose classmates' shared highlights the viewer may see, by class:
     those that show them always, and those whose minimum the viewer has made."""
@@ -635,12 +621,36 @@ def _open_by_class(assignments: list, made: dict) -> dict[int, list[int]]:
     return open_assignments
 
 
-def _shown_in_assignments(open_assignments: dict, classmates: set) -> Q:
-    """Classmates' highlights in the open assignments, unless hidden in its class."""
-    shown = Q(pk__in=[])
-    for classroom, assignments in open_assignments.items():
-        shown |= Q(assignment__in=assignments, owner__in=classmates) & _not_hidden_in({classroom})
-    return shown
+def _shared_by_classmates(viewer: "Viewer") -> Q | None:
+    """What the viewer's classmates (everyone in a class of theirs) share that the viewer
+    may see, unless a teacher hid it in a class whose hides apply: outside assignments,
+    the classes the two share; in an open assignment (Viewer.open_assignments), its class.
+
+    The terms are grouped by those classes, and only classes with hides
+    (Viewer.classes_with_hides) are asked about: one hide subquery a group, usually one
+    a class (a classmate's work outside and inside the class's assignments together),
+    none for a class without hides. No term is made that could match nothing (an empty list of
+    owners or assignments): Django would build and compile each only to drop it. None
+    when nothing is shared with the viewer."""
+    classmates = set(viewer.roles)
+    owners, assignments = defaultdict(set), defaultdict(list)
+    # Outside assignments, a teacher's students are in Viewer.highlights already, hidden
+    # or not.
+    for member, classrooms in viewer.roles.items():
+        if member not in viewer.taught:
+            owners[frozenset(classrooms) & viewer.classes_with_hides].add(member)
+    for classroom, open_assignments in viewer.open_assignments.items() if classmates else ():
+        assignments[frozenset({classroom}) & viewer.classes_with_hides] += open_assignments
+    shown = []
+    for hides in sorted(owners.keys() | assignments.keys(), key=sorted):
+        terms = [Q(assignment__isnull=True, owner__in=owners[hides])] if owners[hides] else []
+        if assignments[hides]:
+            terms.append(Q(assignment__in=assignments[hides], owner__in=classmates))
+        term = reduce(operator.or_, terms)
+        shown.append(term & _not_hidden_in(hides) if hides else term)
+    if not shown:
+        return None
+    return Q(visibility=Highlight.Visibility.CLASS) & reduce(operator.or_, shown)
 
 
 def _markable_by(user, viewer=None) -> Q:
@@ -692,20 +702,23 @@ class Viewer:
     taught: set  # the students of the classes the viewer teaches
     taught_assignments: list
     open_assignments: dict  # by class: those whose classmates' work the viewer sees
+    classes_with_hides: set  # those of the viewer's classes where a teacher hid any
 
     @classmethod
     def of(cls, user) -> "Viewer":
-        # The viewer's classes and everyone in them, the viewer too, in one query.
+        # The viewer's classes and everyone in them, the viewer too, in one query, with
+        # whether each class has hides (none: its rules need not ask which).
+        hides = ClassHide.objects.filter(classroom=OuterRef("classroom"))
         everyone = list(
             Membership.objects.filter(
                 classroom__in=Membership.objects.filter(user=user).values("classroom")
-            ).values_list("user", "classroom", "role", "classroom__archived")
+            ).values_list("user", "classroom", "role", "classroom__archived", Exists(hides))
         )
-        mine = [(room, role, archived) for pk, room, role, archived in everyone if pk == user.pk]
+        mine = [(room, role, archived) for pk, room, role, archived, _ in everyone if pk == user.pk]
         classes = {room for room, _, _ in mine}
         teaching = {room for room, role, _ in mine if role == Membership.Role.TEACHER}
         roles, taught = defaultdict(dict), set()
-        for member, classroom, role, _ in everyone:
+        for member, classroom, role, _, _ in everyone:
             if member == user.pk:
                 continue
             roles[member][classroom] = role
@@ -729,6 +742,7 @@ class Viewer:
             if after_minimum
             else []
         )
+        with_hides = {room for pk, room, *_, hidden in everyone if pk == user.pk and hidden}
         return cls(
             user=user,
             classes=classes,
@@ -738,6 +752,7 @@ class Viewer:
             taught=taught,
             taught_assignments=[pk for pk, room, _, _ in assignments if room in teaching],
             open_assignments=_open_by_class(assignments, made),
+            classes_with_hides=with_hides,
         )
 
     @classmethod
@@ -756,21 +771,20 @@ class Viewer:
         return {user for user, rooms in self.roles.items() if rooms.get(classroom) == role}
 
     def highlights(self) -> Q:
-        """The highlights this viewer may see (HighlightQuerySet.visible_to says which)."""
+        """The highlights this viewer may see (HighlightQuerySet.visible_to says which),
+        without the terms the lists say match nothing (no query is built only to be
+        dropped)."""
         user = self.user
-        if not self.classes:
-            return Q(owner=user)
-        shared_classes = {member: set(rooms) for member, rooms in self.roles.items()}
-        shared = Q(visibility=Highlight.Visibility.CLASS)
-        # Only people still in the class: a student a teacher removed leaves its views,
-        # their highlights staying theirs.
-        return (
-            Q(owner=user)
-            | Q(assignment__isnull=True) & shared & _shown_in_classes(shared_classes)
-            | Q(assignment__isnull=True, owner__in=self.taught) & shared
-            | Q(assignment__in=self.taught_assignments, owner__in=self.taught)
-            | shared & _shown_in_assignments(self.open_assignments, set(shared_classes))
-        )
+        # Only people still in the viewer's classes (the lists): a student a teacher
+        # removed leaves its views, their highlights staying theirs.
+        seen = Q(owner=user)
+        if self.taught:
+            shared = Q(visibility=Highlight.Visibility.CLASS)
+            seen |= Q(assignment__isnull=True, owner__in=self.taught) & shared
+            if self.taught_assignments:
+                seen |= Q(assignment__in=self.taught_assignments, owner__in=self.taught)
+        shown = _shared_by_classmates(self)
+        return seen if shown is None else seen | shown
 
     def replies(self, *, highlights_seen: bool = False) -> Q:
         """The replies this viewer may read (ReplyQuerySet.visible_to says which);
@@ -781,22 +795,26 @@ class Viewer:
 
     def replies_on_seen(self) -> Q:
         """The replies this viewer may read on a highlight they see: the rule without
-        the highlights' own."""
+        the highlights' own. As there, without terms the lists say match nothing."""
         user = self.user
-        seen = Q(author=user) | Q(classroom__in=self.teaching)
-        seen |= Q(classroom__isnull=True, highlight__owner=user)
-        for classroom in self.classes - self.teaching:
+        seen = Q(author=user) | Q(classroom__isnull=True, highlight__owner=user)
+        if self.teaching:
+            seen |= Q(classroom__in=self.teaching)
+        for classroom in sorted(self.classes - self.teaching):
             teachers = self.members_of(classroom, Membership.Role.TEACHER)
             students = self.members_of(classroom, Membership.Role.STUDENT)
-            in_open_work = Q(highlight__assignment__isnull=True) | Q(
-                highlight__assignment__in=self.open_assignments.get(classroom, [])
-            )
-            unhidden = Q(highlight__owner=user) | ~Q(
-                highlight__in=ClassHide.objects.filter(classroom=classroom).values("highlight")
-            )
-            seen |= Q(classroom=classroom) & (
-                Q(author__in=teachers) | Q(author__in=students) & in_open_work & unhidden
-            )
+            readable = [Q(author__in=teachers)] if teachers else []
+            if students:
+                in_open_work = Q(highlight__assignment__isnull=True)
+                if self.open_assignments.get(classroom):
+                    in_open_work |= Q(highlight__assignment__in=self.open_assignments[classroom])
+                by_students = Q(author__in=students) & in_open_work
+                if classroom in self.classes_with_hides:
+                    hidden = ClassHide.objects.filter(classroom=classroom).values("highlight")
+                    by_students &= Q(highlight__owner=user) | ~Q(highlight__in=hidden)
+                readable.append(by_students)
+            if readable:
+                seen |= Q(classroom=classroom) & reduce(operator.or_, readable)
         return seen
 
 

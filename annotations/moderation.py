@@ -75,7 +75,9 @@ def thread_context(
     `lookups()`): no query but the replies'."""
     viewer = viewer or lookups(user, highlight)
     seen = viewer is not None and viewer is getattr(highlight, "viewer", None)
-    prefetch_related_objects([highlight], replies_for(user, viewer, highlights_seen=seen))
+    if not hasattr(highlight, "visible_replies"):  # as replies_for prefetches them
+        replies = Reply.objects.visible_to(user, viewer, highlights_seen=seen)
+        highlight.visible_replies = list(replies.in_threads().filter(highlight=highlight))
     if moderating is None:
         moderating = teaches_author_of(user, highlight, viewer)
     if can_reply is None:

@@ -11,7 +11,8 @@ way in the badge.
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from annotations.models import Notification, Reply, Viewer
@@ -19,8 +20,38 @@ from annotations.models import Notification, Reply, Viewer
 PER_PAGE = 20
 
 
-def notify_reply(reply: Reply, answering: Reply | None = None) -> list[Notification]:
-    """The notifications a new reply makes, in its transaction (writes.add_reply).
+def save_notifying(reply: Reply, answering: Reply | None = None) -> None:
+    """Save a new reply with the notifications it makes (reply_recipients), in one
+    statement: its INSERT (Django's, as save() makes it) in a CTE whose id the
+    notifications' INSERT takes. Atomic as any statement is, in one round trip: no
+    BEGIN and COMMIT around two inserts."""
+    recipients = reply_recipients(reply, answering)
+    if not recipients:
+        reply.save()
+        return
+    using = router.db_for_write(Reply)
+    connection = connections[using]
+    quote, meta = connection.ops.quote_name, Notification._meta
+    insert = InsertQuery(Reply)
+    insert.insert_values([f for f in Reply._meta.concrete_fields if not f.primary_key], [reply])
+    [(reply_sql, params)] = insert.get_compiler(connection=connection).as_sql()
+    names = ("recipient", "reply", "kind", "created")
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    made = ", ".join(["(%s, %s)"] * len(recipients))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH reply AS ({reply_sql} RETURNING {quote(Reply._meta.pk.column)} AS id), "
+            f"notified AS (INSERT INTO {quote(meta.db_table)} ({columns}) "
+            f"SELECT recipient, reply.id, kind, %s FROM reply, (VALUES {made}) AS made "
+            "(recipient, kind) ON CONFLICT DO NOTHING) SELECT id FROM reply",
+            [*params, timezone.now(), *(value for pair in recipients.items() for value in pair)],
+        )
+        reply.pk = cursor.fetchone()[0]
+    reply._state.adding, reply._state.db = False, using
+
+
+def reply_recipients(reply: Reply, answering: Reply | None = None) -> dict[int, str]:
+    """Who hears of a new reply, and as what: {recipient: Notification.Kind}.
 
     `answering` is the reply it answers, when that is not its thread's first (whose
     place in the thread it takes: one level of nesting); else its parent, if any."""
@@ -32,10 +63,7 @@ def notify_reply(reply: Reply, answering: Reply | None = None) -> list[Notificat
     if answering is not None:
         recipients.setdefault(answering.author_id, Notification.Kind.REPLY_TO_REPLY)
     recipients.pop(reply.author_id, None)
-    return Notification.objects.bulk_create(
-        [Notification(recipient_id=pk, reply=reply, kind=kind) for pk, kind in recipients.items()],
-        ignore_conflicts=True,
-    )
+    return recipients
 
 
 @transaction.atomic

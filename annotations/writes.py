@@ -35,7 +35,7 @@ from annotations.models import (
     default_time_zone,
     new_join_code,
 )
-from annotations.notifications import forget_answer, notify_answer, notify_reply
+from annotations.notifications import forget_answer, notify_answer, save_notifying
 from annotations.teachers import make_teacher
 from annotations.throttles import LimitReached, count_new_tags
 
@@ -467,7 +467,6 @@ def show_all_in_class(*, classroom: Classroom, student) -> int:
     return hides.delete()[0]
 
 
-@transaction.atomic
 def add_reply(
     *,
     highlight: Highlight,
@@ -480,18 +479,20 @@ def add_reply(
     """A reply made in `classroom` (access.reply_classes), or an answer to `parent`: every
     reply goes through here. An answer joins its thread's first reply (one level of
     nesting) and the class the thread is in. Those it answers are notified in the same
-    transaction (annotations/notifications.py), unless not to `notify` (an import
-    brings back old replies: nobody is to hear of them as new)."""
+    statement (notifications.save_notifying), unless not to `notify` (an import brings
+    back old replies: nobody is to hear of them as new)."""
     answering = parent
     if parent is not None:
         if parent.parent_id is not None:
             parent = parent.parent
         classroom = parent.classroom_id
-    reply = Reply.objects.create(
+    reply = Reply(
         highlight=highlight, author=author, text=text, classroom_id=classroom, parent=parent
     )
     if notify:
-        notify_reply(reply, answering)
+        save_notifying(reply, answering)
+    else:
+        reply.save()
     return reply
 
 

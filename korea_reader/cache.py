@@ -8,9 +8,10 @@ five minutes after its last request; and its add() counts the whole table first 
 it), then reads and writes the row in a transaction: five round trips to PostgreSQL.
 
 Here add() is one statement (an INSERT that takes over an expired row and leaves a live
-one alone), and incr() one UPDATE that adds in SQL: a counter is stored as "i:<n>" (a
-colon is not in base64's alphabet, so no pickled value reads as one), which PostgreSQL
-can add to under the row's lock, so no count is lost and the expiry is left alone. A
+one alone, without locking it: most counted requests find their window's counter live),
+and incr() one UPDATE that adds in SQL: a counter is stored as "i:<n>" (a colon is not
+in base64's alphabet, so no pickled value reads as one), which PostgreSQL can add to
+under the row's lock, so no count is lost and the expiry is left alone. A
 counted request costs two round trips. Expired rows are deleted whenever add() makes a
 row, instead of Django's cull. PostgreSQL holds the counts, so every app server shares
 them, with nothing more to run.
@@ -65,12 +66,15 @@ class DatabaseCache(DjangoDatabaseCache):
         now = timezone.now().replace(microsecond=0)
         connection, table = self._connection_and_table()
         with connection.cursor() as cursor:
+            # A live row is looked at, not locked: ON CONFLICT would lock it even to
+            # leave it alone, and a lock is a write PostgreSQL flushes at the commit.
             cursor.execute(
-                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "
+                f"INSERT INTO {table} (cache_key, value, expires) SELECT %s, %s, %s "
+                f"WHERE NOT EXISTS (SELECT FROM {table} WHERE cache_key = %s AND expires >= %s) "
                 "ON CONFLICT (cache_key) DO UPDATE "
                 "SET value = EXCLUDED.value, expires = EXCLUDED.expires "
                 f"WHERE {table}.expires < %s RETURNING cache_key",
-                [key, self._encoded(value), expires.replace(microsecond=0), now],
+                [key, self._encoded(value), expires.replace(microsecond=0), key, now, now],
             )
             added = cursor.fetchone() is not None
             if added:

@@ -20,6 +20,19 @@ def test_add_makes_a_row_once_while_it_lives(counter):
     assert cache.get(counter) == 1
 
 
+def test_add_of_a_live_row_leaves_it_unlocked(transactional_db):
+    """A counted request whose window's counter lives writes nothing in add(): no lock,
+    which PostgreSQL would flush to disk at the commit as it does a write."""
+    cache.clear()
+    cache.add("rl:live", 1, 60)
+
+    assert cache.add("rl:live", 5, 60) is False
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmax::text FROM korea_reader_cache")
+        assert cursor.fetchone()[0] == "0"  # no transaction locked or changed it since
+
+
 def test_add_takes_over_an_expired_row_and_deletes_other_expired_rows(counter):
     cache.add(counter, 7, 60)
     cache.add("rl:another", 3, 60)

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
-from annotations.models import Highlight, Membership
+from annotations.models import Highlight, Membership, Reply
 
 SLUG = "stalin-and-korean-war"
 VIEWERS = ["student", "teacher", "classmate", "other_student", "other_teacher", "outsider"]
@@ -358,6 +358,29 @@ def test_it_hides_a_hidden_class_highlight_outside_assignments_from_classmates(
     assert seen_by(student, work) == {"hidden"}
     assert seen_by(teacher, work) == {"hidden"}
     assert seen_by(classmate, work) == set()
+
+
+def test_it_asks_about_hides_only_in_a_class_that_has_some(
+    cast, student, classmate, under_rule, make_work
+):
+    """The rules are built from the viewer's lists (models.Viewer): a class without hides
+    costs no hide subquery, and the class's first hide is asked about at once."""
+    assignment = under_rule("class")
+    work = {
+        "in the assignment": make_work(student, "Incheon landing", assignment, "class"),
+        "outside": make_work(student, "Soviet dictator", None, "class"),
+    }
+
+    assert "annotations_classhide" not in str(Highlight.objects.visible_to(classmate).query)
+    assert "annotations_classhide" not in str(Reply.objects.visible_to(classmate).query)
+    assert seen_by(classmate, work) == {"in the assignment", "outside"}
+
+    work["hidden"] = make_work(student, "Stalin was hardly surprised.", None, "class", hidden=True)
+
+    assert "annotations_classhide" in str(Highlight.objects.visible_to(classmate).query)
+    assert "annotations_classhide" in str(Reply.objects.visible_to(classmate).query)
+    assert seen_by(classmate, work) == {"in the assignment", "outside"}
+    assert seen_by(student, work) == {"in the assignment", "outside", "hidden"}
 
 
 def test_it_shows_only_the_assignments_highlights_in_its_reading_view(

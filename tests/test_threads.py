@@ -114,12 +114,13 @@ def test_it_answers_htmx_with_the_thread_in_place_its_message_focused(
     shared = make_highlight(student, PHRASE, visibility="class")
     client.force_login(classmate)
 
-    # Session, user; the write limit (its first count: one row); the writer's lookups
-    # (their classes with everyone in them, the classes' assignments), then the highlight
-    # on them (the lookups also say the classes to reply in, and whether the writer
-    # teaches its author); the reply and its notification, in a savepoint; the thread's
-    # replies, on the same lookups. Nothing of the card the reply does not change.
-    with django_assert_max_num_queries(12):
+    # Session, user; the write limit (its first count: one row, and the expired rows'
+    # deletion); the writer's lookups (their classes with everyone in them and whether
+    # each has hides, the classes' assignments), then the highlight on them (the lookups
+    # also say the classes to reply in, and whether the writer teaches its author); the
+    # reply and its notification, in one statement; the thread's replies, on the same
+    # lookups. Nothing of the card the reply does not change.
+    with django_assert_max_num_queries(9):
         response = client.post(reply_url(shared), {"text": ASKED}, headers=HTMX)
 
     assert response.status_code == 200

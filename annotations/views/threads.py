@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
 
-from annotations.access import get_highlight_to_reply, get_reply_to_change
+from annotations.access import CARD_RELATIONS, get_highlight_to_reply, get_reply_to_change
 from annotations.forms import ReplyForm
 from annotations.models import Reply
 from annotations.moderation import back_to_card, back_to_thread, thread_page
@@ -20,8 +20,10 @@ from annotations.writes import add_reply, delete_reply, edit_reply
 @write_limit("replies")
 def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A reply to a highlight the writer sees, or with `parent` an answer in its thread;
-    for htmx, answered with the thread (moderation.back_to_thread)."""
-    highlight, classes = get_highlight_to_reply(request, pk)
+    for htmx, answered with the thread (moderation.back_to_thread), which shows nothing
+    of the highlight's author or article: only its assignment is fetched with it."""
+    related = ("assignment",) if request.htmx else CARD_RELATIONS
+    highlight, classes = get_highlight_to_reply(request, pk, related=related)
     answering = None
     if request.POST.get("parent"):
         # Among the replies on this highlight, which access found through these lookups.
