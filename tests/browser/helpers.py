@@ -67,3 +67,9 @@ def drag_select(page, start: dict, end: dict) -> None:
     page.mouse.down()
     page.mouse.move(end["x2"], end["y2"], steps=8)
     page.mouse.up()
+
+
+def panel_settled(page) -> None:
+    """Wait until what opened in the side panel has taken the focus (highlighter.js moves
+    it in after htmx settles): a field focused before that would lose it to the panel."""
+    page.wait_for_function("document.getElementById('panel').contains(document.activeElement)")

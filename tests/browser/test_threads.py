@@ -9,7 +9,7 @@ thread comes back in place, its message focused. The classmate, from My highligh
 from playwright.sync_api import expect
 
 from annotations.models import Reply
-from tests.browser.helpers import log_in, logged_in_page
+from tests.browser.helpers import log_in, logged_in_page, panel_settled
 
 PHRASE = "Stalin was hardly surprised."
 ASKED = "Which cable says he was not surprised?"
@@ -28,6 +28,7 @@ def test_a_student_replies_to_a_classmate_who_answers_and_edits_the_answer(
     page.locator("#reading-text mark.hl-shared").first.click()
     card = page.locator("#panel article.card")
     expect(card).to_contain_text("Why not?")
+    panel_settled(page)
     card.get_by_label("Reply", exact=True).focus()
     page.keyboard.type(ASKED)
     page.keyboard.press("Tab")
@@ -50,6 +51,7 @@ def test_a_student_replies_to_a_classmate_who_answers_and_edits_the_answer(
     other.keyboard.press("Enter")
     theirs = other.locator("#panel article.card")
     expect(theirs.get_by_role("list", name="Replies")).to_contain_text(ASKED)
+    panel_settled(other)
     theirs.get_by_text("Reply in this thread", exact=True).focus()
     other.keyboard.press("Enter")
     other.keyboard.press("Tab")
