@@ -121,32 +121,17 @@ def back_to_card(
     message: str,
     *,
     reply: Reply | None = None,
+    thread_only: bool = False,
 ) -> HttpResponse:
     """Back to the highlight acted on, not to the top of a page: for htmx its card again,
-    focused, saying what was done; else the page it is on, at its anchor (_back_to_place)."""
+    focused, saying what was done; else the page it is on, at its anchor (_back_to_place).
+    `thread_only` (after a reply): for htmx only the card's thread, as a reply changes
+    nothing else on it (its marks, tags, hide stay as the page has them)."""
     viewer = lookups(request.user, highlight)
     moderating = teaches_author_of(request.user, highlight, viewer)
-    if request.htmx:
-        context = card_context(
-            request.user,
-            highlight,
-            moderating=moderating,
-            viewer=viewer,
-            card_message=message,
-        )
-        return TemplateResponse(request, CARD, context)
-    return _back_to_place(request, highlight, message, reply=reply, moderating=moderating)
-
-
-def back_to_thread(
-    request: HttpRequest, highlight: Highlight, message: str, *, reply: Reply | None = None
-) -> HttpResponse:
-    """After a reply: for htmx the highlight's thread again, saying so, focused. A reply
-    changes nothing else on the card (its marks, tags, hide stay as the page has them),
-    so the rest of it is not built again. Without htmx as back_to_card."""
-    viewer = lookups(request.user, highlight)
-    moderating = teaches_author_of(request.user, highlight, viewer)
-    if request.htmx:
+    if not request.htmx:
+        return _back_to_place(request, highlight, message, reply=reply, moderating=moderating)
+    if thread_only:
         context = thread_context(
             request.user,
             highlight,
@@ -156,7 +141,10 @@ def back_to_thread(
             thread_message=message,
         )
         return TemplateResponse(request, THREAD, context)
-    return _back_to_place(request, highlight, message, reply=reply, moderating=moderating)
+    context = card_context(
+        request.user, highlight, moderating=moderating, viewer=viewer, card_message=message
+    )
+    return TemplateResponse(request, CARD, context)
 
 
 def thread_page(request: HttpRequest, highlight: Highlight, status: int, **extra) -> HttpResponse:

@@ -9,7 +9,7 @@ from django_htmx.http import retarget
 from annotations.access import CARD_RELATIONS, get_highlight_to_reply, get_reply_to_change
 from annotations.forms import ReplyForm
 from annotations.models import Reply
-from annotations.moderation import back_to_card, back_to_thread, thread_page
+from annotations.moderation import back_to_card, thread_page
 from annotations.pages import form_page
 from annotations.throttles import write_limit
 from annotations.writes import add_reply, delete_reply, edit_reply
@@ -20,8 +20,8 @@ from annotations.writes import add_reply, delete_reply, edit_reply
 @write_limit("replies")
 def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A reply to a highlight the writer sees, or with `parent` an answer in its thread;
-    for htmx, answered with the thread (moderation.back_to_thread), which shows nothing
-    of the highlight's author or article: only its assignment is fetched with it."""
+    for htmx, answered with the thread (moderation.back_to_card, thread_only), which
+    shows nothing of the highlight's author or article: only its assignment is fetched."""
     related = ("assignment",) if request.htmx else CARD_RELATIONS
     highlight, classes = get_highlight_to_reply(request, pk, related=related)
     answering = None
@@ -39,7 +39,7 @@ def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
         classroom=classes[0],
         parent=form.cleaned_data["parent"],
     )
-    return back_to_thread(request, highlight, "Reply posted.", reply=reply)
+    return back_to_card(request, highlight, "Reply posted.", reply=reply, thread_only=True)
 
 
 @login_required
