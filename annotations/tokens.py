@@ -158,6 +158,13 @@ def bearer_secret(request: HttpRequest) -> str | None:
     return secret.strip() if scheme.lower() == "bearer" else None
 
 
+def _owner_of(token: AccessToken):
+    async def auser():
+        return token.owner
+
+    return auser
+
+
 class BearerTokens:
     """Middleware: a valid token on a tools' URL stands for its owner (module docstring)."""
 
@@ -179,6 +186,7 @@ class BearerTokens:
             return read_only_token()
         note_use(token)
         request.user = token.owner
+        request.auser = _owner_of(token)
         request.token = token
         # What csrf_exempt does for a view, for this request alone: Django's own
         # CsrfViewMiddleware reads this flag and stays in place for every other request.

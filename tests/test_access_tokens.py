@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from axes.models import AccessAttempt
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, RequestFactory
@@ -67,6 +68,9 @@ def test_it_shows_the_secret_once_and_keeps_only_its_hash(client, student):
         r'id="new-token"[^>]*readonly autofocus aria-describedby="new-token-hint"', html
     )
     assert "shown only this once" in html
+    assert re.search(
+        r'<ul class="messages" role="status">\s*<li[^>]*>The token “Zotero” is made', html
+    )
     token = AccessToken.objects.get()
     assert (token.owner, token.name, token.scope) == (student, "Zotero", "read")
     assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
@@ -269,6 +273,13 @@ def test_a_request_without_a_token_is_the_sessions(client, student, make_highlig
     assert response.status_code == 200
     request = response.wsgi_request
     assert request.token is None and request.user == student
+
+
+def test_a_token_request_is_its_owners_in_async_code_too(student):
+    _, secret = token_for(student)
+    request = export(Client(), secret).wsgi_request
+    assert request.token.owner == student
+    assert async_to_sync(request.auser)() == student
 
 
 def test_it_records_when_a_token_was_last_used(student):

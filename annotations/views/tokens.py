@@ -30,6 +30,7 @@ def access_tokens(request: HttpRequest) -> HttpResponse:
             owner=request.user, name=data["name"], scope=data["scope"], days=data["expires"]
         )
         request.session[NEW_TOKEN] = {"pk": token.pk, "secret": secret}
+        messages.success(request, f"The token “{token.name}” is made: copy it now.")
         return redirect("access_tokens")
     new = request.session.pop(NEW_TOKEN, None) if request.method == "GET" else None
     context = {
