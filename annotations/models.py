@@ -1435,6 +1435,12 @@ class AccessTokenQuerySet(models.QuerySet):
         """Neither revoked nor expired: the tokens a tool may use now."""
         return self.filter(revoked__isnull=True, expires__gt=timezone.now())
 
+    def in_list_order(self):
+        """The tokens in use first, then the others, newest first: a page of the list
+        always shows every token in use."""
+        in_use = When(revoked__isnull=True, expires__gt=timezone.now(), then=0)
+        return self.order_by(Case(in_use, default=1), "-created", "-pk")
+
 
 class AccessToken(models.Model):
     """A personal access token: a tool sends it as `Authorization: Bearer` and acts for

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations.models import AccessToken
-from annotations.tokens import NEW_TOKEN, can_write, create_token, note_use
+from annotations.tokens import NEW_TOKEN, can_write, create_token, note_use, revoke_token
 from tests.helpers import HTMX, PASSWORD, PHRASE
 
 URL = "/accounts/tokens/"
@@ -166,6 +166,23 @@ def test_the_list_shows_ones_own_tokens_in_few_queries(
     assert all(f"Tool {number}" in html for number in range(5))
     assert "Classmate" not in html
     assert html.count(">Active</td>") == 5
+
+
+def test_the_list_shows_every_token_in_use_before_the_others(monkeypatch, client, student):
+    monkeypatch.setattr("annotations.views.tokens.LISTED", 3)
+    in_use, _ = create_token(owner=student, name="The one in use", scope="read", days=7)
+    for number in range(4):
+        token, _ = create_token(owner=student, name=f"Revoked {number}", scope="read", days=7)
+        revoke_token(token=token)
+    expired, _ = create_token(owner=student, name="Expired", scope="read", days=7)
+    AccessToken.objects.filter(pk=expired.pk).update(expires=timezone.now())
+    client.force_login(student)
+
+    html = client.get(URL).content.decode()
+
+    names = re.findall(r'<th scope="row">([^<]*)</th>', html)
+    assert names == ["The one in use", "Expired", "Revoked 3"]
+    assert "Older tokens that are revoked or expired are not listed." in html
 
 
 def test_the_account_page_links_to_the_tokens(client, student):

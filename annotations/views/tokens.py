@@ -15,6 +15,8 @@ from annotations.people_forms import AccessTokenForm
 from annotations.throttles import write_limit
 from annotations.tokens import NEW_TOKEN, create_token, revoke_token
 
+LISTED = 50  # tokens on the page: every one in use (TOKENS_PER_ACCOUNT at most), then others
+
 
 @login_required
 @never_cache  # the one response that holds a new secret is kept by no cache, nor the back button
@@ -33,9 +35,11 @@ def access_tokens(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"The token “{token.name}” is made: copy it now.")
         return redirect("access_tokens")
     new = request.session.pop(NEW_TOKEN, None) if request.method == "GET" else None
+    tokens = list(AccessToken.objects.filter(owner=request.user).in_list_order()[: LISTED + 1])
     context = {
         "form": form,
-        "tokens": AccessToken.objects.filter(owner=request.user),
+        "tokens": tokens[:LISTED],
+        "more": len(tokens) > LISTED,
         "new_token": new,
     }
     return form_page(request, "annotations/access_tokens.html", context, partial="form")
