@@ -2,8 +2,9 @@
 
 Before people have an account, only what can be abused is counted: wrong join codes per
 address (so a class of thirty behind one school address, all with the right code, is
-never held up), and sign-ups per address and per class code. The rates are settings
-(JOIN_FAILURES_PER_ADDRESS, SIGNUPS_PER_ADDRESS, SIGNUPS_PER_CODE; see docs/DEPLOY.md).
+never held up), and sign-ups per address and per class code; and wrong access tokens per
+address (annotations/tokens.py). The rates are settings (JOIN_FAILURES_PER_ADDRESS,
+SIGNUPS_PER_ADDRESS, SIGNUPS_PER_CODE, TOKEN_FAILURES_PER_ADDRESS; see docs/DEPLOY.md).
 
 Every view that writes carries `@write_limit(name)`: the account's requests are counted
 by its pk at the rate WRITE_LIMITS[name]. The caps that do not pass with time (highlights
@@ -81,7 +82,7 @@ def _too_many_json(what: str, when: str) -> JsonResponse:
     return JsonResponse(body, status=429)
 
 
-def too_many(request: HttpRequest, what: str, when: str = ""):
+def too_many(request: HttpRequest, what: str, when: str = "") -> TemplateResponse | JsonResponse:
     """429, in the site's own page: what was refused and what to do.
 
     For htmx, the message alone, put at the top of the form that was sent (base.html lets
@@ -173,7 +174,7 @@ def write_limit(name: str, *, methods=UNSAFE, by_address: bool = False):
     return decorator
 
 
-def _over_limit(request: HttpRequest, name: str, methods):
+def _over_limit(request: HttpRequest, name: str, methods) -> TemplateResponse | JsonResponse | None:
     rate = settings.WRITE_LIMITS[name]
     usage = get_usage(
         request,

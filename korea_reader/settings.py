@@ -95,7 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Right after the session's user: a personal access token stands for its owner on the
-    # tools' URLs only (annotations/tokens.py), before anything reads request.user.
+    # tools' URLs only (annotations/tokens.py), before anything reads request.user. Its
+    # CSRF exemption still reaches CsrfViewMiddleware, whose check runs in process_view.
     "annotations.tokens.BearerTokens",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
