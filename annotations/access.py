@@ -20,6 +20,7 @@ from pylti1p3.exception import LtiException
 from annotations.class_tags import tags_of_class
 from annotations.lti.models import ClassLink
 from annotations.models import (
+    AccessToken,
     Assignment,
     Classroom,
     Document,
@@ -220,6 +221,13 @@ def get_teacher_request(pk: int) -> TeacherRequest:
     """A request still waiting for staff; a decided one is not decided again."""
     waiting = TeacherRequest.objects.filter(decision=TeacherRequest.Decision.PENDING)
     return get_object_or_404(waiting.select_related("user"), pk=pk)
+
+
+def get_token_for_user(request: HttpRequest, pk: int) -> AccessToken:
+    """One's own access token; anyone else's is not there (404), staff's view included."""
+    if pk > _LARGEST_ID:
+        raise Http404("No such token.")
+    return get_object_or_404(AccessToken.objects.filter(owner=request.user), pk=pk)
 
 
 def get_assignment_document(

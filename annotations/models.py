@@ -44,8 +44,11 @@ from annotations.validators import (
     MAX_SLUG_LENGTH,
     MAX_SUMMARY_LENGTH,
     MAX_TIME_ZONE_LENGTH,
+    MAX_TOKEN_NAME_LENGTH,
     PARTIAL_DATE,
     RESERVED_SLUGS,
+    TOKEN_MARK,
+    TOKEN_SHOWN_LENGTH,
     WIKIDATA_ID,
     validate_time_zone,
     validate_wikidata_id,
@@ -1417,6 +1420,83 @@ class LogInLock(models.Model):
 
     def __str__(self) -> str:
         return f"log-in lock on {self.username}"
+
+
+_TOKEN_SHOWN_RANDOM = TOKEN_SHOWN_LENGTH - len(TOKEN_MARK)
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", "Read only"
+    READ_WRITE = "read-write", "Read and write"
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def live(self):
+        """Neither revoked nor expired: the tokens a tool may use now."""
+        return self.filter(revoked__isnull=True, expires__gt=timezone.now())
+
+    def in_list_order(self):
+        """The tokens in use first, then the others, newest first: a page of the list
+        always shows every token in use."""
+        in_use = When(revoked__isnull=True, expires__gt=timezone.now(), then=0)
+        return self.order_by(Case(in_use, default=1), "-created", "-pk")
+
+
+class AccessToken(models.Model):
+    """A personal access token: a tool sends it as `Authorization: Bearer` and acts for
+    its owner on the tools' paths (annotations/tokens.py). The secret is shown once; only
+    its SHA-256 is kept (docs/SECURITY.md), with its first characters to tell it apart."""
+
+    Scope = TokenScope
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens"
+    )
+    name = models.CharField(max_length=MAX_TOKEN_NAME_LENGTH)
+    scope = models.CharField(max_length=10, choices=TokenScope.choices)
+    shown = models.CharField(max_length=TOKEN_SHOWN_LENGTH)
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="access_token_has_name"),
+            models.CheckConstraint(
+                condition=Q(scope__in=TokenScope.values), name="access_token_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="access_token_digest_sha256"
+            ),
+            models.CheckConstraint(
+                condition=Q(shown__regex=rf"^{TOKEN_MARK}[A-Za-z0-9_-]{{{_TOKEN_SHOWN_RANDOM}}}$"),
+                name="access_token_shown_part",
+            ),
+            # No token without an expiry, and none that expires before it is made.
+            models.CheckConstraint(
+                condition=Q(expires__gt=F("created")), name="access_token_expires_after_made"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked__isnull=True) | Q(revoked__gte=F("created")),
+                name="access_token_revoked_after_made",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.shown}…) of {self.owner}"
+
+    @property
+    def status(self) -> str:
+        if self.revoked is not None:
+            return "Revoked"
+        if self.expires <= timezone.now():
+            return "Expired"
+        return "Active"
 
 
 # The LTI links live with the LTI code; imported here so that the app registers them.

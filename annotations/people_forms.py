@@ -11,9 +11,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from annotations.accounts import split_name, unique_usernames
-from annotations.models import Classroom, TeacherRequest
+from annotations.models import AccessToken, Classroom, TeacherRequest
 from annotations.time_zones import TimeZoneField
-from annotations.validators import JOIN_CODE_LENGTH, MAX_ROSTER_LINES, plain_text, visible_name
+from annotations.tokens import EXPIRY_CHOICES
+from annotations.validators import (
+    JOIN_CODE_LENGTH,
+    MAX_ROSTER_LINES,
+    MAX_TOKEN_NAME_LENGTH,
+    plain_text,
+    visible_name,
+)
 
 
 def normalise_join_code(raw: str) -> str:
@@ -264,3 +271,27 @@ class DecisionForm(forms.Form):
 class OwnPasswordForm(PlainLabels, SetPasswordForm):
     """Django's form for choosing a new password, labelled "New password" and "New
     password confirmation"."""
+
+
+class AccessTokenForm(PlainLabels, forms.Form):
+    """A new personal access token: what it is for, what it may do, how long it lives."""
+
+    name = forms.CharField(
+        label="Token name",
+        max_length=MAX_TOKEN_NAME_LENGTH,
+        help_text="What it is for, so that you know which to revoke: e.g. “Zotero” or “my script”.",
+    )
+    scope = forms.ChoiceField(
+        label="Access",
+        choices=AccessToken.Scope.choices,
+        initial=AccessToken.Scope.READ,
+        widget=forms.RadioSelect,
+        help_text="Read only: the tool reads what you may read. Read and write: it also "
+        "makes, changes and deletes your annotations.",
+    )
+    expires = forms.TypedChoiceField(
+        label="Expires", choices=EXPIRY_CHOICES, coerce=int, initial=30
+    )
+
+    def clean_name(self) -> str:
+        return visible_name(" ".join(self.cleaned_data["name"].split()), "token name")

@@ -2,8 +2,9 @@
 
 Before people have an account, only what can be abused is counted: wrong join codes per
 address (so a class of thirty behind one school address, all with the right code, is
-never held up), and sign-ups per address and per class code. The rates are settings
-(JOIN_FAILURES_PER_ADDRESS, SIGNUPS_PER_ADDRESS, SIGNUPS_PER_CODE; see docs/DEPLOY.md).
+never held up), and sign-ups per address and per class code; and wrong access tokens per
+address (annotations/tokens.py). The rates are settings (JOIN_FAILURES_PER_ADDRESS,
+SIGNUPS_PER_ADDRESS, SIGNUPS_PER_CODE, TOKEN_FAILURES_PER_ADDRESS; see docs/DEPLOY.md).
 
 Every view that writes carries `@write_limit(name)`: the account's requests are counted
 by its pk at the rate WRITE_LIMITS[name]. The caps that do not pass with time (highlights
@@ -15,7 +16,7 @@ way: 429, with what was refused, when to try again, and that nothing was changed
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.template.response import TemplateResponse
 from django_ratelimit import UNSAFE
 from django_ratelimit.core import get_usage
@@ -57,12 +58,39 @@ def count_sign_up(request: HttpRequest, code: str) -> None:
     _usage(request, "sign-up-code", _by_code(code), settings.SIGNUPS_PER_CODE, count=True)
 
 
-def too_many(request: HttpRequest, what: str, when: str = "") -> TemplateResponse:
+def token_failures_reached(request: HttpRequest) -> bool:
+    rate = settings.TOKEN_FAILURES_PER_ADDRESS
+    return _reached(_usage(request, "token-failure", "ip", rate, count=False))
+
+
+def count_token_failure(request: HttpRequest) -> None:
+    _usage(request, "token-failure", "ip", settings.TOKEN_FAILURES_PER_ADDRESS, count=True)
+
+
+def too_many_token_failures(request: HttpRequest) -> JsonResponse:
+    count, period = _period(settings.TOKEN_FAILURES_PER_ADDRESS)
+    per = period if period.startswith(("a ", "an ")) else f"in {period}"
+    return _too_many_json(
+        f"Too many wrong tokens came from this address: at most {count} {per}.",
+        _try_again(period),
+    )
+
+
+def _too_many_json(what: str, when: str) -> JsonResponse:
+    description = " ".join(part for part in (what, when, "Nothing was changed.") if part)
+    body = {"error": "too_many_requests", "error_description": description}
+    return JsonResponse(body, status=429)
+
+
+def too_many(request: HttpRequest, what: str, when: str = "") -> TemplateResponse | JsonResponse:
     """429, in the site's own page: what was refused and what to do.
 
     For htmx, the message alone, put at the top of the form that was sent (base.html lets
-    a 429 be swapped): the form and what was typed in it stay as they were.
+    a 429 be swapped): the form and what was typed in it stay as they were. For a tool
+    sending a token (annotations/tokens.py), the same words as JSON.
     """
+    if getattr(request, "token", None) is not None:
+        return _too_many_json(what, when)
     context = {"what": what, "when": when}
     if request.htmx:
         response = TemplateResponse(request, "429.html#message", context, status=429)
@@ -99,6 +127,7 @@ WRITE_LIMIT_WORDS = {
     "password_resets": "Asking for password-reset mail",
     "lti_platforms": "Registering learning platforms",
     "lti": "Launches from the LMS",
+    "tokens": "Making and revoking access tokens",
 }
 _UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
@@ -145,7 +174,7 @@ def write_limit(name: str, *, methods=UNSAFE, by_address: bool = False):
     return decorator
 
 
-def _over_limit(request: HttpRequest, name: str, methods) -> TemplateResponse | None:
+def _over_limit(request: HttpRequest, name: str, methods) -> TemplateResponse | JsonResponse | None:
     rate = settings.WRITE_LIMITS[name]
     usage = get_usage(
         request,

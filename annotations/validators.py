@@ -26,6 +26,11 @@ MAX_ROSTER_LINES = 500
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # a district's export is about 60 MB
 MAX_SEARCH_LENGTH = 500  # a search's query: a few words, phrases and names
 MAX_PARAGRAPH_LENGTH = 5000  # a corrected paragraph; the articles' longest has 705
+MAX_TOKEN_NAME_LENGTH = 100  # a personal access token's name: what a tool is
+# A personal access token: "kr_" and 43 URL-safe characters (256 random bits); its first
+# TOKEN_SHOWN_LENGTH characters are kept to tell it apart in the list (annotations/tokens.py).
+TOKEN_MARK = "kr_"
+TOKEN_SHOWN_LENGTH = 9
 
 # Paths under /glossary/ that are pages, not entries.
 RESERVED_SLUGS = ("new",)

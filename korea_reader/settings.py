@@ -94,6 +94,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after the session's user: a personal access token stands for its owner on the
+    # tools' URLs only (annotations/tokens.py), before anything reads request.user. Its
+    # CSRF exemption still reaches CsrfViewMiddleware, whose check runs in process_view.
+    "annotations.tokens.BearerTokens",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -276,6 +280,9 @@ RATELIMIT_IP_META_KEY = "korea_reader.client_ip.client_ip"
 JOIN_FAILURES_PER_ADDRESS = env_str("JOIN_FAILURES_PER_ADDRESS", "20/h")
 SIGNUPS_PER_ADDRESS = env_str("SIGNUPS_PER_ADDRESS", "100/h")
 SIGNUPS_PER_CODE = env_str("SIGNUPS_PER_CODE", "100/h")
+# Wrong, expired or revoked access tokens one address may send (annotations/tokens.py):
+# a token has 256 random bits, so this only keeps a guesser from costing us lookups.
+TOKEN_FAILURES_PER_ADDRESS = env_str("TOKEN_FAILURES_PER_ADDRESS", "30/h")
 # What one account may write, per account (annotations/throttles.py, write_limit): rates
 # no real student or teacher meets, each WRITE_LIMIT_<NAME> in the environment. And caps
 # checked in the writes themselves. See "Limits" in docs/DEPLOY.md.
@@ -298,6 +305,7 @@ WRITE_LIMITS = {
         "password_resets": "10/h",
         "lti_platforms": "10/m",
         "lti": "600/m",  # LMS launches, by address: a school's lesson starting at once
+        "tokens": "10/m",
     }.items()
 }
 # How often an open reading view asks for classmates' new highlights and replies, in
@@ -307,6 +315,8 @@ LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 15)
 LTI_CLOCK_SKEW = env_int("LTI_CLOCK_SKEW", 60)
 HIGHLIGHTS_PER_ARTICLE = env_int("HIGHLIGHTS_PER_ARTICLE", 500)
 NEW_TAGS_PER_DAY = env_int("NEW_TAGS_PER_DAY", 50)
+# Personal access tokens one account may have in use (neither revoked nor expired).
+TOKENS_PER_ACCOUNT = env_int("TOKENS_PER_ACCOUNT", 20)
 CACHES = {
     "default": {
         "BACKEND": "korea_reader.cache.DatabaseCache",

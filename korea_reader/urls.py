@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from annotations.throttles import write_limit
-from annotations.views import accounts
+from annotations.views import accounts, tokens
 
 urlpatterns = [
     # Ours first: they replace Django's reset page (mail may not be configured) and add
@@ -17,6 +17,10 @@ urlpatterns = [
         "accounts/password_change/",
         write_limit("account")(auth_views.PasswordChangeView.as_view()),
         name="password_change",
+    ),
+    path("accounts/tokens/", tokens.access_tokens, name="access_tokens"),
+    path(
+        "accounts/tokens/<int:pk>/revoke/", tokens.access_token_revoke, name="access_token_revoke"
     ),
     path("accounts/teach/", accounts.teach_request, name="teach_request"),
     path("accounts/teach/requests/", accounts.teacher_requests, name="teacher_requests"),

@@ -34,6 +34,7 @@ from annotations.lti.dynamic import make_link
 from annotations.lti.models import GradeSend
 from annotations.lti.registrations import register_platform
 from annotations.models import (
+    AccessToken,
     Account,
     Alias,
     Assignment,
@@ -52,6 +53,7 @@ from annotations.models import (
     TaggedHighlight,
     TeacherRequest,
 )
+from annotations.tokens import create_token
 from annotations.validators import time_zone_names
 from annotations.writes import add_reply
 from tests.helpers import (
@@ -238,6 +240,7 @@ TABLES = [
         LtiRegistration,
         LtiDeployment,
         GradeSend,
+        AccessToken,
     )
 ]
 
@@ -862,6 +865,62 @@ def test_a_tampered_time_zone_at_log_in_logs_in_and_is_not_kept(student, changes
         zone = Account.objects.filter(user=student).values_list("time_zone", flat=True).first()
         if zone:
             assert zone == last(data.get("time_zone")) and zone in time_zone_names()
+
+
+TOKEN = {"name": "Zotero", "scope": "read", "expires": "30"}
+
+
+@hostile
+@given(changes=edits(*TOKEN))
+@example(changes={"expires": "36500"})
+@example(changes={"scope": "READ"})
+def test_a_new_access_token_takes_anything_or_says_why(student, changes):
+    data = edited(TOKEN, changes)
+    client = client_for(student)
+    with rolled_back():
+        before = snapshot()
+        response = client.post("/accounts/tokens/", data)
+        if is_redirect_home(response):
+            token = AccessToken.objects.get()
+            assert token.name == " ".join(last(data["name"]).split())
+            assert (token.expires - token.created).days in (7, 30, 90, 365)
+        else:
+            assert_refused(response, before)
+
+
+@hostile
+@given(pk=st.one_of(path_id, st.just("the classmate's")))
+def test_a_token_address_with_a_bad_id_changes_nothing(student, classmate, pk):
+    client = client_for(student)
+    with rolled_back():
+        theirs, _ = create_token(owner=classmate, name="Theirs", scope="read", days=7)
+        pk = theirs.pk if pk == "the classmate's" else pk
+        before = snapshot()
+        for method in (client.get, client.post):
+            response = method(f"/accounts/tokens/{pk}/revoke/")
+            assert response.status_code in (400, 404)
+            assert snapshot() == before
+            assert_told_why(response)
+
+
+@hostile
+@given(header=st.one_of(hostile_text, hostile_text.map(lambda text: f"Bearer {text}")))
+@example(header="Bearer")
+@example(header="Bearer kr_" + "\x00" * 43)
+@example(header="bEaReR   kr_abc  ")
+def test_any_authorization_header_is_refused_with_a_reason_or_ignored(student, header):
+    with rolled_back():
+        before = snapshot()
+        response = client_for(None).get(
+            "/export/annotations.jsonld", headers={"Authorization": header}
+        )
+        if response.status_code == 401:
+            body = response.json()
+            assert body["error"] == "invalid_token" and body["error_description"]
+            assert response["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+        else:  # not a Bearer token: the request is anonymous's, sent to log in
+            assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+        assert snapshot() == before
 
 
 ASSIGNMENT = {

@@ -36,6 +36,7 @@ from annotations.loading import load_documents
 from annotations.lti.models import ClassLink, GradeSend
 from annotations.lti.registrations import register_platform
 from annotations.models import (
+    AccessToken,
     Account,
     Alias,
     Assignment,
@@ -54,6 +55,7 @@ from annotations.models import (
     TeacherRequest,
 )
 from annotations.teachers import make_teacher
+from annotations.tokens import create_token
 from tests.helpers import (
     MOODLE,
     PASSWORD,
@@ -75,6 +77,7 @@ PRIVATE_NOTE = "A note for the owner alone"
 PRIVATE_TAG = "kept-to-myself"
 REPLY = "A reply from the teacher"
 CLASSMATE_REPLY = "A classmate's reply in the thread"
+TOKEN_NAME = "The owner's reading script"
 # What only some roles may be shown, whatever the page.
 SECRETS = {
     SHARED_NOTE: {"owner", "classmate", "teacher"},
@@ -83,6 +86,7 @@ SECRETS = {
     REPLY: {"owner", "teacher"},  # made before replies had a class: its writer and author
     CLASSMATE_REPLY: {"owner", "classmate", "teacher"},
     CLASS_NAME: {"owner", "classmate", "teacher"},
+    TOKEN_NAME: {"owner"},
 }
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
 
@@ -150,9 +154,12 @@ def build_world() -> SimpleNamespace:
     LogInLock.objects.create(
         username=owner.username, password_fingerprint=owner.get_session_auth_hash()
     )
+    # The owner's personal access token, for tools (annotations/tokens.py).
+    token, _ = create_token(owner=owner, name=TOKEN_NAME, scope="read", days=30)
     return SimpleNamespace(
         people=people,
         owner=owner,
+        token=token,
         document=document,
         classroom=classroom,
         open_class=open_class,
@@ -215,6 +222,7 @@ def snapshot(client) -> dict:
         "requests": sorted(TeacherRequest.objects.values_list("pk", "user", "decision")),
         "time_zones": sorted(Account.objects.values_list("user", "time_zone")),
         "log_in_locks": sorted(LogInLock.objects.values_list("username", flat=True)),
+        "tokens": sorted(AccessToken.objects.values_list("pk", "owner", "name", "revoked")),
         "mail": len(mail.outbox),
         "session": client.session.get("_auth_user_id"),
         "rosters": sorted(
@@ -438,6 +446,9 @@ CURATORS_POST = (LOGIN, 403, 403, 403, 302, 302, 302)
 TEACHERS = (LOGIN, 403, 403, 403, 200, 200, 403)
 TEACHERS_POST = (LOGIN, 403, 403, 403, 302, 302, 403)
 STAFF = (LOGIN, 403, 403, 403, 403, 403, 200)
+# What is one's own alone (an access token): anyone else finds nothing there, staff too.
+OWNER = (LOGIN, 200, 404, 404, 404, 404, 404)
+OWNER_POSTS = (LOGIN, 302, 404, 404, 404, 404, 404)
 
 ENTRIES = [
     # Reading: open to everyone; what a reader sees of others' highlights is visible_to's.
@@ -900,6 +911,21 @@ ENTRIES = [
         changes="requests",
     ),
     Entry("teacher_requests", get=STAFF),
+    # Personal access tokens: each account makes its own; only its owner revokes one.
+    Entry(
+        "access_tokens",
+        get=ANY_USER,
+        post=ANY_USER_POSTS,
+        data=lambda w: {"name": "A tool", "scope": "read-write", "expires": "7"},
+        changes="tokens",
+    ),
+    Entry(
+        "access_token_revoke",
+        lambda w: {"pk": w.token.pk},
+        get=OWNER,
+        post=OWNER_POSTS,
+        changes="tokens",
+    ),
     Entry(
         "teacher_request_decide",
         lambda w: {"pk": w.teacher_request.pk},
@@ -1052,6 +1078,8 @@ WRONG_METHODS = [
     ("delete", "class_tag_rename"),
     ("put", "class_tag_merge"),
     ("put", "assignment_send_grades"),
+    ("put", "access_tokens"),
+    ("delete", "access_token_revoke"),
 ]
 
 
@@ -1086,6 +1114,8 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("assignment_send_grades", "teacher"),
         ("notifications_read", "owner"),
         ("class_tag_merge", "teacher"),
+        ("access_tokens", "owner"),
+        ("access_token_revoke", "owner"),
     ],
 )
 def test_it_needs_the_csrf_token(world, name, role):

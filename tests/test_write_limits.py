@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import IntConverter, SlugConverter
 
-from annotations.models import ClassHide, Highlight, Reply, Tag
+from annotations.models import AccessToken, ClassHide, Highlight, Reply, Tag
 from annotations.writes import create_highlight
 from tests.helpers import FROM_PANEL, PHRASE, add_highlight, make_user, partial_html, place
 from tests.helpers import selection as posted
@@ -43,6 +43,7 @@ def state() -> tuple:
         sorted(ClassHide.objects.values_list("highlight", "classroom")),
         sorted(Tag.objects.values_list("name", flat=True)),
         Reply.objects.count(),
+        AccessToken.objects.count(),
     )
 
 
@@ -241,6 +242,12 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
         "glossary": ("post", teacher, "/glossary/new/", {}),
         "corrections": ("post", teacher, f"/documents/{document.slug}/corrections/", {}),
         "lti_platforms": ("post", staff, "/lti/platforms/", {}),
+        "tokens": (
+            "post",
+            student,
+            "/accounts/tokens/",
+            {"name": "Zotero", "scope": "read", "expires": "7"},
+        ),
     }
 
 
@@ -260,6 +267,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
         ("glossary", "Changing the glossary"),
         ("corrections", "Correcting articles"),
         ("lti_platforms", "Registering learning platforms"),
+        ("tokens", "Making and revoking access tokens"),
     ],
 )
 def test_each_limit_refuses_the_next_try_and_changes_nothing(settings, client, scene, name, words):
