@@ -13,10 +13,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from annotations.models import Highlight, Reply
+from annotations.tool_formats import kind_of
 from tests.helpers import HTMX
 
 DATA = Path(__file__).parent / "data" / "imports"
@@ -435,3 +437,50 @@ def test_an_upload_is_held_to_the_cap_on_highlights_an_article(
     html = response.content.decode()
     assert "You have 1 highlights on “Stalin and Korean War”" in html
     assert Highlight.objects.filter(document__slug="stalin-and-korean-war").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("annotation", "kind"),
+    [
+        ({"id": "urn:uuid:8f0e5f4e-6f1d-4c43-9d3e-2c1b0a9e8d7c", "target": "x"}, "ours"),
+        ({"korea:visibility": "private", "target": {}}, "ours"),
+        (
+            {
+                "id": "https://k.example/annotations/8f0e5f4e-6f1d-4c43-9d3e-2c1b0a9e8d7c",
+                "creator": {"type": "Person", "nickname": "student"},
+                "motivation": "replying",
+            },
+            "ours",
+        ),
+        ({"@context": ["http://www.w3.org/ns/anno.jsonld", "https://k.example/ns.jsonld"]}, "ours"),
+        ({"id": "AbC", "uri": "https://x.example/", "target": [{"source": "x"}]}, "Hypothesis"),
+        ({"@context": "http://www.w3.org/ns/anno.jsonld", "id": "#1", "target": {}}, "W3C"),
+        (
+            {"id": "https://protocol.example/annotations/8f0e5f4e-6f1d-4c43-9d3e-2c1b0a9e8d7c"},
+            "W3C",
+        ),
+    ],
+)
+def test_it_tells_the_formats_apart(annotation, kind):
+    assert kind_of(annotation) == kind
+
+
+def test_an_upload_of_our_own_export_keeps_the_classs_work_in_its_students_names(
+    client, teacher, classroom, student, outsider, make_highlight, tmp_path
+):
+    make_highlight(student, "Stalin was hardly surprised.", note="Mine.")
+    make_highlight(outsider, "Gimpo airfield", note="An outsider's.")
+    path = tmp_path / "export.jsonld"
+    call_command("export_annotations", "--format", "jsonld", "-o", str(path), stderr=io.StringIO())
+    Highlight.objects.all().delete()
+    people = get_user_model().objects.count()
+    client.force_login(teacher)
+
+    response = client.post(f"/classes/{classroom.pk}/import/", {"file": upload(path)})
+
+    html = response.content.decode()
+    assert "2 placed (0 placed again by their quote), 0 already here" in html
+    assert "outsider: not a student of History 101: imported as teacher&#x27;s" in html
+    assert highlight_on("Stalin was hardly surprised.").owner == student
+    assert highlight_on("Gimpo airfield").owner == teacher
+    assert get_user_model().objects.count() == people  # no account made from the file
