@@ -119,7 +119,7 @@ def _replies_last(annotations: list) -> list[tuple[int, object]]:
         annotation = numbered[1]
         if not isinstance(annotation, dict):
             return False, ""
-        reply = annotation.get("motivation") == "replying" or bool(annotation.get("references"))
+        reply = tool_formats.is_reply(annotation)
         return reply, str(annotation.get("created", "")) if reply else ""
 
     return sorted(enumerate(annotations, start=1), key=reply_time)

@@ -76,6 +76,12 @@ def kind_of(annotation: dict) -> str:
     return WEB_ANNOTATION
 
 
+def is_reply(annotation: dict) -> bool:
+    """A reply, in any of the formats: motivation `replying`, or Hypothesis' references."""
+    motivations = _as_list(annotation.get("motivation"))
+    return "replying" in motivations or bool(annotation.get("references"))
+
+
 def key_for(tool: str, identifier: str) -> uuid.UUID:
     return uuid.uuid5(_KEYS, f"{tool} {identifier}")
 
@@ -134,15 +140,15 @@ def from_web_annotation(annotation: dict) -> Incoming:
 
 def _read_target(incoming: Incoming, annotation: dict, targets: list) -> None:
     """A highlight's quote, or the annotation a reply answers, or why it is neither."""
-    motivation = annotation.get("motivation")
-    if motivation == "replying":
+    motivations = set(map(str, _as_list(annotation.get("motivation"))))
+    if "replying" in motivations:
         answered = targets[0] if targets else ""
         answered = answered.get("id", "") if isinstance(answered, dict) else answered
         incoming.replying_to = _tool_and_key({}, str(answered))[1] if answered else None
         if incoming.replying_to is None:
             incoming.refusal = "a reply without the annotation it answers (its target)"
         return
-    if motivation == "linking" or len(targets) > 1:
+    if "linking" in motivations or len(targets) > 1:
         incoming.refusal = "a link between annotations, not a passage of a text: not imported"
         return
     target = targets[0] if targets else {}

@@ -95,9 +95,11 @@ def _document(incoming: Incoming, documents) -> Document:
     with its context."""
     found = _DOCUMENT_PATH.search(urlsplit(incoming.source).path)
     if found:
-        document = documents.filter(slug=found.group(1)).first()
+        document = Document.objects.filter(slug=found.group(1)).first()
         if document is None:
             raise NotPlaced(f"no article here for {incoming.source}")
+        if not documents.filter(pk=document.pk).exists():
+            raise NotPlaced(f"“{document.title}” is not an article of the assignment")
         return document
     quote = incoming.quote
     wanted = fold(quote.exact).strip()

@@ -484,3 +484,21 @@ def test_an_upload_of_our_own_export_keeps_the_classs_work_in_its_students_names
     assert highlight_on("Stalin was hardly surprised.").owner == student
     assert highlight_on("Gimpo airfield").owner == teacher
     assert get_user_model().objects.count() == people  # no account made from the file
+
+
+def test_an_upload_for_an_assignment_places_nothing_outside_its_articles(
+    client, teacher, classroom, assignment, student, tmp_path
+):
+    data = json.loads(HYPOTHESIS_JSONLD.read_text(encoding="utf-8"))
+    data["target"][0]["source"] = "https://k.example/documents/korean-war-view-from-the-other-side/"
+    path = written(HYPOTHESIS_JSONLD, data, tmp_path)
+    client.force_login(teacher)
+
+    response = client.post(
+        f"/classes/{classroom.pk}/import/", {"file": upload(path), "assignment": assignment.pk}
+    )
+
+    assert (
+        "“The Korean War: The view from the ‘other’ side” is not an article of the assignment"
+    ) in response.content.decode()
+    assert not Highlight.objects.exists()
