@@ -18,13 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from annotations import tool_formats
-from annotations.access import reply_classes
 from annotations.anchoring import Anchor, AnchorError
 from annotations.models import Document, GlossaryEntry, Highlight, Membership, Reply
 from annotations.throttles import LimitReached
 from annotations.tool_import import NotPlaced, import_incoming
 from annotations.validators import check_tags, clean_note, clean_reply
-from annotations.writes import add_reply, create_highlight
+from annotations.writes import add_imported_reply, create_highlight
 
 _DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
 _ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
@@ -211,19 +210,16 @@ def _import_reply(annotation: dict, report: ImportReport, owners: "Owners") -> N
     if "korea:inReplyTo" in annotation:
         answered = _key(annotation["korea:inReplyTo"], "korea:inReplyTo")
         parent = Reply.objects.filter(highlight=highlight, client_key=answered).first()
-    classes = reply_classes(author, [highlight])[highlight.pk]
-    reply = add_reply(
+    created = datetime.fromisoformat(annotation["created"])
+    modified = datetime.fromisoformat(annotation.get("modified", annotation["created"]))
+    add_imported_reply(
         highlight=highlight,
         author=author,
         text=text,
-        classroom=classes[0] if classes else None,
         parent=parent,
-        notify=False,
-    )
-    created = datetime.fromisoformat(annotation["created"])
-    modified = datetime.fromisoformat(annotation.get("modified", annotation["created"]))
-    Reply.objects.filter(pk=reply.pk).update(
-        client_key=client_key, created=created, edited=modified if modified != created else None
+        client_key=client_key,
+        created=created,
+        edited=modified if modified != created else None,
     )
     report.replies += 1
     if new_account:

@@ -14,12 +14,11 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotations.access import reply_classes
 from annotations.anchoring import AnchorError, fold
 from annotations.models import Document, GlossaryEntry, Highlight, Reply
 from annotations.tool_formats import Incoming
 from annotations.validators import check_tags, clean_note, clean_reply
-from annotations.writes import add_reply, create_highlight
+from annotations.writes import add_imported_reply, create_highlight
 
 _DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
 _ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
@@ -58,7 +57,9 @@ def import_incoming(incoming: Incoming, report, owners, assignment=None) -> None
         anchor_status=_status(moved),
         capped=owners.capped,
     )
-    _keep_times(Highlight.objects.filter(pk=highlight.pk), incoming, "updated")
+    if incoming.created is not None:  # the tool's times (auto_now would write today's)
+        updated = incoming.modified or incoming.created
+        Highlight.objects.filter(pk=highlight.pk).update(created=incoming.created, updated=updated)
     report.created += 1
     report.reanchored += moved
     report.problems += [f"{incoming.label}: {why}; the link was left out" for why in left_out]
@@ -159,28 +160,17 @@ def _import_reply(incoming: Incoming, report, owners) -> None:
         text = clean_reply(incoming.note)
     except ValidationError as err:
         raise ValueError(err.messages[0]) from None
-    classes = reply_classes(author, [highlight])[highlight.pk]
-    reply = add_reply(
+    modified = incoming.modified or incoming.created
+    add_imported_reply(
         highlight=highlight,
         author=author,
         text=text,
-        classroom=classes[0] if classes else None,
         parent=parent,
-        notify=False,
+        client_key=incoming.key,
+        created=incoming.created,
+        edited=modified if modified != incoming.created else None,
     )
-    Reply.objects.filter(pk=reply.pk).update(client_key=incoming.key)
-    _keep_times(Reply.objects.filter(pk=reply.pk), incoming, "edited")
     report.replies += 1
-
-
-def _keep_times(rows, incoming: Incoming, modified_field: str) -> None:
-    """The other tool's times, where it gives them (auto_now would write today's)."""
-    if incoming.created is None:
-        return
-    modified = incoming.modified or incoming.created
-    if modified_field == "edited":
-        modified = modified if modified != incoming.created else None
-    rows.update(created=incoming.created, **{modified_field: modified})
 
 
 def _short(text: str) -> str:
