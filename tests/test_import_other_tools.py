@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 
 from annotations.models import Highlight, Reply
 from annotations.tool_formats import kind_of
-from tests.helpers import HTMX
+from tests.helpers import HTMX, make_user
 
 DATA = Path(__file__).parent / "data" / "imports"
 HYPOTHESIS = DATA / "hypothesis" / "search-korea-reader.json"
@@ -502,3 +502,17 @@ def test_an_upload_for_an_assignment_places_nothing_outside_its_articles(
         "“The Korean War: The view from the ‘other’ side” is not an article of the assignment"
     ) in response.content.decode()
     assert not Highlight.objects.exists()
+
+
+def test_the_upload_form_costs_no_query_a_student(
+    client, teacher, classroom, django_assert_max_num_queries
+):
+    for number in range(30):
+        user = make_user(f"pupil{number}", "Pupil", f"Number {number}")
+        classroom.memberships.create(user=user)
+    client.force_login(teacher)
+
+    with django_assert_max_num_queries(8):  # as many as with one student
+        response = client.get(f"/classes/{classroom.pk}/import/")
+
+    assert response.content.decode().count("(pupil") == 30
