@@ -361,10 +361,15 @@ class Owners:
             user = self.owner_for({"nickname": name or written})[0]
         else:
             user = get_user_model().objects.filter(username=name).first() if name else None
-            if user is None or (_privileged(user) and not self.allow_privileged):
+            if user is None:
                 raise ValueError(
-                    f"no student's account here for its author {written or '(not named)'!r}: "
-                    "map the authors with --owners, or give them all to one account with --as"
+                    f"no account here for its author {written or '(not named)'!r}: map the "
+                    "authors with --owners, or give them all to one account with --as"
+                )
+            if _privileged(user) and not self.allow_privileged:
+                raise ValueError(
+                    f"its author {written!r} is a teacher's or staff account here: map the "
+                    "authors with --owners, or pass --allow-privileged"
                 )
         report.authors[written or "(not named)"] = f"imported as {user.username}'s"
         return user

@@ -134,8 +134,8 @@ def test_it_reports_an_author_with_no_account_and_a_quote_in_no_article(classroo
 
     assert not_placed(output) == {6: "the quote “Regression testing” is in none of our articles"}
     assert (
-        "Not imported: annotation 5: Hypothesis wy1stsOBEeaQlychltExbg: no student's account "
-        "here for its author 'acct:mark@localhost'"
+        "Not imported: annotation 5: Hypothesis wy1stsOBEeaQlychltExbg: no account here for "
+        "its author 'acct:mark@localhost'"
     ) in output
     assert not Highlight.objects.filter(exact__contains="skirmishes").exists()
     assert "Author acct:student@hypothes.is: imported as student's." in output
@@ -263,7 +263,9 @@ def test_it_links_recogito_identifications_to_the_glossary_by_wikidata_id(
 def test_it_refuses_a_recogito_author_it_cannot_match(documents):
     output = run(RECOGITO_2)
 
-    assert output.count("no student's account here for its author") == 2
+    assert (
+        output.count("no account here for its author 'https://recogito.pelagios.org/rainer'") == 2
+    )
     assert not Highlight.objects.exists()
 
 
@@ -516,3 +518,18 @@ def test_the_upload_form_costs_no_query_a_student(
         response = client.get(f"/classes/{classroom.pk}/import/")
 
     assert response.content.decode().count("(pupil") == 30
+
+
+def test_it_puts_no_words_in_a_teachers_name_from_another_tool(
+    classroom, documents, teacher, tmp_path
+):
+    data = json.loads(HYPOTHESIS.read_text(encoding="utf-8"))
+    data["rows"] = [data["rows"][1] | {"user": "acct:teacher@hypothes.is"}]
+    path = written(HYPOTHESIS, data, tmp_path)
+
+    refused = run(path)
+    allowed = run(path, "--allow-privileged")
+
+    assert "its author 'acct:teacher@hypothes.is' is a teacher's or staff account here" in refused
+    assert allowed.startswith(summary(1, reanchored=1)), allowed
+    assert highlight_on("Stalin was hardly surprised.").owner == teacher
