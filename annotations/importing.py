@@ -17,11 +17,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from annotations.access import reply_classes
+from annotations import tool_formats
 from annotations.anchoring import Anchor, AnchorError
 from annotations.models import Document, GlossaryEntry, Highlight, Membership, Reply
+from annotations.throttles import LimitReached
+from annotations.tool_import import NotPlaced, import_incoming
 from annotations.validators import check_tags, clean_note, clean_reply
-from annotations.writes import add_reply, create_highlight
+from annotations.writes import add_imported_reply, create_highlight
 
 _DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
 _ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
@@ -37,6 +39,10 @@ class ImportReport:
     orphaned: int = 0
     users_created: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # not imported, and why
+    # Other tools' annotations with no place in our articles, and why (tool_import.py).
+    not_placed: list[str] = field(default_factory=list)
+    # Other tools' authors, and whose account took their annotations ("as whom").
+    authors: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         lines = [
@@ -49,41 +55,86 @@ class ImportReport:
             )
         if self.users_created:
             lines.append(f"New accounts (no password yet): {', '.join(self.users_created)}.")
+        lines += [f"Author {name}: {whose}." for name, whose in self.authors.items()]
+        lines += [f"Not placed: {reason}" for reason in self.not_placed]
         lines += [f"Not imported: {problem}" for problem in self.problems]
         return "\n".join(lines)
 
 
 def annotations_in(data) -> list[dict]:
+    """The annotations of a file: a collection's items, a list, Hypothesis' search
+    results (`rows`), or one annotation (Hypothesis' `/api/annotations/<id>.jsonld`)."""
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         return data["items"]
+    if isinstance(data, dict) and isinstance(data.get("rows"), list):
+        return data["rows"]
+    if isinstance(data, dict) and "target" in data:
+        return [data]
     if isinstance(data, list):
         return data
-    raise ValueError("Expected an AnnotationCollection with items, or a list of annotations.")
+    raise ValueError(
+        "Expected an AnnotationCollection with items, a list of annotations, one "
+        "annotation, or Hypothesis search results (rows)."
+    )
 
 
 def import_annotations(
-    annotations: list[dict], progress=None, owners: "Owners | None" = None
+    annotations: list[dict], progress=None, owners: "Owners | None" = None, assignment=None
 ) -> ImportReport:
     """Each annotation in a transaction of its own: a bad one is reported, and the rest
-    are imported all the same."""
+    are imported all the same. Ours, or another tool's (annotations/tool_formats.py);
+    replies after what they answer, whatever order the file has (Hypothesis lists the
+    newest first). `assignment`: where another tool's highlights go (ours keep none)."""
     report = ImportReport()
     owners = owners or Owners()
-    for number, annotation in enumerate(annotations, start=1):
+    for done, (number, annotation) in enumerate(_replies_last(annotations), start=1):
         try:
             if not isinstance(annotation, dict):
                 raise ValueError("it is not a JSON object")
-            if annotation.get("motivation") == "replying":
+            kind = tool_formats.kind_of(annotation)
+            if kind != tool_formats.OURS:
+                _import_from_tool(annotation, kind, number, report, owners, assignment)
+            elif annotation.get("motivation") == "replying":
                 _import_reply(annotation, report, owners)
             else:
                 _import_one(annotation, report, owners)
         except (KeyError, TypeError, ValueError) as err:
             report.problems.append(f"annotation {number}: {err}")
+        except LimitReached as limit:
+            report.problems.append(f"annotation {number}: {limit.what} {limit.when}")
         except (DatabaseError, ValidationError) as err:  # a rule the database keeps
             reason = "; ".join(err.messages) if isinstance(err, ValidationError) else err
             report.problems.append(f"annotation {number}: refused by the database ({reason})")
         if progress:
-            progress(number, len(annotations))
+            progress(done, len(annotations))
     return report
+
+
+def _replies_last(annotations: list) -> list[tuple[int, object]]:
+    """(number in the file, annotation): highlights in the file's order, then replies,
+    oldest first, so that each comes after the one it answers."""
+
+    def reply_time(numbered: tuple[int, object]) -> tuple[bool, str]:
+        annotation = numbered[1]
+        if not isinstance(annotation, dict):
+            return False, ""
+        reply = tool_formats.is_reply(annotation)
+        return reply, str(annotation.get("created", "")) if reply else ""
+
+    return sorted(enumerate(annotations, start=1), key=reply_time)
+
+
+def _import_from_tool(annotation: dict, kind: str, number: int, report, owners, assignment):
+    if kind == tool_formats.HYPOTHESIS:
+        incoming = tool_formats.from_hypothesis(annotation)
+    else:
+        incoming = tool_formats.from_web_annotation(annotation)
+    try:
+        import_incoming(incoming, report, owners, assignment)
+    except NotPlaced as why:
+        report.not_placed.append(f"annotation {number} ({incoming.label}): {why}")
+    except ValueError as err:
+        raise ValueError(f"{incoming.label}: {err}") from None
 
 
 @transaction.atomic
@@ -92,7 +143,7 @@ def _import_one(annotation: dict, report: ImportReport, owners: "Owners") -> Non
     if not identifier.startswith("urn:uuid:"):
         raise ValueError(f"its id {identifier!r} is not a urn:uuid: from Korea Reader")
     client_key = uuid.UUID(identifier.removeprefix("urn:uuid:"))
-    owner, new_account = owners.owner_for(annotation["creator"])
+    owner, new_account = owners.owner_for(annotation["creator"], report=report)
     if Highlight.objects.filter(owner=owner, client_key=client_key).exists():
         report.already_present += 1
         return
@@ -110,7 +161,7 @@ def _import_one(annotation: dict, report: ImportReport, owners: "Owners") -> Non
         anchor_status=status,
         hidden=_flag(annotation, "korea:hidden"),
         is_question=_flag(annotation, "korea:question"),
-        capped=False,  # an administrator's restore brings back all that was there
+        capped=owners.capped,  # an administrator's restore brings back all that was there
     )
     # Keep the original times, which auto_now fields would otherwise overwrite.
     Highlight.objects.filter(pk=highlight.pk).update(
@@ -144,7 +195,7 @@ def _import_reply(annotation: dict, report: ImportReport, owners: "Owners") -> N
     highlight = Highlight.objects.filter(client_key=target).select_related("assignment").first()
     if highlight is None:
         raise ValueError(f"no highlight here for its target urn:uuid:{target}")
-    author, new_account = owners.owner_for(annotation["creator"])
+    author, new_account = owners.owner_for(annotation["creator"], reply=True)
     if Reply.objects.filter(author=author, client_key=client_key).exists():
         report.replies_present += 1
         return
@@ -159,19 +210,16 @@ def _import_reply(annotation: dict, report: ImportReport, owners: "Owners") -> N
     if "korea:inReplyTo" in annotation:
         answered = _key(annotation["korea:inReplyTo"], "korea:inReplyTo")
         parent = Reply.objects.filter(highlight=highlight, client_key=answered).first()
-    classes = reply_classes(author, [highlight])[highlight.pk]
-    reply = add_reply(
+    created = datetime.fromisoformat(annotation["created"])
+    modified = datetime.fromisoformat(annotation.get("modified", annotation["created"]))
+    add_imported_reply(
         highlight=highlight,
         author=author,
         text=text,
-        classroom=classes[0] if classes else None,
         parent=parent,
-        notify=False,
-    )
-    created = datetime.fromisoformat(annotation["created"])
-    modified = datetime.fromisoformat(annotation.get("modified", annotation["created"]))
-    Reply.objects.filter(pk=reply.pk).update(
-        client_key=client_key, created=created, edited=modified if modified != created else None
+        client_key=client_key,
+        created=created,
+        edited=modified if modified != created else None,
     )
     report.replies += 1
     if new_account:
@@ -263,12 +311,20 @@ class Owners:
     everyone: object | None = None
     by_nickname: dict[str, str] | None = None
     allow_privileged: bool = False
+    # A teacher's upload (views/imports.py): the class's students by user name; anyone
+    # else's work becomes the `importer`'s, and no account is made.
+    classroom: object | None = None
+    importer: object | None = None
+    # Held to the caps on highlights and new tags (writes._within_caps), as the upload is.
+    capped: bool = False
 
-    def owner_for(self, creator: dict):
+    def owner_for(self, creator: dict, *, reply: bool = False, report=None):
         """(account, made now) for an annotation's creator, or ValueError saying why not."""
         if self.everyone is not None:
             return self.everyone, False
         nickname = str(creator["nickname"])
+        if self.classroom is not None:
+            return self._from_class(nickname, nickname, reply=reply, report=report), False
         User = get_user_model()
         if self.by_nickname is not None:
             if nickname not in self.by_nickname:
@@ -291,6 +347,66 @@ class Owners:
                 "authors with --owners, or pass --allow-privileged"
             )
         return user, False
+
+    def owner_named(self, name: str, written: str, report: ImportReport):
+        """The account for another tool's author (`name` there, `written` as the file
+        has it), noted in the report: the one named by --as or --owners; on an upload,
+        the class's student of that user name, else the teacher importing; from the
+        command line, the account of that name here (never one made, never a teacher's)."""
+        if self.classroom is not None and self.everyone is None:
+            return self._from_class(name, written, reply=False, report=report)
+        if self.everyone is not None:
+            user = self.everyone
+        elif self.by_nickname is not None:
+            user = self.owner_for({"nickname": name or written})[0]
+        else:
+            user = get_user_model().objects.filter(username=name).first() if name else None
+            if user is None:
+                raise ValueError(
+                    f"no account here for its author {written or '(not named)'!r}: map the "
+                    "authors with --owners, or give them all to one account with --as"
+                )
+            if _privileged(user) and not self.allow_privileged:
+                raise ValueError(
+                    f"its author {written!r} is a teacher's or staff account here: map the "
+                    "authors with --owners, or pass --allow-privileged"
+                )
+        report.authors[written or "(not named)"] = f"imported as {user.username}'s"
+        return user
+
+    def reply_author(self, name: str, written: str):
+        """A reply is its author's words: only ever their own account's."""
+        if self.everyone is not None:
+            raise ValueError("replies are other people's words: not imported for one account")
+        if self.by_nickname is not None:
+            return self.owner_for({"nickname": name or written})[0]
+        if self.classroom is not None:
+            return self._from_class(name, written, reply=True, report=None)
+        return self.owner_named(name, written, ImportReport())
+
+    def _from_class(self, name: str, written: str, *, reply: bool, report):
+        """On an upload: the class's student of that user name (for a reply, any member
+        of the class); else the teacher importing takes a highlight, and a reply, being
+        its author's words, is refused."""
+        person = self._in_class(name, teachers=reply)
+        if person is None and reply:
+            raise ValueError(
+                f"its author {written!r} is not in {self.classroom.name}, and a reply is "
+                "not put in another's name"
+            )
+        if report is not None:
+            whose = (person or self.importer).username
+            why = "" if person else f"not a student of {self.classroom.name}: "
+            report.authors[written or "(not named)"] = f"{why}imported as {whose}'s"
+        return person or self.importer
+
+    def _in_class(self, name: str, teachers: bool = False):
+        """The class's student (or, for `teachers`, any member) of that user name."""
+        members = self.classroom.memberships.filter(user__username=name)
+        if not teachers:
+            members = members.filter(role=Membership.Role.STUDENT)
+        found = members.select_related("user").first() if name else None
+        return found.user if found else None
 
 
 def _privileged(user) -> bool:

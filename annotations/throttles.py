@@ -121,6 +121,7 @@ WRITE_LIMIT_WORDS = {
     "classes": "Changing classes, assignments and students",
     "class_tags": "Changing a class's tags",
     "roster": "Adding students",
+    "imports": "Importing annotations",
     "joins": "Joining classes",
     "account": "Changing your account",
     "exports": "Exports",

@@ -11,6 +11,7 @@ from annotations.views import (
     glossary,
     grades,
     highlights,
+    imports,
     live,
     notifications,
     roster,
@@ -61,6 +62,7 @@ urlpatterns = [
     path("classes/<int:pk>/archive/", roster.class_archive, name="class_archive"),
     path("classes/<int:pk>/students/new/", roster.roster_add, name="roster_add"),
     path("classes/<int:pk>/cards/", roster.login_cards, name="login_cards"),
+    path("classes/<int:pk>/import/", imports.class_import, name="class_import"),
     path("classes/<int:pk>/tags/", class_tags.class_tags, name="class_tags"),
     path(
         "classes/<int:pk>/tags/<int:tag_id>/rename/",

@@ -24,6 +24,9 @@ MAX_MIN_HIGHLIGHTS = 200
 MAX_REQUEST_LENGTH = 2000
 MAX_ROSTER_LINES = 500
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # a district's export is about 60 MB
+# A teacher's upload (views/imports.py): a class's work, imported while the page waits.
+MAX_UPLOAD_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_IMPORT_ANNOTATIONS = 2000
 MAX_SEARCH_LENGTH = 500  # a search's query: a few words, phrases and names
 MAX_PARAGRAPH_LENGTH = 5000  # a corrected paragraph; the articles' longest has 705
 MAX_TOKEN_NAME_LENGTH = 100  # a personal access token's name: what a tool is

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from annotations.access import reply_classes
 from annotations.accounts import split_name, temporary_password, unique_usernames
 from annotations.anchoring import Anchor, AnchorError
 from annotations.corrections import lock_revision
@@ -493,6 +494,26 @@ def add_reply(
         save_notifying(reply, answering)
     else:
         reply.save()
+    return reply
+
+
+def add_imported_reply(
+    *, highlight: Highlight, author, text: str, parent: Reply | None, client_key, created, edited
+) -> Reply:
+    """A reply an import brings back: in the first open class its author shares with the
+    highlight's author (access.reply_classes), nobody notified (it is not new), with the
+    file's key and times (`created` None: now)."""
+    classes = reply_classes(author, [highlight])[highlight.pk]
+    reply = add_reply(
+        highlight=highlight,
+        author=author,
+        text=text,
+        classroom=classes[0] if classes else None,
+        parent=parent,
+        notify=False,
+    )
+    times = {"created": created, "edited": edited} if created is not None else {}
+    Reply.objects.filter(pk=reply.pk).update(client_key=client_key, **times)
     return reply
 
 

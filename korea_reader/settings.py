@@ -299,6 +299,7 @@ WRITE_LIMITS = {
         "classes": "60/m",
         "class_tags": "30/m",
         "roster": "10/m",
+        "imports": "5/m",
         "joins": "20/m",
         "account": "10/m",
         "exports": "10/m",

@@ -14,6 +14,7 @@ disagreed with taggit's, overlong ids, what the log-in throttle recorded) are fi
 examples stay pinned with @example.
 """
 
+import json
 import re
 import uuid
 from contextlib import contextmanager
@@ -702,6 +703,72 @@ def test_a_roster_of_anything_makes_accounts_or_says_why(teacher, classroom, ros
         if response.status_code == 200:
             made = classroom.memberships.filter(role="student").count() - 2
             assert made == response.content.decode().count('class="login-card"') > 0
+        else:
+            assert_refused(response, before)
+
+
+# "Import annotations": a file of anything, shaped like annotations or not.
+IMPORT_KEYS = [
+    *["@context", "id", "type", "motivation", "creator", "created", "modified", "generator"],
+    *["uri", "text", "tags", "user", "references", "permissions", "rows", "items"],
+    *["target", "source", "selector", "exact", "prefix", "suffix", "start", "end"],
+    *["body", "purpose", "value", "nickname", "korea:visibility", "korea:inReplyTo"],
+]
+json_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    hostile_text,
+    st.sampled_from(
+        [
+            "Stalin was hardly surprised.",
+            "TextQuoteSelector",
+            "TextPositionSelector",
+            "replying",
+            "urn:uuid:00000000-0000-0000-0000-000000000000",
+            "acct:student@hypothes.is",
+            "https://x.example/documents/stalin-and-korean-war/",
+        ]
+    ),
+)
+json_value = st.recursive(
+    json_leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.sampled_from(IMPORT_KEYS), hostile_text), inner, max_size=6),
+    ),
+    max_leaves=25,
+)
+
+
+def import_file(content: bytes) -> BytesIO:
+    sent = BytesIO(content)
+    sent.name = "work.json"
+    return sent
+
+
+@hostile
+@given(
+    content=st.one_of(
+        st.binary(max_size=300),
+        json_value.map(lambda value: json.dumps(value).encode()),
+        json_value.map(lambda value: json.dumps({"rows": [value]}).encode()),
+    )
+)
+@example(
+    content=b'{"rows": [{"uri": "x", "target": [{"selector": [{"type": "TextQuoteSelector"}]}]}]}'
+)
+@example(content=b'[{"target": {"selector": {"type": "TextQuoteSelector", "exact": 5}}}]')
+@example(content=b'[{"motivation": "replying", "target": [], "body": "x"}]')
+def test_an_annotations_file_of_anything_is_imported_or_refused_with_a_reason(
+    teacher, classroom, document, content
+):
+    client = client_for(teacher)
+    with rolled_back():
+        before = snapshot()
+        response = client.post(f"/classes/{classroom.pk}/import/", {"file": import_file(content)})
+        if response.status_code == 200:  # read: what became of each annotation is listed
+            assert "What was imported" in response.content.decode()
         else:
             assert_refused(response, before)
 

@@ -15,6 +15,7 @@ glossary and correct the articles' text (access.can_curate_glossary).
 """
 
 import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -23,6 +24,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
@@ -401,6 +403,26 @@ def stalin_slug(w) -> dict:
     return {"slug": w.stalin.slug}
 
 
+def hypothesis_file() -> SimpleUploadedFile:
+    """One row of Hypothesis' /api/search, by the owner there, quoting the article."""
+    row = {
+        "id": "MatrixRow01",
+        "user": "acct:student@hypothes.is",
+        "uri": "https://korea-reader.example.org/documents/stalin-and-korean-war/",
+        "text": "Night work.",
+        "tags": [],
+        "created": "2016-12-16T11:24:14.673557+00:00",
+        "target": [
+            {
+                "source": "https://korea-reader.example.org/documents/stalin-and-korean-war/",
+                "selector": [{"type": "TextQuoteSelector", "exact": "liked to work at night"}],
+            }
+        ],
+    }
+    content = json.dumps({"total": 1, "rows": [row]}).encode()
+    return SimpleUploadedFile("hypothesis.json", content, "application/json")
+
+
 def document_slug(w) -> dict:
     return {"slug": w.document.slug}
 
@@ -772,6 +794,15 @@ ENTRIES = [
         changes="memberships",
     ),
     Entry("login_cards", class_pk, get=CLASS_TEACHER),
+    # "Import annotations": a file of another tool's, its report on the page at once.
+    Entry(
+        "class_import",
+        class_pk,
+        get=CLASS_TEACHER,
+        post=CLASS_TEACHER,
+        data=lambda w: {"file": hypothesis_file()},
+        changes="highlights",
+    ),
     # "Sync roster": a class from an LMS course only (404 for the others), its teacher.
     Entry(
         "roster_sync",

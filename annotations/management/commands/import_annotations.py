@@ -11,8 +11,10 @@ from annotations.validators import MAX_IMPORT_BYTES
 class Command(BaseCommand):
     help = (
         "Import W3C Web Annotation JSON-LD exported by Korea Reader (export_annotations "
-        "--format jsonld). Importing twice adds nothing; what cannot be placed is kept as "
-        "orphaned or reported; a bad annotation is reported and the rest imported."
+        "--format jsonld), or annotations other tools made (Hypothesis' API JSON and "
+        "JSON-LD, Recogito's and other W3C Web Annotation JSON; docs/EXPORT.md). Importing "
+        "twice adds nothing; what cannot be placed is kept as orphaned (ours) or reported "
+        "(other tools'); a bad annotation is reported and the rest imported."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +23,9 @@ class Command(BaseCommand):
         whose.add_argument("--as", dest="owner", help="Give every highlight to this account.")
         whose.add_argument(
             "--owners",
-            help="A JSON file mapping the file's authors (nicknames) to user names here; "
-            "an author it does not list is not imported.",
+            help="A JSON file mapping the file's authors (nicknames; another tool's user "
+            "names, e.g. mark for acct:mark@hypothes.is) to user names here; an author it "
+            "does not list is not imported.",
         )
         parser.add_argument(
             "--allow-privileged",
