@@ -175,23 +175,60 @@ def test_an_empty_export_passes_the_suite(client, student, documents):
     assert failures(PAGE_MUSTS, empty) == []
 
 
-# The recommendations: every SHOULD that applies to what we export holds.
+# The recommendations: every SHOULD that applies to what we export holds. Those that fail
+# ask for what we do not have, each for a reason:
+BODY_OR_TARGET_AGENT = "a body or target is made with its annotation, by its author"
+DOES_NOT_APPLY = {
+    "3.1-bodyKeyFound.json": "a highlight with no note, tag or link has no body",
+    "3.2.1-bodySingleFormat.json": "a highlight with no note, tag or link has no body",
+    "3.2.4-bodyETBTypeTextualBody.json": "a highlight with no note, tag or link has no body",
+    "3.2.1-bodySingleLanguage.json": "nobody says which language a note is written in",
+    "3.2.1-targSingleLanguage.json": "the target is in an article: its source has the language",
+    "3.2.1-targSingleFormat.json": "the target is in an article: its source has the format",
+    "4.2.1-conformsTo.json": "we use no FragmentSelector",
+    "4.2.4-prefix.json": "a reply targets a highlight, not a quote",
+    "4.2.4-suffix.json": "a reply targets a highlight, not a quote",
+    "3.3.1-bodyCreated.json": BODY_OR_TARGET_AGENT,
+    "3.3.1-bodySingleCreator.json": BODY_OR_TARGET_AGENT,
+    "3.3.1-targCreated.json": BODY_OR_TARGET_AGENT,
+    "3.3.1-targSingleCreator.json": BODY_OR_TARGET_AGENT,
+}
+APPLIES = [  # and these hold on every annotation
+    "annotations/3.3.1-annotationSingleCreatorImplemented.json",
+    "annotations/3.3.5-annotationSingleMotivationImplemented.json",
+    "annotations/3.3.2-annotationCreatorAgentIdImplemented.json",
+    "annotations/3.3.2-annotationCreatorAgentTypeImplemented.json",
+    "annotations/3.3.2-annotationCreatorAgentNicknameImplemented.json",
+    "annotations/3.3.2-annotationCreatorAgentSingleNameImplemented.json",
+]
 
 
-def shoulds(test: str, document) -> list[str]:
-    result = check(test, document)
-    assert result.musts == []
-    return [failure.assertion for failure in result.shoulds]
+def not_applying(failure) -> bool:
+    """Besides those: we name no generator (a MAY), nor a creator of a body or a target
+    apart from the annotation's, so what the suite asks of their descriptions is moot."""
+    name = failure.assertion.rpartition("/")[2]
+    moot = ("3.3.2-annotationGeneratorAgent", "3.3.2-bodyCreatorAgent", "3.3.2-targCreatorAgent")
+    return name in DOES_NOT_APPLY or name.startswith(moot)
 
 
 def test_the_collection_and_page_follow_the_recommendations(work, client, teacher):
     data = download(client, teacher)
 
-    assert shoulds(COLLECTION_OPTIONALS, data) == []
-    assert shoulds(PAGE_OPTIONALS, data["first"]) == []
+    for test, document in [(COLLECTION_OPTIONALS, data), (PAGE_OPTIONALS, data["first"])]:
+        result = check(test, document)
+        assert result.musts == result.shoulds == []
 
 
-def test_each_annotation_follows_the_recommendations(work, client, teacher):
-    for item in download(client, teacher)["first"]["items"]:
-        assert shoulds(ANNOTATION_OPTIONALS, item) == [], item["id"]
-        assert shoulds(AGENT_OPTIONALS, item) == [], item["id"]
+def test_each_annotation_follows_the_recommendations_that_apply(work, client, teacher, student):
+    items = (
+        download(client, teacher)["first"]["items"] + download(client, student)["first"]["items"]
+    )
+    assert {"highlighting", "replying"} == {item["motivation"] for item in items}
+
+    for item in items:
+        for test in (ANNOTATION_OPTIONALS, AGENT_OPTIONALS):
+            result = check(test, item)
+            assert result.musts == []
+            assert [str(f) for f in result.shoulds if not not_applying(f)] == [], item["id"]
+        passed = check(ANNOTATION_OPTIONALS, item).passed + check(AGENT_OPTIONALS, item).passed
+        assert set(APPLIES) <= set(passed), item["id"]
