@@ -789,10 +789,19 @@ def test_the_jsonld_export_gives_each_reply_as_a_replying_annotation(
     assert ids.index(highlight_id) < ids.index(question["id"]) < ids.index(reply["id"])
 
 
-def test_replies_come_back_from_the_jsonld_export_once(
-    tmp_path, client, classroom, student, classmate, teacher, make_highlight
-):
+def older(path) -> None:
+    """The export as files were before issue 18: annotations in the collection itself,
+    ids, targets and korea:inReplyTo as urn:uuid:<key>."""
+    text = path.read_text().replace("http://127.0.0.1:8000/annotations/", "urn:uuid:")
+    path.write_text(
+        json.dumps({"type": "AnnotationCollection", "items": jsonld_items(json.loads(text))})
+    )
 
+
+@pytest.mark.parametrize("form", ["since issue 18", "before issue 18"])
+def test_replies_come_back_from_the_jsonld_export_once(
+    tmp_path, client, classroom, student, classmate, teacher, make_highlight, form
+):
     shared = make_highlight(student, PHRASE, visibility="class")
     post_reply(client, classmate, shared, ASKED)
     asked = Reply.objects.get()
@@ -808,6 +817,9 @@ def test_replies_come_back_from_the_jsonld_export_once(
         sum(item["motivation"] == "replying" for item in jsonld_items(json.loads(path.read_text())))
         == 2
     )
+    if form == "before issue 18":
+        older(path)
+        assert "urn:uuid:" in path.read_text() and "/annotations/" not in path.read_text()
     Reply.objects.all().delete()
 
     def run() -> str:
