@@ -72,6 +72,28 @@ def test_the_context_maps_each_term_with_the_type_of_its_values(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept", "answer"),
+    [
+        ("application/ld+json", "application/ld+json"),
+        ("application/ld+json;q=0.9, text/html", "text/html; charset=utf-8"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html; charset=utf-8"),
+        ("*/*", "text/html; charset=utf-8"),
+    ],
+)
+def test_a_terms_iri_gives_a_json_ld_tool_the_context_and_a_browser_the_page(
+    client, accept, answer
+):
+    response = client.get(PAGE, HTTP_ACCEPT=accept)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == answer
+    assert "Accept" in response["Vary"]
+    if answer == "application/ld+json":
+        assert json.loads(response.content) == json.loads(client.get(CONTEXT).content)
+
+
+@pytest.mark.django_db
 def test_it_answers_only_reads(client):
     assert client.post(PAGE).status_code == 405
     assert client.post(CONTEXT).status_code == 405
