@@ -54,7 +54,7 @@ BOM = "\ufeff".encode()
 JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 SEPARATOR = "; "
 COLLECTION_LABEL = "Highlights and replies from Korea Reader"
-# Keys the hash of a person's number into their id in the JSON-LD (person_iri).
+# Sets apart the keyed hash of a user name that is a person's id in the JSON-LD (person_iri).
 PERSON_SALT = "annotations.export.person_iri"
 
 # Column name -> how it is computed; the order is the file's order.
@@ -421,7 +421,7 @@ def jsonld_chunks(
         "@context": export_context(),
         "id": page_url,
         "type": "AnnotationPage",
-        # An object, as the Protocol's pages give it (the suite checks a total in it).
+        # An object, as the Protocol's pages give it: the suite reads a total in it.
         "partOf": {"id": collection_url, "type": "AnnotationCollection"},
         "startIndex": 0,
     }

@@ -3,9 +3,9 @@
 Restores a backup or moves annotations between servers. Importing the same file twice
 adds nothing: an annotation's id ends in its client key (`.../annotations/<key>`, or
 `urn:uuid:<key>` in older files), and a highlight with that key and author is already
-there. Where a document's text differs, the highlight is
-placed again by its quote; where the quote is gone, it is kept as orphaned, with its
-quote, for its author and teacher to see. Nothing is dropped without being reported.
+there. Where a document's text differs, the highlight is placed again by its quote;
+where the quote is gone, it is kept as orphaned, with its quote, for its author and
+teacher to see. Nothing is dropped without being reported.
 """
 
 import re
