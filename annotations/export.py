@@ -12,6 +12,7 @@ the teacher who opens it.
 """
 
 import json
+import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -35,6 +36,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 
 from annotations.models import (
@@ -46,10 +48,14 @@ from annotations.models import (
     Reply,
     TaggedHighlight,
 )
+from annotations.vocabulary import export_context
 
 BOM = "\ufeff".encode()
 JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 SEPARATOR = "; "
+COLLECTION_LABEL = "Highlights and replies from Korea Reader"
+# Sets apart the keyed hash of a user name that is a person's id in the JSON-LD (person_iri).
+PERSON_SALT = "annotations.export.person_iri"
 
 # Column name -> how it is computed; the order is the file's order.
 COLUMNS = [
@@ -396,15 +402,30 @@ def file_name(parts: list[str], extension: str, today: date, variant: str = "") 
 
 
 def jsonld_chunks(
-    highlights: QuerySet, base_url: str, *, viewer, classroom=None
+    highlights: QuerySet, base_url: str, *, viewer, collection_url: str, classroom=None
 ) -> Iterator[bytes]:
-    """A W3C Web Annotation collection, one annotation per highlight, each followed by
-    its replies the viewer may read (readable_replies), streamed; `korea:hidden` as the
-    viewer sees it (teacher_queryset)."""
-    yield (
-        '{"@context": ["http://www.w3.org/ns/anno.jsonld", '
-        '{"korea": "' + base_url + '/ns#"}], "type": "AnnotationCollection", "items": [\n'
-    ).encode()
+    """A W3C Web Annotation collection, streamed: its id is the export's own address
+    (`collection_url`, with its query), and its one page (`first`, also its `last`) holds
+    one annotation per highlight, each followed by its replies the viewer may read
+    (readable_replies); `korea:hidden` as the viewer sees it (teacher_queryset). `total`
+    comes last, counted as the annotations go out (JSON's keys have no order)."""
+    page_url = collection_url + "#page-1"
+    collection = {
+        "@context": export_context(),
+        "id": collection_url,
+        "type": "AnnotationCollection",
+        "label": COLLECTION_LABEL,
+        "last": page_url,
+    }
+    page = {
+        "@context": export_context(),
+        "id": page_url,
+        "type": "AnnotationPage",
+        # An object, as the Protocol's pages give it: the suite reads a total in it.
+        "partOf": {"id": collection_url, "type": "AnnotationCollection"},
+        "startIndex": 0,
+    }
+    yield (_opened(collection) + ', "first": ' + _opened(page) + ', "items": [\n').encode()
     replies = readable_replies(viewer, classroom).select_related("author", "parent")
     rows = (
         highlights.select_related("owner", "document", "assignment")
@@ -417,21 +438,41 @@ def jsonld_chunks(
         )
         .order_by("document__position", "start", "pk")
     )
-    first = True
+    total = 0
     for highlight in rows.iterator(chunk_size=2000):
         items = [web_annotation(highlight, base_url)]
         items += [
             reply_annotation(reply, highlight, base_url) for reply in highlight.exported_replies
         ]
         for item in items:
-            yield (("" if first else ",\n") + json.dumps(item, ensure_ascii=False)).encode()
-            first = False
-    yield b"\n]}\n"
+            yield (("" if total == 0 else ",\n") + json.dumps(item, ensure_ascii=False)).encode()
+            total += 1
+    yield f'\n]}}, "total": {total}}}\n'.encode()
 
 
-def _creator(user, base_url: str) -> dict:
+def _opened(description: dict) -> str:
+    """A JSON object without its closing brace, for more keys to follow."""
+    return json.dumps(description, ensure_ascii=False).removesuffix("}")
+
+
+def annotation_iri(base_url: str, client_key) -> str:
+    """A highlight's or a reply's id: its address in the Annotation Protocol's container
+    (URL names annotation-container and annotation), by its client key."""
+    return f"{base_url}/annotations/{client_key}"
+
+
+def person_iri(user) -> str:
+    """A person's id in an annotation: a `urn:uuid:` made by keyed hashing (with the
+    server's SECRET_KEY) of their user name. The same in every export of this server and
+    after a restore that makes their account again; telling nothing about them, even
+    where the file leaves out their name (docs/EXPORT.md, "Creators")."""
+    digest = salted_hmac(PERSON_SALT, user.username, algorithm="sha256").digest()
+    return uuid.UUID(bytes=digest[:16], version=4).urn
+
+
+def _creator(user) -> dict:
     return {
-        "id": f"{base_url}/users/{user.username}",
+        "id": person_iri(user),
         "type": "Person",
         "nickname": user.username,
         "name": user.get_full_name() or user.username,
@@ -443,34 +484,36 @@ def reply_annotation(reply: Reply, highlight: Highlight, base_url: str) -> dict:
     `replying` and whose target is the highlight's annotation; an answer in a thread
     names the reply it answers (`korea:inReplyTo`)."""
     annotation = {
-        "id": f"urn:uuid:{reply.client_key}",
+        "@context": export_context(),
+        "id": annotation_iri(base_url, reply.client_key),
         "type": "Annotation",
         "motivation": "replying",
         "created": reply.created.isoformat(),
         "modified": (reply.edited or reply.created).isoformat(),
-        "creator": _creator(reply.author, base_url),
+        "creator": _creator(reply.author),
         "body": {
             "type": "TextualBody",
             "value": reply.text,
             "purpose": "replying",
             "format": "text/plain",
         },
-        "target": f"urn:uuid:{highlight.client_key}",
+        "target": annotation_iri(base_url, highlight.client_key),
     }
     if reply.parent is not None and reply.parent.deleted is None:
-        annotation["korea:inReplyTo"] = f"urn:uuid:{reply.parent.client_key}"
+        annotation["korea:inReplyTo"] = annotation_iri(base_url, reply.parent.client_key)
     return annotation
 
 
 def web_annotation(highlight: Highlight, base_url: str) -> dict:
     """One highlight in the W3C Web Annotation Data Model."""
     annotation = {
-        "id": f"urn:uuid:{highlight.client_key}",
+        "@context": export_context(),
+        "id": annotation_iri(base_url, highlight.client_key),
         "type": "Annotation",
         "motivation": "highlighting",
         "created": highlight.created.isoformat(),
         "modified": highlight.updated.isoformat(),
-        "creator": _creator(highlight.owner, base_url),
+        "creator": _creator(highlight.owner),
         "target": {
             "source": base_url + highlight.document.get_absolute_url(),
             "korea:revision": highlight.revision,

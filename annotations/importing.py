@@ -1,10 +1,11 @@
 """Importing the app's own W3C Web Annotation JSON-LD (see annotations/export.py).
 
 Restores a backup or moves annotations between servers. Importing the same file twice
-adds nothing: an annotation's id is `urn:uuid:<client key>`, and a highlight with that
-key and author is already there. Where a document's text differs, the highlight is
-placed again by its quote; where the quote is gone, it is kept as orphaned, with its
-quote, for its author and teacher to see. Nothing is dropped without being reported.
+adds nothing: an annotation's id ends in its client key (`.../annotations/<key>`, or
+`urn:uuid:<key>` in older files), and a highlight with that key and author is already
+there. Where a document's text differs, the highlight is placed again by its quote;
+where the quote is gone, it is kept as orphaned, with its quote, for its author and
+teacher to see. Nothing is dropped without being reported.
 """
 
 import re
@@ -27,6 +28,9 @@ from annotations.writes import add_imported_reply, create_highlight
 
 _DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
 _ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
+_ANNOTATION_IRI = re.compile(
+    r"https?://[^/?#\s]+(?:/[^?#\s]*)?/annotations/(?P<key>[-0-9a-fA-F]{36})"
+)
 
 
 @dataclass
@@ -62,8 +66,12 @@ class ImportReport:
 
 
 def annotations_in(data) -> list[dict]:
-    """The annotations of a file: a collection's items, a list, Hypothesis' search
-    results (`rows`), or one annotation (Hypothesis' `/api/annotations/<id>.jsonld`)."""
+    """The annotations of a file: a collection with its page inside (`first`, our export
+    since issue 18), a page or an older collection (`items`), a list of them,
+    Hypothesis' search results (`rows`), or one annotation (Hypothesis'
+    `/api/annotations/<id>.jsonld`)."""
+    if isinstance(data, dict) and isinstance(data.get("first"), dict):
+        data = data["first"]
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         return data["items"]
     if isinstance(data, dict) and isinstance(data.get("rows"), list):
@@ -140,9 +148,7 @@ def _import_from_tool(annotation: dict, kind: str, number: int, report, owners, 
 @transaction.atomic
 def _import_one(annotation: dict, report: ImportReport, owners: "Owners") -> None:
     identifier = str(annotation.get("id", ""))
-    if not identifier.startswith("urn:uuid:"):
-        raise ValueError(f"its id {identifier!r} is not a urn:uuid: from Korea Reader")
-    client_key = uuid.UUID(identifier.removeprefix("urn:uuid:"))
+    client_key = _key(identifier, "id")
     owner, new_account = owners.owner_for(annotation["creator"], report=report)
     if Highlight.objects.filter(owner=owner, client_key=client_key).exists():
         report.already_present += 1
@@ -178,10 +184,18 @@ def _import_one(annotation: dict, report: ImportReport, owners: "Owners") -> Non
 
 
 def _key(identifier, what: str) -> uuid.UUID:
+    """The client key in an annotation's id: its address in a Korea Reader's Protocol
+    container (`https://<any server>/annotations/<key>`) or, in files from before issue
+    18, `urn:uuid:<key>`."""
     identifier = str(identifier)
-    if not identifier.startswith("urn:uuid:"):
-        raise ValueError(f"its {what} {identifier!r} is not a urn:uuid: from Korea Reader")
-    return uuid.UUID(identifier.removeprefix("urn:uuid:"))
+    if identifier.startswith("urn:uuid:"):
+        return uuid.UUID(identifier.removeprefix("urn:uuid:"))
+    if found := _ANNOTATION_IRI.fullmatch(identifier):
+        return uuid.UUID(found["key"])
+    raise ValueError(
+        f"its {what} {identifier!r} is not a Korea Reader annotation's id "
+        "(https://<server>/annotations/<uuid>, or urn:uuid:<uuid>)"
+    )
 
 
 @transaction.atomic

@@ -1191,7 +1191,7 @@ class Reply(models.Model):
         Classroom, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
     )
     text = models.TextField(max_length=MAX_REPLY_LENGTH, blank=True)
-    # Its id in a JSON-LD export (urn:uuid:), so that an import of it is idempotent.
+    # Its id in a JSON-LD export ends in it (.../annotations/<key>): an import is idempotent.
     client_key = models.UUIDField(default=uuid.uuid4)
     created = models.DateTimeField(auto_now_add=True)
     # A teacher of the class marked it as answering its highlight's question (one a

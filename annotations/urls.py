@@ -17,6 +17,7 @@ from annotations.views import (
     roster,
     search,
     threads,
+    vocabulary,
 )
 
 urlpatterns = [
@@ -128,6 +129,8 @@ urlpatterns = [
     path("export/annotations.csv", export.annotations_csv, name="export_csv"),
     path("export/annotations-all.csv", export.annotations_csv_all, name="export_csv_all"),
     path("export/annotations.jsonld", export.annotations_jsonld, name="export_jsonld"),
+    path("ns", vocabulary.vocabulary_page, name="vocabulary"),
+    path("ns.jsonld", vocabulary.vocabulary_context, name="vocabulary_context"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notifications_read, name="notifications_read"),
     path("documents/<slug:slug>/changes/", live.document_changes, name="document_changes"),

@@ -283,6 +283,18 @@ SIGNUPS_PER_CODE = env_str("SIGNUPS_PER_CODE", "100/h")
 # Wrong, expired or revoked access tokens one address may send (annotations/tokens.py):
 # a token has 256 random bits, so this only keeps a guesser from costing us lookups.
 TOKEN_FAILURES_PER_ADDRESS = env_str("TOKEN_FAILURES_PER_ADDRESS", "30/h")
+# The IRI of Korea Reader's own vocabulary, the korea: terms of the JSON-LD export: where
+# this server answers with their definitions (/ns, and /ns.jsonld the JSON-LD context).
+# Fixed here, not taken from a request's host, so that a file means the same whichever
+# address it was downloaded from (docs/EXPORT.md, "Our vocabulary").
+VOCABULARY_URL = env_str("VOCABULARY_URL", "http://127.0.0.1:8000/ns")
+if not VOCABULARY_URL.startswith(("http://", "https://")) or any(
+    mark in VOCABULARY_URL for mark in "#? "
+):
+    raise ImproperlyConfigured(
+        "VOCABULARY_URL must be the address of /ns on your site, e.g. "
+        f"https://reader.example.org/ns (no # or ?), not {VOCABULARY_URL!r}."
+    )
 # What one account may write, per account (annotations/throttles.py, write_limit): rates
 # no real student or teacher meets, each WRITE_LIMIT_<NAME> in the environment. And caps
 # checked in the writes themselves. See "Limits" in docs/DEPLOY.md.

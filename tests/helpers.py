@@ -247,3 +247,8 @@ def at_migration(targets):
     database migrated forward to the latest after the test."""
     yield migrate(targets)
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def jsonld_items(data: dict) -> list[dict]:
+    """The annotations of a JSON-LD export: on its collection's one page (docs/EXPORT.md)."""
+    return data["first"]["items"]

@@ -17,8 +17,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 
-from annotations.models import Highlight
+from annotations.models import Highlight, Reply
+from annotations.vocabulary import context_url
+from annotations.writes import add_reply
+from tests.helpers import jsonld_items, spread_highlights
 
 URL = "/export/annotations.jsonld"
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -33,11 +37,12 @@ def collection(response) -> dict:
 
 
 def by_id(data: dict) -> dict[str, dict]:
-    return {item["id"]: item for item in data["items"]}
+    return {item["id"]: item for item in jsonld_items(data)}
 
 
 def iri(highlight: Highlight) -> str:
-    return f"urn:uuid:{highlight.client_key}"
+    """Its address in the Annotation Protocol's container."""
+    return f"{BASE}/annotations/{highlight.client_key}"
 
 
 def moment(value: str) -> datetime:
@@ -78,27 +83,92 @@ def test_it_sends_an_annotation_collection(client, student, full, bare):
 
     data = collection(client.get(URL))
 
-    context = data["@context"]
-    contexts = context if isinstance(context, list) else [context]
-    assert ANNO_CONTEXT in contexts
-    assert any(isinstance(c, dict) and "korea" in c for c in contexts), "korea: is declared"
+    assert data["@context"] == [ANNO_CONTEXT, context_url()], "the W3C's, then our vocabulary"
     assert data["type"] == "AnnotationCollection"
-    assert isinstance(data["items"], list)
-    assert len(data["items"]) == 2
+    assert data["id"] == BASE + URL
+    assert data["total"] == 2
+    page = data["first"]
+    assert page["type"] == "AnnotationPage"
+    assert page["id"] == data["last"] == f"{BASE}{URL}#page-1"
+    assert page["partOf"]["id"] == data["id"]
+    assert page["startIndex"] == 0
+    assert {item["id"] for item in page["items"]} == {iri(full), iri(bare)}
+
+
+def test_its_id_is_the_exports_own_address_with_its_query(client, student, full, bare):
+    client.force_login(student)
+
+    data = collection(client.get(URL, {"document": full.document.slug}))
+
+    assert data["id"] == f"{BASE}{URL}?document={full.document.slug}"
+    assert data["first"]["id"] == data["id"] + "#page-1"
+    assert data["total"] == len(jsonld_items(data)) == 1
+
+
+def test_it_counts_replies_in_the_total(client, classroom, student, classmate, full):
+    Highlight.objects.filter(pk=full.pk).update(visibility="class")
+    add_reply(highlight=full, author=classmate, text="Why?", classroom=classroom.pk)
+    client.force_login(student)
+
+    data = collection(client.get(URL))
+
+    assert data["total"] == len(jsonld_items(data)) == 2
+    reply = jsonld_items(data)[1]
+    assert reply["id"] == f"{BASE}/annotations/{Reply.objects.get().client_key}"
+    assert reply["target"] == iri(full)
+
+
+def test_it_gives_each_annotation_its_context_to_stand_alone(exported):
+    for item in exported.values():
+        assert item["@context"] == [ANNO_CONTEXT, context_url()]
+
+
+def test_it_names_each_person_by_an_opaque_id_the_same_in_every_export(
+    client, student, classmate, full, make_highlight
+):
+    make_highlight(classmate, "Kim Il-sung had reported")
+    client.force_login(student)
+    first = by_id(collection(client.get(URL)))[iri(full)]["creator"]["id"]
+
+    again = by_id(collection(client.get(URL)))[iri(full)]["creator"]["id"]
+    client.force_login(classmate)
+    other = jsonld_items(collection(client.get(URL)))[0]["creator"]["id"]
+
+    assert URN_UUID.fullmatch(first)
+    assert again == first
+    assert other != first
+    assert "student" not in first
+
+
+def test_it_costs_the_same_queries_whatever_the_number_of_annotations(
+    client, classroom, student, classmate, full, document
+):
+    client.force_login(student)
+    with CaptureQueriesContext(connection) as few:
+        collection(client.get(URL))
+    for highlight in spread_highlights(document, [student], 5, note="More", visibility="class"):
+        add_reply(highlight=highlight, author=classmate, text="Why?", classroom=classroom.pk)
+        highlight.tags.add(f"tag {highlight.pk}")
+
+    with CaptureQueriesContext(connection) as many:
+        data = collection(client.get(URL))
+
+    assert data["total"] == 11
+    assert len(many) == len(few)
 
 
 def test_it_gives_every_annotation_the_required_properties(exported, full, bare):
     for highlight in (full, bare):
         item = exported[iri(highlight)]
-        assert URN_UUID.fullmatch(item["id"])
-        assert uuid.UUID(item["id"].removeprefix("urn:uuid:")) == highlight.client_key
+        assert item["id"] == iri(highlight)
+        assert uuid.UUID(item["id"].rpartition("/")[2]) == highlight.client_key
         assert item["type"] == "Annotation"
         assert item["motivation"] == "highlighting"
         assert moment(item["created"]) == highlight.created
         assert moment(item["modified"]) == Highlight.objects.get(pk=highlight.pk).updated
         creator = item["creator"]
         assert creator["type"] == "Person"
-        assert creator["id"].startswith("http")
+        assert URN_UUID.fullmatch(creator["id"]), "an opaque id, not a page that is not there"
         assert creator["nickname"] == "student"
         assert creator["name"] == "Min-jun Kim"
         assert "target" in item
@@ -215,7 +285,7 @@ def test_it_sends_json_ld_as_a_stream(client, student, full, bare):
     assert "private" in response["Cache-Control"]
     content = b"".join(response.streaming_content)
     assert NOTE.encode() not in content, "escaped as JSON, with its quotes and line break"
-    assert json.loads(content)["items"]
+    assert jsonld_items(json.loads(content))
 
 
 def test_it_writes_an_empty_collection(client, student, documents):
@@ -224,7 +294,8 @@ def test_it_writes_an_empty_collection(client, student, documents):
     data = collection(client.get(URL))
 
     assert data["type"] == "AnnotationCollection"
-    assert data["items"] == []
+    assert data["total"] == 0
+    assert jsonld_items(data) == []
 
 
 def test_it_writes_the_same_from_the_command(client, student, full, bare, tmp_path):
@@ -263,7 +334,7 @@ def test_it_writes_the_same_file_whatever_plan_postgresql_chooses(client, studen
     hashed = collection(client.get(URL))
 
     def tags(data):
-        return [b["value"] for b in data["items"][0]["body"] if b["purpose"] == "tagging"]
+        return [b["value"] for b in jsonld_items(data)[0]["body"] if b["purpose"] == "tagging"]
 
     assert tags(hashed) == tags(usual)
     assert hashed == usual

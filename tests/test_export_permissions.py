@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotations.models import Highlight
-from tests.helpers import add_class, add_highlight, csv_highlight_ids, make_user
+from tests.helpers import add_class, add_highlight, csv_highlight_ids, jsonld_items, make_user
 
 CSV_URL = "/export/annotations.csv"
 CSV_ALL_URL = "/export/annotations-all.csv"
@@ -167,14 +167,13 @@ def csv_ids(content: bytes) -> set[int]:
 
 
 def jsonld_ids(content: bytes) -> set[int]:
-    items = json.loads(content)["items"]
-    by_key = {
-        f"urn:uuid:{key}": pk for key, pk in Highlight.objects.values_list("client_key", "pk")
-    }
-    unknown = [item["id"] for item in items if item["id"] not in by_key]
+    items = jsonld_items(json.loads(content))
+    by_key = {str(key): pk for key, pk in Highlight.objects.values_list("client_key", "pk")}
+    keys = [item["id"].rpartition("/annotations/")[2] for item in items]
+    unknown = [key for key in keys if key not in by_key]
     assert not unknown, f"annotations that are no highlight here: {unknown}"
-    assert len({item["id"] for item in items}) == len(items), "each highlight once"
-    return {by_key[item["id"]] for item in items}
+    assert len(set(keys)) == len(items), "each highlight once"
+    return {by_key[key] for key in keys}
 
 
 def exported(entry: str, client, user, filters: dict, tmp_path) -> set[int]:

@@ -1304,6 +1304,25 @@ def test_export_filters_export_or_say_why(teacher, assignment, shared_work, chan
         assert snapshot() == before
 
 
+@pytest.mark.django_db
+@hostile
+@given(changes=edits("q", "term", "format"))
+@example(changes={"term": "revision\x00"})
+def test_the_vocabulary_reads_no_input_and_answers_any_query(changes):
+    """/ns and /ns.jsonld read nothing from the request: any query gets the same answer."""
+    client = client_for(None)
+    context = client.get("/ns.jsonld").content
+    query = edited({}, changes)
+    for path in ("/ns", "/ns.jsonld"):
+        response = client.get(path, query)
+        if has_nul(query):
+            assert response.status_code == 400  # refused before it reaches a view
+            assert_told_why(response)
+            continue
+        assert response.status_code == 200
+        assert path == "/ns" or response.content == context
+
+
 @pytest.mark.usefixtures("glossary")
 @hostile
 @given(changes=edits("q", "kind"))

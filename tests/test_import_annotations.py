@@ -45,12 +45,32 @@ def summary(created, reanchored=0, orphaned=0, present=0) -> str:
     )
 
 
+def items(data: dict) -> list[dict]:
+    """The annotations of an export: on the collection's one page."""
+    return data["first"]["items"]
+
+
+def page(data: dict) -> list[str]:
+    return [key for key in data["first"] if key != "items"]
+
+
+def with_items(data: dict, annotations: list) -> dict:
+    """The export with other annotations on its page."""
+    return {**data, "first": {**data["first"], "items": annotations}}
+
+
+def annotation_id(highlight) -> str:
+    """Its id in an export by the command (its --base-url by default)."""
+    return f"http://127.0.0.1:8000/annotations/{highlight.client_key}"
+
+
 def differences(before: dict, after: dict) -> list[tuple]:
     """(id, property, before, after) for every top-level property that differs."""
-    found = [("collection", key, before[key], after.get(key)) for key in before if key != "items"]
+    found = [("collection", key, before[key], after.get(key)) for key in before if key != "first"]
+    found += [("page", key, before["first"][key], after["first"].get(key)) for key in page(before)]
     found = [difference for difference in found if difference[2] != difference[3]]
-    old = {item["id"]: item for item in before["items"]}
-    new = {item["id"]: item for item in after["items"]}
+    old = {item["id"]: item for item in items(before)}
+    new = {item["id"]: item for item in items(after)}
     found += [(key, "missing after", None, None) for key in old.keys() - new.keys()]
     found += [(key, "new after", None, None) for key in new.keys() - old.keys()]
     for key in old.keys() & new.keys():
@@ -67,7 +87,7 @@ def unordered_bodies(data: dict) -> dict:
     is not that order compare this way, so that one fault fails one test.
     """
     data = copy.deepcopy(data)
-    for item in data["items"]:
+    for item in items(data):
         if isinstance(item.get("body"), list):
             item["body"].sort(key=lambda body: json.dumps(body, sort_keys=True))
     return data
@@ -148,7 +168,7 @@ def test_it_imports_what_it_exported_exactly(work, exported, tmp_path, lose_acco
     assert summary(4) in output
     assert "Not imported" not in output
     after = export(tmp_path / "after.jsonld")
-    assert len(after["items"]) == 4
+    assert len(items(after)) == 4
     assert differences(before, after) == []
     assert after == before, "the same items, in the same order"
 
@@ -271,9 +291,9 @@ def test_it_leaves_out_the_assignment_and_nothing_else(
     import_file(tmp_path / "before.jsonld")
 
     after = export(tmp_path / "after.jsonld")
-    key = f"urn:uuid:{work['surprised'].client_key}"
+    key = annotation_id(work["surprised"])
     expected = copy.deepcopy(before)
-    for item in expected["items"]:
+    for item in items(expected):
         if item["id"] == key:
             assert item.pop("korea:assignment") == "Who started it?"
     assert differences(unordered_bodies(expected), unordered_bodies(after)) == [], (
@@ -325,8 +345,8 @@ def test_it_keeps_a_highlight_whose_quote_is_gone_as_orphaned(work, exported, tm
     assert sorted(orphan.tags.names()) == ["Cold War", "motive"]
     assert orphan.created == original.created
     assert Highlight.objects.visible_to(orphan.owner).filter(pk=orphan.pk).exists()
-    after = {item["id"]: item for item in export(tmp_path / "after.jsonld")["items"]}
-    assert after[f"urn:uuid:{original.client_key}"]["korea:anchorStatus"] == "orphaned"
+    after = {item["id"]: item for item in items(export(tmp_path / "after.jsonld"))}
+    assert after[annotation_id(original)]["korea:anchorStatus"] == "orphaned"
 
 
 # What cannot be imported is reported
@@ -336,10 +356,10 @@ def test_it_reports_an_unknown_article_and_an_unknown_entry_and_imports_the_rest
     work, exported, tmp_path
 ):
     _, data = exported
-    items = {item["id"]: item for item in data["items"]}
-    lost = items[f"urn:uuid:{work['puppet'].client_key}"]
+    by_id = {item["id"]: item for item in items(data)}
+    lost = by_id[annotation_id(work["puppet"])]
     lost["target"]["source"] = "http://127.0.0.1:8000/documents/no-such-article/"
-    linked = items[f"urn:uuid:{work['surprised'].client_key}"]
+    linked = by_id[annotation_id(work["surprised"])]
     for body in linked["body"]:
         if body.get("source", "").endswith("/glossary/kathryn-weathersby/"):
             body["source"] = "http://127.0.0.1:8000/glossary/no-such-entry/"
@@ -364,11 +384,11 @@ def test_it_reports_an_unknown_article_and_an_unknown_entry_and_imports_the_rest
 def test_it_lists_only_the_accounts_it_kept(work, exported, tmp_path):
     """An author whose only annotation could not be imported has no account to list."""
     _, data = exported
-    ghost = copy.deepcopy(data["items"][0])
+    ghost = copy.deepcopy(items(data)[0])
     ghost["id"] = "urn:uuid:00000000-0000-4000-8000-000000000001"
     ghost["creator"] = {"id": "http://x/users/ghost", "type": "Person", "nickname": "ghost"}
     ghost["target"]["source"] = "http://127.0.0.1:8000/documents/no-such-article/"
-    newcomer = copy.deepcopy(data["items"][0])
+    newcomer = copy.deepcopy(items(data)[0])
     newcomer["id"] = "urn:uuid:00000000-0000-4000-8000-000000000002"
     newcomer["creator"] = {
         "id": "http://x/users/newcomer",
@@ -377,7 +397,7 @@ def test_it_lists_only_the_accounts_it_kept(work, exported, tmp_path):
         "name": "New Comer",
     }
     path = tmp_path / "people.jsonld"
-    write(path, {**data, "items": [ghost, newcomer]})
+    write(path, with_items(data, [ghost, newcomer]))
 
     output = import_file(path)
 
@@ -399,11 +419,21 @@ def test_it_lists_only_the_accounts_it_kept(work, exported, tmp_path):
         "",
         '{"type": "AnnotationCollection"}',
         '{"type": "AnnotationCollection", "items": "none"}',
+        '{"type": "AnnotationCollection", "first": {"items": "none"}}',
         "42",
         '"items"',
         b"\xff\xfe not UTF-8",
     ],
-    ids=["not json", "empty", "no items", "items not a list", "a number", "a string", "binary"],
+    ids=[
+        "not json",
+        "empty",
+        "no items",
+        "items not a list",
+        "page items not a list",
+        "a number",
+        "a string",
+        "binary",
+    ],
 )
 def test_it_refuses_a_file_that_is_not_a_collection(db, tmp_path, content):
     path = tmp_path / "bad.jsonld"
@@ -475,9 +505,9 @@ BROKEN = [
 @pytest.mark.parametrize("case", BROKEN)
 def test_it_reports_a_broken_annotation_and_imports_the_rest(work, exported, tmp_path, case):
     _, data = exported
-    first, *rest = data["items"]
+    first, *rest = items(data)
     path = tmp_path / "broken.jsonld"
-    write(path, {**data, "items": [broken(first, case), *rest]})
+    write(path, with_items(data, [broken(first, case), *rest]))
     Highlight.objects.all().delete()
 
     output = import_file(path)
@@ -492,25 +522,51 @@ def test_it_reports_a_broken_annotation_and_imports_the_rest(work, exported, tmp
 
 def test_it_reports_an_annotation_without_an_id_clearly(work, exported, tmp_path):
     _, data = exported
-    first, *rest = data["items"]
+    first, *rest = items(data)
     path = tmp_path / "no-id.jsonld"
-    write(path, {**data, "items": [broken(first, "no id"), *rest]})
+    write(path, with_items(data, [broken(first, "no id"), *rest]))
     Highlight.objects.all().delete()
 
     output = import_file(path)
 
-    assert "Not imported: annotation 1: its id '' is not a urn:uuid: from Korea Reader" in output
+    assert (
+        "Not imported: annotation 1: its id '' is not a Korea Reader annotation's id "
+        "(https://<server>/annotations/<uuid>, or urn:uuid:<uuid>)"
+    ) in output
 
 
 def test_it_imports_a_plain_list_of_annotations(work, exported, tmp_path):
     _, data = exported
     path = tmp_path / "list.jsonld"
-    write(path, data["items"])
+    write(path, items(data))
     Highlight.objects.all().delete()
 
     output = import_file(path)
 
     assert summary(4) in output
+
+
+def test_it_imports_a_file_from_before_issue_18_by_its_urn_uuid_ids(work, exported, tmp_path):
+    """Then a collection held its annotations itself, and their ids were urn:uuid:."""
+    path, data = exported
+    old = [{**item, "id": "urn:uuid:" + item["id"].rpartition("/")[2]} for item in items(data)]
+    write(path.with_name("old.jsonld"), {"type": "AnnotationCollection", "items": old})
+    Highlight.objects.all().delete()
+
+    assert summary(4) in import_file(path.with_name("old.jsonld"))
+
+    assert differences(data, export(tmp_path / "after.jsonld")) == []
+    assert summary(0, present=4) in import_file(path), "the same annotations, by either id"
+
+
+def test_it_knows_an_annotation_by_its_id_from_another_server(work, exported, tmp_path):
+    path, data = exported
+    moved = json.loads(
+        json.dumps(data).replace("http://127.0.0.1:8000/", "https://old.example.org/")
+    )
+    write(path.with_name("moved.jsonld"), moved)
+
+    assert summary(0, present=4) in import_file(path.with_name("moved.jsonld"))
 
 
 # Whose the highlights become, and what the file may say (issue 15, finding 9)
@@ -578,9 +634,9 @@ def test_a_row_the_rules_refuse_is_reported_and_the_rest_imported(
     work, exported, tmp_path, change, message
 ):
     _, data = exported
-    first, *rest = data["items"]
+    first, *rest = items(data)
     path = tmp_path / "bad-row.jsonld"
-    write(path, {**data, "items": [{**first, **change}, *rest]})
+    write(path, with_items(data, [{**first, **change}, *rest]))
     Highlight.objects.all().delete()
 
     output = import_file(path)

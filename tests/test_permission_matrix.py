@@ -481,6 +481,9 @@ ENTRIES = [
         "document", document_slug, variant="[outside]", query=lambda w: {"outside": "1"}, get=PUBLIC
     ),
     Entry("healthz", get=PUBLIC),
+    # Our vocabulary (the korea: terms of the JSON-LD export): its page and its context.
+    Entry("vocabulary", get=PUBLIC),
+    Entry("vocabulary_context", get=PUBLIC),
     # The live reading view's poll (annotations/live.py): GET only, writes nothing, so no
     # write limit. Outside assignments the world has nobody's shared highlight: 304 for all.
     Entry(

@@ -19,7 +19,15 @@ from annotations.importing import import_annotations
 from annotations.models import Assignment, Highlight, HighlightMark, Membership, Reply
 from annotations.questions import where_stuck
 from annotations.writes import add_reply, archive_classroom, set_answer
-from tests.helpers import FROM_PANEL, HTMX, PHRASE, hide_everywhere, make_user, selection
+from tests.helpers import (
+    FROM_PANEL,
+    HTMX,
+    PHRASE,
+    hide_everywhere,
+    jsonld_items,
+    make_user,
+    selection,
+)
 
 SAME, HELPFUL = "same_question", "helpful"
 OTHER_PHRASE = "Incheon landing"
@@ -695,7 +703,7 @@ def test_the_json_ld_says_whether_it_is_a_question_and_how_many_marked_it(
 
     data = json.loads(streamed(client.get(reverse("export_jsonld"))))
 
-    (item,) = data["items"]
+    (item,) = jsonld_items(data)
     assert (item["korea:question"], item["korea:sameQuestion"], item["korea:helpful"]) == (
         True,
         1,
@@ -706,7 +714,7 @@ def test_the_json_ld_says_whether_it_is_a_question_and_how_many_marked_it(
 
 def test_an_import_keeps_the_question(client, student, outsider, question):
     client.force_login(student)
-    items = json.loads(streamed(client.get(reverse("export_jsonld"))))["items"]
+    items = jsonld_items(json.loads(streamed(client.get(reverse("export_jsonld")))))
     Highlight.objects.all().delete()
 
     report = import_annotations(items)

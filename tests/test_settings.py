@@ -129,3 +129,11 @@ def test_cookies_in_the_lms_frame_need_secure_cookies():
 
     assert result.returncode != 0
     assert "LTI_COOKIES_IN_FRAME needs secure cookies" in result.stderr
+
+
+@pytest.mark.parametrize("address", ["reader.example.org/ns", "https://reader.example.org/ns#"])
+def test_a_vocabulary_url_that_is_not_an_address_of_ns_is_refused(address):
+    result = manage("check", DEBUG="1", VOCABULARY_URL=address)
+
+    assert result.returncode != 0
+    assert "VOCABULARY_URL must be the address of /ns" in result.stderr

@@ -23,7 +23,7 @@ from django.utils.html import escape
 from annotations.importing import Owners, import_annotations
 from annotations.models import Assignment, ClassHide, Highlight, Membership, Reply
 from annotations.writes import add_reply
-from tests.helpers import HTMX, add_class, make_user
+from tests.helpers import HTMX, add_class, jsonld_items, make_user
 
 PHRASE = "Stalin was hardly surprised."
 ASKED = "Which cable says so?"
@@ -769,9 +769,9 @@ def test_the_jsonld_export_gives_each_reply_as_a_replying_annotation(
 
     data = json.loads(exported(client, teacher, "/export/annotations.jsonld"))
 
-    items = {item["id"]: item for item in data["items"]}
-    highlight_id = f"urn:uuid:{shared.client_key}"
-    question = items[f"urn:uuid:{asked.client_key}"]
+    items = {item["id"]: item for item in jsonld_items(data)}
+    highlight_id = f"http://testserver/annotations/{shared.client_key}"
+    question = items[f"http://testserver/annotations/{asked.client_key}"]
     assert question["motivation"] == "replying"
     assert question["target"] == highlight_id
     assert question["body"] == {
@@ -782,17 +782,26 @@ def test_the_jsonld_export_gives_each_reply_as_a_replying_annotation(
     }
     assert question["creator"]["nickname"] == "classmate"
     assert "korea:inReplyTo" not in question
-    reply = items[f"urn:uuid:{answer.client_key}"]
+    reply = items[f"http://testserver/annotations/{answer.client_key}"]
     assert reply["korea:inReplyTo"] == question["id"]
     assert reply["body"]["value"] == "Edited"
-    ids = [item["id"] for item in data["items"]]
+    ids = [item["id"] for item in jsonld_items(data)]
     assert ids.index(highlight_id) < ids.index(question["id"]) < ids.index(reply["id"])
 
 
-def test_replies_come_back_from_the_jsonld_export_once(
-    tmp_path, client, classroom, student, classmate, teacher, make_highlight
-):
+def older(path) -> None:
+    """The export as files were before issue 18: annotations in the collection itself,
+    ids, targets and korea:inReplyTo as urn:uuid:<key>."""
+    text = path.read_text().replace("http://127.0.0.1:8000/annotations/", "urn:uuid:")
+    path.write_text(
+        json.dumps({"type": "AnnotationCollection", "items": jsonld_items(json.loads(text))})
+    )
 
+
+@pytest.mark.parametrize("form", ["since issue 18", "before issue 18"])
+def test_replies_come_back_from_the_jsonld_export_once(
+    tmp_path, client, classroom, student, classmate, teacher, make_highlight, form
+):
     shared = make_highlight(student, PHRASE, visibility="class")
     post_reply(client, classmate, shared, ASKED)
     asked = Reply.objects.get()
@@ -805,8 +814,12 @@ def test_replies_come_back_from_the_jsonld_export_once(
     path = tmp_path / "export.jsonld"
     call_command("export_annotations", "--format", "jsonld", "-o", str(path), stderr=io.StringIO())
     assert (
-        sum(item["motivation"] == "replying" for item in json.loads(path.read_text())["items"]) == 2
+        sum(item["motivation"] == "replying" for item in jsonld_items(json.loads(path.read_text())))
+        == 2
     )
+    if form == "before issue 18":
+        older(path)
+        assert "urn:uuid:" in path.read_text() and "/annotations/" not in path.read_text()
     Reply.objects.all().delete()
 
     def run() -> str:

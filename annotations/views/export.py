@@ -62,7 +62,11 @@ def annotations_jsonld(request: HttpRequest) -> HttpResponse:
 
     def chunks(highlights, base_url, form):
         return jsonld_chunks(
-            highlights, base_url, viewer=request.user, classroom=form.cleaned_data["classroom"]
+            highlights,
+            base_url,
+            viewer=request.user,
+            classroom=form.cleaned_data["classroom"],
+            collection_url=request.build_absolute_uri(),
         )
 
     return _download(request, chunks, "jsonld", JSONLD_CONTENT_TYPE)

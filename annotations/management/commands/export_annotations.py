@@ -2,6 +2,8 @@ import sys
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from annotations.export import (
     csv_chunks,
@@ -55,7 +57,9 @@ class Command(BaseCommand):
         elif options["format"] == "csv-all":
             chunks = csv_chunks(export_queryset(highlights, base_url, **seen), bom=options["excel"])
         else:
-            chunks = jsonld_chunks(highlights, base_url, **seen)
+            query = urlencode({name: options[name] for name in FILTERS if options[name]})
+            address = base_url + reverse("export_jsonld") + (f"?{query}" if query else "")
+            chunks = jsonld_chunks(highlights, base_url, collection_url=address, **seen)
         total = highlights.count()
         out = open(options["output"], "wb") if options["output"] else sys.stdout.buffer  # noqa: SIM115
         try:
