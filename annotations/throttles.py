@@ -99,6 +99,7 @@ WRITE_LIMIT_WORDS = {
     "password_resets": "Asking for password-reset mail",
     "lti_platforms": "Registering learning platforms",
     "lti": "Launches from the LMS",
+    "annotations": "Writing annotations through the Web Annotation Protocol",
 }
 _UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 

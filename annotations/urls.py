@@ -13,6 +13,7 @@ from annotations.views import (
     highlights,
     live,
     notifications,
+    protocol,
     roster,
     search,
     threads,
@@ -135,4 +136,7 @@ urlpatterns = [
         name="assignment_document_changes",
     ),
     path("healthz", documents.healthz, name="healthz"),
+    # The Web Annotation Protocol (contract names: annotations/protocol.py).
+    path("annotations/", protocol.annotation_container, name="annotation-container"),
+    path("annotations/<uuid:key>", protocol.annotation, name="annotation"),
 ]

@@ -298,6 +298,7 @@ WRITE_LIMITS = {
         "password_resets": "10/h",
         "lti_platforms": "10/m",
         "lti": "600/m",  # LMS launches, by address: a school's lesson starting at once
+        "annotations": "30/m",  # the Web Annotation Protocol's POST, PUT and DELETE
     }.items()
 }
 # How often an open reading view asks for classmates' new highlights and replies, in
