@@ -52,7 +52,7 @@ MEDIA_TYPES = [JSONLD_CONTENT_TYPE, "application/ld+json", "application/json"]
 SENT_TYPES = ("application/ld+json", "application/json")
 HIGHLIGHT_MOTIVATIONS = {None, "highlighting", "commenting", "tagging", "identifying"}
 CANONICAL = re.compile(r"urn:uuid:([0-9a-fA-F-]{32,36})")
-TEXT_FORMATS = {None, "text/plain"}
+TEXT_FORMATS = (None, "text/plain")
 CONTEXT_LENGTH = 64  # the most of a quote's prefix and suffix HighlightForm takes
 
 
@@ -467,7 +467,7 @@ def read_annotation(request: HttpRequest) -> dict:
     if not isinstance(data, dict):
         raise ProtocolError(400, "The body is one annotation, a JSON object.")
     kinds = data.get("type")
-    if "Annotation" not in ([kinds] if isinstance(kinds, str) else kinds or []):
+    if "Annotation" not in (kinds if isinstance(kinds, list) else [kinds]):
         raise ProtocolError(400, 'An annotation\'s "type" is "Annotation".')
     return data
 
@@ -477,7 +477,9 @@ def motivation_of(data: dict) -> str | None:
     motivation = data.get("motivation")
     if isinstance(motivation, list) and len(motivation) == 1:
         motivation = motivation[0]
-    if motivation != "replying" and motivation not in HIGHLIGHT_MOTIVATIONS:
+    if not isinstance(motivation, str | None) or (
+        motivation != "replying" and motivation not in HIGHLIGHT_MOTIVATIONS
+    ):
         raise ProtocolError(
             400,
             "This server keeps highlights (motivation highlighting, commenting, tagging or "
@@ -514,12 +516,12 @@ def refuse_taken_key(key: uuid.UUID | None, user) -> None:
 
 def _our_path(request: HttpRequest, iri, what: str):
     """The URL match of one of our addresses (the server's own host), or ProtocolError."""
-    parts = urlsplit(iri) if isinstance(iri, str) else None
     try:
+        parts = urlsplit(iri) if isinstance(iri, str) else None
         if parts is None or parts.netloc != request.get_host():
             raise Resolver404
         return resolve(parts.path)
-    except Resolver404:
+    except (Resolver404, ValueError):  # ValueError: not a URL (an IPv6 host unclosed)
         raise ProtocolError(400, what, given=iri if isinstance(iri, str) else None) from None
 
 
@@ -556,8 +558,8 @@ def _selectors(target) -> tuple[dict, dict | None]:
         selectors = []
     by_type = {}
     for selector in selectors:
-        if isinstance(selector, dict):
-            by_type.setdefault(selector.get("type"), selector)
+        if isinstance(selector, dict) and isinstance(selector.get("type"), str):
+            by_type.setdefault(selector["type"], selector)
     quote = by_type.get("TextQuoteSelector")
     texts = [quote.get(name, "") for name in ("exact", "prefix", "suffix")] if quote else [None]
     if not all(isinstance(text, str) for text in texts) or not texts[0]:
@@ -643,10 +645,10 @@ def _bodies(request: HttpRequest, data: dict) -> tuple[list[str], list[str], lis
     """The notes, tags and glossary entries' ids an annotation's bodies give."""
     bodies = data.get("body", [])
     bodies = [bodies] if isinstance(bodies, dict) else bodies
-    if "bodyValue" in data:
-        bodies = [*bodies, {"type": "TextualBody", "value": data["bodyValue"]}]
     if not isinstance(bodies, list):
         raise ProtocolError(400, BODY_KINDS)
+    if "bodyValue" in data:
+        bodies = [*bodies, {"type": "TextualBody", "value": data["bodyValue"]}]
     notes, tags, entries = [], [], []
     for body in bodies:
         kind = body.get("type") if isinstance(body, dict) else "?"

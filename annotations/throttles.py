@@ -15,7 +15,7 @@ way: 429, with what was refused, when to try again, and that nothing was changed
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django_ratelimit import UNSAFE
 from django_ratelimit.core import get_usage
@@ -57,13 +57,17 @@ def count_sign_up(request: HttpRequest, code: str) -> None:
     _usage(request, "sign-up-code", _by_code(code), settings.SIGNUPS_PER_CODE, count=True)
 
 
-def too_many(request: HttpRequest, what: str, when: str = "") -> TemplateResponse:
-    """429, in the site's own page: what was refused and what to do.
+def too_many(request: HttpRequest, what: str, when: str = "") -> HttpResponse:
+    """429, in the site's own page: what was refused and what to do; as JSON
+    (`{"error": ..., "when": ...}`) to a client that does not take HTML.
 
     For htmx, the message alone, put at the top of the form that was sent (base.html lets
     a 429 be swapped): the form and what was typed in it stay as they were.
     """
     context = {"what": what, "when": when}
+    if not request.accepts("text/html"):
+        # A tool (the Web Annotation Protocol's, say) reads the refusal, not a page.
+        return JsonResponse({"error": what, "when": when}, status=429)
     if request.htmx:
         response = TemplateResponse(request, "429.html#message", context, status=429)
         response["HX-Retarget"] = "this"
@@ -146,7 +150,7 @@ def write_limit(name: str, *, methods=UNSAFE, by_address: bool = False):
     return decorator
 
 
-def _over_limit(request: HttpRequest, name: str, methods) -> TemplateResponse | None:
+def _over_limit(request: HttpRequest, name: str, methods) -> HttpResponse | None:
     rate = settings.WRITE_LIMITS[name]
     usage = get_usage(
         request,

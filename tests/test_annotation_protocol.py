@@ -650,6 +650,24 @@ def test_a_post_is_capped_as_a_save_is(client, student, document, settings):
     assert rows() == before
 
 
+def test_past_the_rate_a_tool_is_told_in_json(client, student, document, settings):
+    settings.WRITE_LIMITS = {**settings.WRITE_LIMITS, "annotations": "1/m"}
+    client.force_login(student)
+    assert post(client, new_annotation(document), Accept=JSONLD_CONTENT_TYPE).status_code == 201
+    before = rows()
+
+    response = post(client, new_annotation(document, SECOND), Accept=JSONLD_CONTENT_TYPE)
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert response.json() == {
+        "error": "Writing annotations through the Web Annotation Protocol: at most 1 a "
+        "minute, and that many came just now.",
+        "when": "Try again in a minute.",
+    }
+    assert rows() == before
+
+
 def test_a_post_in_an_assignment_counts_for_it(client, student, document, assignment):
     annotation = new_annotation(
         document, **{"korea:assignment": f"{BASE}/assignments/{assignment.pk}/"}
