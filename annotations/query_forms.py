@@ -226,7 +226,7 @@ class PageQueryForm(forms.Form):
 
 
 class AnnotationPageQueryForm(forms.Form):
-    """The Web Annotation Protocol's container (annotations/protocol.py): `?page=N` one
+    """The Web Annotation Protocol's container (annotations/protocol/collection.py): `?page=N` one
     of its pages (from 0, as the Protocol's examples count), the container itself when
     missing or not a number; `?iris=1` the annotations' addresses alone, not their
     descriptions."""

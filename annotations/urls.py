@@ -136,7 +136,7 @@ urlpatterns = [
         name="assignment_document_changes",
     ),
     path("healthz", documents.healthz, name="healthz"),
-    # The Web Annotation Protocol (contract names: annotations/protocol.py).
+    # The Web Annotation Protocol (contract names; annotations/protocol/).
     path("annotations/", protocol.annotation_container, name="annotation-container"),
     path("annotations/<uuid:key>", protocol.annotation, name="annotation"),
 ]

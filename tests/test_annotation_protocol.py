@@ -1,4 +1,4 @@
-"""The W3C Web Annotation Protocol at /annotations/ (annotations/protocol.py), over HTTP.
+"""The W3C Web Annotation Protocol at /annotations/ (annotations/protocol/), over HTTP.
 
 The server's MUSTs as web-platform-tests' annotation-protocol/server tests name them
 (server-musts-manual.html): the container's address ends in "/"; containers and
@@ -18,9 +18,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from annotations import protocol
 from annotations.export import JSONLD_CONTENT_TYPE
 from annotations.models import Highlight, Reply
+from annotations.protocol import collection
 from tests.helpers import PHRASE
 
 CONTAINER = "/annotations/"
@@ -185,7 +185,7 @@ def test_an_empty_container_has_no_pages(client, student):
 @pytest.fixture
 def five(student, make_highlight, document, monkeypatch):
     """Five highlights of the student's, in pages of two."""
-    monkeypatch.setattr(protocol, "PAGE_SIZE", 2)
+    monkeypatch.setattr(collection, "PAGE_SIZE", 2)
     words = document.text.split()
     made = []
     for n in range(5):

@@ -496,7 +496,7 @@ TEACHERS = (LOGIN, 403, 403, 403, 200, 200, 403)
 TEACHERS_POST = (LOGIN, 403, 403, 403, 302, 302, 403)
 STAFF = (LOGIN, 403, 403, 403, 403, 403, 200)
 # The Web Annotation Protocol: someone with neither a session nor a token is asked for
-# one (401, annotations/protocol.py account_required), never sent to a log-in page.
+# one (401, annotations/protocol/answers.py account_required), never sent to a log-in page.
 TOOLS = (401, 200, 200, 200, 200, 200, 200)
 TOOLS_POST = (401, 201, 201, 201, 201, 201, 201)
 SHARED_IN_ASSIGNMENT = (401, 200, 200, 404, 200, 404, 404)
