@@ -14,13 +14,15 @@ written; the permissions are the reading view's (tests/test_permission_matrix.py
 
 import json
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from annotations.export import JSONLD_CONTENT_TYPE
 from annotations.models import Highlight, Reply
-from annotations.protocol import collection
+from annotations.protocol import answers, collection
 from tests.helpers import PHRASE
 
 CONTAINER = "/annotations/"
@@ -944,3 +946,100 @@ def test_a_session_write_needs_the_csrf_token(student, document, make_highlight)
     assert post(client, new_annotation(document, SECOND)).status_code == 403
     assert client.delete(path(highlight)).status_code == 403
     assert Highlight.objects.count() == 1
+
+
+def test_a_body_past_the_upload_limit_is_413(client, student, document, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 200
+    client.force_login(student)
+
+    response = post(
+        client, new_annotation(document, body={"type": "TextualBody", "value": "x" * 300})
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "The annotation is too large."
+    assert rows() == ([], [])
+
+
+# Archived classes: their work is read, not changed (access.ARCHIVED)
+
+
+@pytest.fixture
+def archived_work(student, classmate, classroom, make_highlight):
+    shared = make_highlight(student, PHRASE, visibility="class")
+    reply = Reply.objects.create(
+        highlight=shared, author=classmate, text="Mine", classroom=classroom
+    )
+    classroom.archived = timezone.now()
+    classroom.save()
+    return shared, reply
+
+
+def test_in_an_archived_class_a_reply_is_read_not_changed(client, classmate, archived_work):
+    shared, reply = archived_work
+    client.force_login(classmate)
+    read = client.get(path(reply))
+    before = rows()
+
+    edit = put(client, path(reply), read.json(), **{"If-Match": read["ETag"]})
+    delete = client.delete(path(reply))
+    new = post(client, reply_to(iri(shared)))
+
+    assert read.status_code == 200
+    assert (edit.status_code, delete.status_code, new.status_code) == (403, 403, 403)
+    assert "archived" in edit.json()["error"]
+    assert rows() == before
+
+
+# Tokens (annotations.tokens, another part of issue 18): a read-only token only reads
+
+
+@pytest.mark.parametrize(
+    ("token", "writes"),
+    [
+        (None, True),
+        (SimpleNamespace(scope="read-write"), True),
+        (SimpleNamespace(scope="read"), False),
+    ],
+)
+def test_a_session_or_a_read_write_token_may_write(token, writes):
+    assert answers.can_write(SimpleNamespace(token=token)) is writes
+
+
+# Prefer, as the Protocol and LDP spell it
+
+
+@pytest.mark.parametrize(
+    ("header", "iris", "minimal"),
+    [
+        ("", False, False),
+        ("return=minimal", False, False),
+        (IRIS, True, False),
+        (DESCRIPTIONS, False, False),
+        (MINIMAL, False, True),
+        (
+            'return=representation; include="http://www.w3.org/ns/ldp#PreferMinimalContainer '
+            'http://www.w3.org/ns/oa#PreferContainedIRIs"',
+            True,
+            True,
+        ),
+        (
+            'return=representation; omit="http://www.w3.org/ns/oa#PreferContainedDescriptions"',
+            True,
+            False,
+        ),
+        (
+            'return=representation; omit="http://www.w3.org/ns/oa#PreferContainedDescriptions '
+            'http://www.w3.org/ns/oa#PreferContainedIRIs"',
+            True,
+            True,
+        ),
+        ('include="http://www.w3.org/ns/oa#PreferContainedIRIs"', False, False),
+    ],
+)
+def test_it_reads_the_preference(rf, header, iris, minimal):
+    request = rf.get(CONTAINER, headers={"Prefer": header} if header else {})
+
+    preference = answers.Preference.of(request, iris=False)
+
+    assert (preference.iris, preference.minimal) == (iris, minimal)
