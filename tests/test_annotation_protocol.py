@@ -23,7 +23,7 @@ from django.utils import timezone
 from annotations.export import JSONLD_CONTENT_TYPE
 from annotations.models import Highlight, Reply
 from annotations.protocol import answers, collection
-from tests.helpers import PHRASE
+from tests.helpers import PHRASE, painted_mark
 
 CONTAINER = "/annotations/"
 BASE = "http://testserver"
@@ -462,6 +462,17 @@ def test_a_post_makes_a_highlight_placed_in_the_article(client, student, documen
     assert response["Content-Type"] == JSONLD_CONTENT_TYPE
 
 
+def test_a_posted_highlight_is_painted_in_the_reading_view_for_its_owner(client, student, document):
+    client.force_login(student)
+    assert post(client, new_annotation(document)).status_code == 201
+    highlight = Highlight.objects.get()
+
+    page = client.get(document.get_absolute_url()).content.decode()
+
+    assert painted_mark(highlight) in page
+    assert "Why was he not surprised?" in page
+
+
 def test_a_post_carries_tags_glossary_entries_and_who_may_see_it(
     client, student, document, glossary
 ):
@@ -738,6 +749,18 @@ def test_a_reply_to_a_reply_answers_it_in_its_thread(
     assert response.status_code == 201, response.json()
     answer = Reply.objects.get(text="Where?")
     assert (answer.highlight, answer.parent) == (shared, first)
+
+
+def test_a_reply_with_the_canonical_iri_of_ones_own_highlight_is_refused(
+    client, student, classroom, make_highlight
+):
+    own = make_highlight(student, PHRASE, visibility="class")
+    client.force_login(student)
+
+    response = post(client, {**reply_to(iri(own)), "canonical": f"urn:uuid:{own.client_key}"})
+
+    assert response.status_code == 409
+    assert Reply.objects.count() == 0
 
 
 def test_a_reply_to_a_highlight_one_may_not_see_is_404(

@@ -46,7 +46,7 @@ def read_annotation(request: HttpRequest) -> dict:
 
 
 def motivation_of(data: dict) -> str | None:
-    """ "replying" for a reply; a highlight's motivation (HIGHLIGHT_MOTIVATIONS) else."""
+    """The motivation: "replying" for a reply, else a highlight's (HIGHLIGHT_MOTIVATIONS)."""
     motivation = data.get("motivation")
     if isinstance(motivation, list) and len(motivation) == 1:
         motivation = motivation[0]
@@ -77,13 +77,16 @@ def canonical_key(data: dict) -> uuid.UUID | None:
         ) from None
 
 
-def refuse_taken_key(key: uuid.UUID | None, user) -> None:
+def refuse_taken_key(key: uuid.UUID | None, user, *, for_highlight: bool) -> None:
     """409 when another annotation has that canonical key: its address would name two.
-    The author's own highlight with it is a retry, which create_highlight answers."""
+    For a new highlight, the author's own highlight with it is a retry, which
+    create_highlight answers with that one."""
     if key is None:
         return
-    taken = Highlight.objects.filter(client_key=key).exclude(owner=user).exists()
-    if taken or Reply.objects.filter(client_key=key).exists():
+    highlights = Highlight.objects.filter(client_key=key)
+    if for_highlight:
+        highlights = highlights.exclude(owner=user)
+    if highlights.exists() or Reply.objects.filter(client_key=key).exists():
         raise ProtocolError(409, "An annotation with this canonical IRI exists already.")
 
 

@@ -50,7 +50,7 @@ def annotation_container(request: HttpRequest) -> HttpResponse:
 def _new_highlight(request: HttpRequest, data: dict) -> tuple[Highlight, bool]:
     """Placed, checked and capped as the reading view's save (HighlightForm)."""
     document, fields = sent.highlight_form_data(request, data)
-    sent.refuse_taken_key(fields["client_key"], request.user)
+    sent.refuse_taken_key(fields["client_key"], request.user, for_highlight=True)
     form = HighlightForm(fields, document=document, user=request.user)
     if not form.is_valid():
         raise sent.form_refusal(form)
@@ -62,7 +62,7 @@ def _new_reply(request: HttpRequest, data: dict) -> Reply:
     class its writer shares with the highlight's author (access.get_thread_to_join)."""
     text = sent.reply_text(request, data)
     key = sent.canonical_key(data)
-    sent.refuse_taken_key(key, request.user)
+    sent.refuse_taken_key(key, request.user, for_highlight=False)
     highlight, classes, parent = get_thread_to_join(request, sent.target_key(request, data))
     form = ReplyForm({"text": text})
     if not form.is_valid():
