@@ -309,6 +309,19 @@ def test_it_serves_an_annotation_with_the_protocols_headers(client, student, mak
     assert body["type"] == "Annotation"
 
 
+def test_an_annotation_costs_a_few_queries(
+    client, student, make_highlight, glossary, django_assert_max_num_queries
+):
+    highlight = make_highlight(student, PHRASE, note="Mine", tags=["a", "b", "c"])
+    highlight.glossary_entries.set(list(glossary.values())[:5])
+    client.force_login(student)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(path(highlight))
+
+    assert len(response.json()["body"]) == 9
+
+
 def test_it_serves_a_reply_at_its_key(client, student, teacher, classroom, make_highlight):
     shared = make_highlight(student, PHRASE, visibility="class")
     reply = Reply.objects.create(
@@ -847,6 +860,21 @@ def test_a_put_with_a_stale_etag_is_412(client, student, make_highlight):
 
     assert response.status_code == 412
     assert rows() == before
+
+
+def test_if_match_compares_strongly(client, student, make_highlight):
+    highlight = make_highlight(student, PHRASE, note="Before")
+    client.force_login(student)
+    etag = client.get(path(highlight))["ETag"]
+
+    weak = put(
+        client, path(highlight), edited(client, highlight, body=[]), **{"If-Match": f"W/{etag}"}
+    )
+    anything = put(client, path(highlight), edited(client, highlight, body=[]), **{"If-Match": "*"})
+
+    assert weak.status_code == 412
+    assert anything.status_code == 200
+    assert Highlight.objects.get().note == ""
 
 
 def test_a_put_may_send_the_etag_of_the_json_it_read(client, student, make_highlight):
