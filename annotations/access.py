@@ -5,6 +5,7 @@ see but not change. Helpers that find the user's part in a class return it with 
 object, as `(classroom, role)`, so that a view never works the role out again.
 """
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -79,11 +80,15 @@ def get_highlight_for_user(
     highlights = Highlight.objects.visible_to(request.user, viewer).select_related(*related)
     highlight = get_object_or_404(highlights, pk=pk)
     highlight.viewer = viewer
-    if change and highlight.owner_id != request.user.pk:
-        raise PermissionDenied("Only the author of a highlight can change it.")
     if change:
-        _refuse_if_archived(highlight)
+        _refuse_change_of_highlight(request, highlight)
     return highlight
+
+
+def _refuse_change_of_highlight(request: HttpRequest, highlight: Highlight) -> None:
+    if highlight.owner_id != request.user.pk:
+        raise PermissionDenied("Only the author of a highlight can change it.")
+    _refuse_if_archived(highlight)
 
 
 def get_highlight_to_move(request: HttpRequest, pk: int) -> Highlight:
@@ -416,11 +421,67 @@ def get_reply_to_change(request: HttpRequest, pk: int) -> Reply:
         replies.select_related("highlight__owner", "highlight__document", "classroom"), pk=pk
     )
     reply.highlight.viewer = viewer  # a reply is read only where its highlight is seen
+    _refuse_change_of_reply(request, reply)
+    return reply
+
+
+def _refuse_change_of_reply(request: HttpRequest, reply: Reply) -> None:
     if reply.author_id != request.user.pk:
         raise PermissionDenied("Only the author of a reply can change it.")
     if reply.classroom is not None and reply.classroom.is_archived:
         raise PermissionDenied(ARCHIVED)
+
+
+_REPLY_HIGHLIGHT = [f"highlight__{name}" for name in CARD_RELATIONS]
+
+
+def get_annotation_for_user(
+    request: HttpRequest, key: uuid.UUID, *, change: bool = False
+) -> Highlight | Reply:
+    """The highlight or the reply whose client key is `key` (its address in the Web
+    Annotation Protocol's container, /annotations/<key>), if the user sees it: 404
+    otherwise, as for get_highlight_for_user and get_reply_to_change; to `change` it,
+    the same rules as those (its author only, 403; never in an archived class, 403).
+    Keys are unique per author only: of two the user sees, the older is the one."""
+    viewer = Viewer.of_request(request)
+    highlight = (
+        Highlight.objects.visible_to(request.user, viewer)
+        .select_related(*CARD_RELATIONS)
+        .filter(client_key=key)
+        .order_by("pk")
+        .first()
+    )
+    if highlight is not None:
+        highlight.viewer = viewer
+        if change:
+            _refuse_change_of_highlight(request, highlight)
+        return highlight
+    replies = Reply.objects.visible_to(request.user, viewer).filter(deleted__isnull=True)
+    reply = (
+        replies.select_related("author", "parent", "classroom", *_REPLY_HIGHLIGHT)
+        .filter(client_key=key)
+        .order_by("pk")
+        .first()
+    )
+    if reply is None:
+        raise Http404("No annotation you may see has this address.")
+    reply.highlight.viewer = viewer
+    if change:
+        _refuse_change_of_reply(request, reply)
     return reply
+
+
+def get_thread_to_join(
+    request: HttpRequest, key: uuid.UUID
+) -> tuple[Highlight, list[int], Reply | None]:
+    """What a reply sent to the Protocol's container targets (by its key): a highlight
+    the user may reply to (get_highlight_to_reply: 404, 403), or a reply on one, which
+    the new reply then answers; with the classes the reply may be made in."""
+    target = get_annotation_for_user(request, key)
+    parent = target if isinstance(target, Reply) else None
+    highlight_pk = target.highlight_id if parent is not None else target.pk
+    highlight, classes = get_highlight_to_reply(request, highlight_pk)
+    return highlight, classes, parent
 
 
 def get_platform(pk: int) -> LtiRegistration:

@@ -1016,6 +1016,9 @@ class Highlight(models.Model):
                 name="highlight_shared_since",
             ),
             GinIndex(fields=["search_vector"], name="highlight_search"),
+            # Its address in the Web Annotation Protocol, /annotations/<key>, for anyone
+            # who sees it: the unique (owner, key) index cannot find it by key alone.
+            models.Index(fields=["client_key"], name="highlight_client_key"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1207,7 +1210,11 @@ class Reply(models.Model):
         ordering = ["created"]
         # An expression index, not a stored column: a search asks it only which replies
         # match, never ranks them, and replies are few beside highlights.
-        indexes = [GinIndex(text_vector(("text", None)), name="reply_search")]
+        indexes = [
+            GinIndex(text_vector(("text", None)), name="reply_search"),
+            # As a highlight's: its address in the Web Annotation Protocol.
+            models.Index(fields=["client_key"], name="reply_client_key"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(deleted__isnull=True) & ~Q(text="") | Q(deleted__isnull=False, text=""),

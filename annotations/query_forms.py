@@ -225,6 +225,16 @@ class PageQueryForm(forms.Form):
         return self.cleaned_data["page"] or 1
 
 
+class AnnotationPageQueryForm(forms.Form):
+    """The Web Annotation Protocol's container (annotations/protocol/collection.py): `?page=N` one
+    of its pages (from 0, as the Protocol's examples count), the container itself when
+    missing or not a number; `?iris=1` the annotations' addresses alone, not their
+    descriptions."""
+
+    page = QueryNumberField(min_value=0)
+    iris = forms.BooleanField(required=False)
+
+
 class GlossarySearchForm(forms.Form):
     q = QueryTextField()
     kind = KindsField(choices=GlossaryEntry.Kind.choices, required=False)

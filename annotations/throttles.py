@@ -16,7 +16,7 @@ way: 429, with what was refused, when to try again, and that nothing was changed
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django_ratelimit import UNSAFE
 from django_ratelimit.core import get_usage
@@ -82,14 +82,15 @@ def _too_many_json(what: str, when: str) -> JsonResponse:
     return JsonResponse(body, status=429)
 
 
-def too_many(request: HttpRequest, what: str, when: str = "") -> TemplateResponse | JsonResponse:
+def too_many(request: HttpRequest, what: str, when: str = "") -> HttpResponse:
     """429, in the site's own page: what was refused and what to do.
 
     For htmx, the message alone, put at the top of the form that was sent (base.html lets
     a 429 be swapped): the form and what was typed in it stay as they were. For a tool
-    sending a token (annotations/tokens.py), the same words as JSON.
+    (one sending a token, annotations/tokens.py, or one that does not take HTML, as the
+    Web Annotation Protocol's clients) the same words as JSON, in one shape for both.
     """
-    if getattr(request, "token", None) is not None:
+    if getattr(request, "token", None) is not None or not request.accepts("text/html"):
         return _too_many_json(what, when)
     context = {"what": what, "when": when}
     if request.htmx:
@@ -129,6 +130,7 @@ WRITE_LIMIT_WORDS = {
     "lti_platforms": "Registering learning platforms",
     "lti": "Launches from the LMS",
     "tokens": "Making and revoking access tokens",
+    "annotations": "Writing annotations through the Web Annotation Protocol",
 }
 _UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
@@ -175,7 +177,7 @@ def write_limit(name: str, *, methods=UNSAFE, by_address: bool = False):
     return decorator
 
 
-def _over_limit(request: HttpRequest, name: str, methods) -> TemplateResponse | JsonResponse | None:
+def _over_limit(request: HttpRequest, name: str, methods) -> HttpResponse | None:
     rate = settings.WRITE_LIMITS[name]
     usage = get_usage(
         request,

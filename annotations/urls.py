@@ -14,6 +14,7 @@ from annotations.views import (
     imports,
     live,
     notifications,
+    protocol,
     roster,
     search,
     threads,
@@ -140,4 +141,7 @@ urlpatterns = [
         name="assignment_document_changes",
     ),
     path("healthz", documents.healthz, name="healthz"),
+    # The Web Annotation Protocol (contract names; annotations/protocol/).
+    path("annotations/", protocol.annotation_container, name="annotation-container"),
+    path("annotations/<uuid:key>", protocol.annotation, name="annotation"),
 ]

@@ -476,12 +476,14 @@ def add_reply(
     classroom: int | None,
     parent: Reply | None = None,
     notify: bool = True,
+    client_key: uuid.UUID | None = None,
 ) -> Reply:
     """A reply made in `classroom` (access.reply_classes), or an answer to `parent`: every
     reply goes through here. An answer joins its thread's first reply (one level of
     nesting) and the class the thread is in. Those it answers are notified in the same
     statement (notifications.save_notifying), unless not to `notify` (an import brings
-    back old replies: nobody is to hear of them as new)."""
+    back old replies: nobody is to hear of them as new). `client_key`: the key a tool
+    gave it (the Web Annotation Protocol's `canonical` urn:uuid:), a new one otherwise."""
     answering = parent
     if parent is not None:
         if parent.parent_id is not None:
@@ -490,6 +492,8 @@ def add_reply(
     reply = Reply(
         highlight=highlight, author=author, text=text, classroom_id=classroom, parent=parent
     )
+    if client_key is not None:
+        reply.client_key = client_key
     if notify:
         save_notifying(reply, answering)
     else:

@@ -319,6 +319,7 @@ WRITE_LIMITS = {
         "lti_platforms": "10/m",
         "lti": "600/m",  # LMS launches, by address: a school's lesson starting at once
         "tokens": "10/m",
+        "annotations": "30/m",  # the Web Annotation Protocol's POST, PUT and DELETE
     }.items()
 }
 # How often an open reading view asks for classmates' new highlights and replies, in

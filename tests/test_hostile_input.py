@@ -1724,3 +1724,162 @@ def test_sync_roster_takes_any_class_id_or_says_why(teacher, classroom, pk, chan
         response = client.post(f"/classes/{pk}/roster/sync/", edited({}, changes))
         assert response.status_code in (400, 404)  # 400: a NUL in the address
         assert_refused(response, before)
+
+
+# The Web Annotation Protocol: what a tool POSTs and PUTs to /annotations/ ----------------
+
+json_value = st.one_of(
+    hostile_text,
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+    st.lists(hostile_text, max_size=3),
+    st.dictionaries(st.sampled_from(["type", "value", "id", "source"]), hostile_text, max_size=2),
+)
+# Where in an annotation a hostile value goes: (the object it is in, its key).
+ANNOTATION_PLACES = {
+    "type": ("annotation", "type"),
+    "motivation": ("annotation", "motivation"),
+    "canonical": ("annotation", "canonical"),
+    "bodyValue": ("annotation", "bodyValue"),
+    "visibility": ("annotation", "korea:visibility"),
+    "question": ("annotation", "korea:question"),
+    "assignment": ("annotation", "korea:assignment"),
+    "target": ("annotation", "target"),
+    "body": ("annotation", "body"),
+    "note": ("note", "value"),
+    "note_format": ("note", "format"),
+    "note_purpose": ("note", "purpose"),
+    "tag": ("tag", "value"),
+    "source": ("target", "source"),
+    "revision": ("target", "korea:revision"),
+    "selector": ("target", "selector"),
+    "exact": ("quote", "exact"),
+    "prefix": ("quote", "prefix"),
+    "suffix": ("quote", "suffix"),
+    "selector_type": ("quote", "type"),
+    "start": ("position", "start"),
+    "end": ("position", "end"),
+}
+annotation_changes = st.dictionaries(
+    st.sampled_from(list(ANNOTATION_PLACES)),
+    st.one_of(json_value, st.just(DROP)),
+    min_size=1,
+    max_size=3,
+)
+
+
+def tool_annotation(document, changes: dict) -> dict:
+    """A highlight as a tool sends it (tests/test_annotation_protocol.py), changed."""
+    start = document.text.index(PHRASE)
+    parts = {
+        "note": {"type": "TextualBody", "value": "Why?", "purpose": "commenting"},
+        "tag": {"type": "TextualBody", "value": "motive", "purpose": "tagging"},
+        "quote": {
+            "type": "TextQuoteSelector",
+            "exact": PHRASE,
+            "prefix": document.text[start - 32 : start],
+            "suffix": document.text[start + len(PHRASE) : start + len(PHRASE) + 32],
+        },
+        "position": {"type": "TextPositionSelector", "start": start, "end": start + len(PHRASE)},
+    }
+    parts["target"] = {
+        "source": "http://testserver" + document.get_absolute_url(),
+        "selector": [parts["quote"], parts["position"]],
+    }
+    parts["annotation"] = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "motivation": "commenting",
+        "body": [parts["note"], parts["tag"]],
+        "target": parts["target"],
+    }
+    for name, value in changes.items():
+        part, key = ANNOTATION_PLACES[name]
+        if value is DROP:
+            parts[part].pop(key, None)
+        else:
+            parts[part][key] = value
+    return parts["annotation"]
+
+
+def assert_refused_in_json(response, before: dict) -> None:
+    """A refusal the Protocol explains: a 4xx with `{"error": "..."}`, nothing written."""
+    assert 400 <= response.status_code < 500, response.status_code
+    said = response.json()["error"]
+    assert isinstance(said, str) and said.strip()
+    assert snapshot() == before, "a refused request changed the database"
+
+
+@pytest.mark.usefixtures("glossary")
+@hostile
+@given(changes=annotation_changes)
+@example(changes={"motivation": ["commenting", "tagging"]})
+@example(changes={"selector_type": ["TextQuoteSelector"]})
+@example(changes={"note_format": ["text/plain"]})
+@example(changes={"type": 5})
+@example(changes={"source": "http://[::1"})
+@example(changes={"note": "Why\x00?"})
+@example(changes={"canonical": "urn:uuid:" + "0" * 32 + "\x00"})
+@example(changes={"start": 10**30, "end": 10**30 + 5})
+def test_a_tools_new_highlight_is_made_or_refused_in_json(document, student, changes):
+    data = tool_annotation(document, changes)
+    client = client_for(student)
+    with rolled_back():
+        before = snapshot()
+        response = client.post("/annotations/", data, content_type="application/ld+json")
+        if response.status_code == 201:
+            made = Highlight.objects.get()
+            assert made.owner == student
+            assert made.exact == made.document.text[made.start : made.end]
+            assert response.json()["id"] == f"http://testserver/annotations/{made.client_key}"
+        else:
+            assert_refused_in_json(response, before)
+
+
+@hostile
+@given(body=st.one_of(st.binary(max_size=200), hostile_text.map(str.encode)))
+@example(body=b'{"type": "Annotation", "target": {"source": "\\u0000"}}')
+@example(body=b"\xff\xfe{}")
+def test_a_body_of_anything_is_refused_in_json(document, student, body):
+    client = client_for(student)
+    with rolled_back():
+        before = snapshot()
+        response = client.post("/annotations/", body, content_type="application/json")
+        assert_refused_in_json(response, before)
+
+
+@pytest.mark.usefixtures("glossary")
+@hostile
+@given(changes=annotation_changes, if_match=st.one_of(st.just("ETAG"), hostile_text))
+@example(changes={"bodyValue": None, "body": 0}, if_match="ETAG")
+def test_a_tools_edit_is_made_or_refused_in_json(
+    document, student, own_highlight, changes, if_match
+):
+    url = f"/annotations/{own_highlight.client_key}"
+    client = client_for(student)
+    etag = client.get(url)["ETag"]
+    data = tool_annotation(document, changes)
+    headers = {"If-Match": etag if if_match == "ETAG" else if_match}
+    with rolled_back():
+        before = snapshot()
+        response = client.put(url, data, content_type="application/ld+json", headers=headers)
+        if response.status_code == 200:
+            own_highlight.refresh_from_db()
+            assert response.json()["id"] == f"http://testserver{url}"
+            assert own_highlight.exact == PHRASE  # its target stays
+        else:
+            assert_refused_in_json(response, before)
+
+
+@hostile
+@given(key=st.one_of(st.uuids().map(str), hostile_text, path_id).filter(bool))  # "": the container
+def test_an_annotation_address_of_anything_is_found_or_not(student, own_highlight, key):
+    client = client_for(student)
+    with rolled_back():
+        before = snapshot()
+        for method in (client.get, client.delete):
+            response = method(f"/annotations/{quote_from_bytes(key.encode())}")
+            assert response.status_code in (400, 404)
+            assert snapshot() == before

@@ -256,6 +256,7 @@ class Entry:
     data: Callable = lambda w: {}
     changes: str = ""
     variant: str = ""
+    content_type: str = ""  # a POST's body as this type (JSON), not a form
 
     def __post_init__(self):
         for expected in (self.get, self.post):
@@ -443,6 +444,62 @@ def first_poll(w) -> dict:
     return {"since": "0.0"}
 
 
+def shared_key(w) -> dict:
+    """The owner's shared highlight, by its address in the Web Annotation Protocol."""
+    return {"key": w.shared.client_key}
+
+
+def private_key(w) -> dict:
+    return {"key": w.private.client_key}
+
+
+def reply_key(w) -> dict:
+    """The classmate's reply, made in the class, on the owner's shared highlight."""
+    return {"key": w.classmates_reply.client_key}
+
+
+def hidden_key(w) -> dict:
+    """The owner's shared highlight, hidden by the teacher in History 101 (here, in the
+    test's savepoint): its author and the teacher see it, the classmate no longer does."""
+    ClassHide.objects.create(
+        highlight=w.shared, classroom=w.classroom, hidden_by=w.people["teacher"]
+    )
+    return shared_key(w)
+
+
+def below_minimum_key(w) -> dict:
+    """The owner's shared highlight, its assignment showing classmates' work only once
+    they made the minimum (one), which the classmate has not."""
+    Assignment.objects.filter(pk=w.assignment.pk).update(
+        visibility=Assignment.Visibility.AFTER_MINIMUM
+    )
+    return shared_key(w)
+
+
+def tool_highlight(w, phrase: str = "the Soviet dictator liked to work at night") -> dict:
+    """A highlight as a tool POSTs it to the Protocol's container (or PUTs it, on the
+    owner's shared highlight's passage)."""
+    return {
+        "type": "Annotation",
+        "motivation": "commenting",
+        "body": {"type": "TextualBody", "value": "Edited."},
+        "target": {
+            "source": "http://testserver" + w.document.get_absolute_url(),
+            "selector": {"type": "TextQuoteSelector", "exact": phrase},
+        },
+        "korea:visibility": "class",
+    }
+
+
+def tool_reply(w, text: str = "Which date?") -> dict:
+    return {
+        "type": "Annotation",
+        "motivation": "replying",
+        "body": {"type": "TextualBody", "value": text},
+        "target": f"http://testserver/annotations/{w.shared.client_key}",
+    }
+
+
 def owners_poll(path_name: str, kwargs: Callable) -> Callable:
     """The owner's page's first poll, with its key (annotations/live.py), sent by anyone."""
 
@@ -471,6 +528,11 @@ STAFF = (LOGIN, 403, 403, 403, 403, 403, 200)
 # What is one's own alone (an access token): anyone else finds nothing there, staff too.
 OWNER = (LOGIN, 200, 404, 404, 404, 404, 404)
 OWNER_POSTS = (LOGIN, 302, 404, 404, 404, 404, 404)
+# The Web Annotation Protocol: someone with neither a session nor a token is asked for
+# one (401, annotations/protocol/answers.py account_required), never sent to a log-in page.
+TOOLS = (401, 200, 200, 200, 200, 200, 200)
+TOOLS_POST = (401, 201, 201, 201, 201, 201, 201)
+SHARED_IN_ASSIGNMENT = (401, 200, 200, 404, 200, 404, 404)
 
 ENTRIES = [
     # Reading: open to everyone; what a reader sees of others' highlights is visible_to's.
@@ -897,6 +959,42 @@ ENTRIES = [
         lambda w: {"pk": w.assignment.pk, "user_id": w.owner.pk},
         get=CLASS_TEACHER,
     ),
+    # The Web Annotation Protocol (tests/test_annotation_protocol.py): the container holds
+    # what visible_to shows each (its first page's descriptions are searched for SECRETS);
+    # a POST is a highlight of one's own, or a reply where the reading view allows one.
+    Entry(
+        "annotation-container",
+        get=TOOLS,
+        post=TOOLS_POST,
+        data=tool_highlight,
+        content_type="application/ld+json",
+        changes="highlights",
+    ),
+    Entry(
+        "annotation-container",
+        variant="[reply]",
+        post=(401, 201, 201, 404, 201, 404, 404),
+        data=tool_reply,
+        content_type="application/ld+json",
+        changes="replies",
+    ),
+    Entry(
+        "annotation-container",
+        variant="[first page]",
+        query=lambda w: {"iris": "1", "page": "0"},
+        # Who sees nothing has an empty container, without pages.
+        get=(401, 200, 200, 404, 200, 404, 404),
+    ),
+    Entry("annotation", shared_key, get=SHARED_IN_ASSIGNMENT),
+    Entry("annotation", private_key, variant="[private]", get=(401, 200, 404, 404, 404, 404, 404)),
+    Entry("annotation", reply_key, variant="[reply]", get=SHARED_IN_ASSIGNMENT),
+    Entry("annotation", hidden_key, variant="[hidden]", get=(401, 200, 404, 404, 200, 404, 404)),
+    Entry(
+        "annotation",
+        below_minimum_key,
+        variant="[below the minimum]",
+        get=(401, 200, 404, 404, 200, 404, 404),
+    ),
     # Exports: everyone gets what exportable_by allows them (tests/test_export_permissions.py).
     Entry("export_csv", get=ANY_USER),
     Entry("export_csv_all", get=ANY_USER),
@@ -1065,6 +1163,8 @@ def test_it_answers_each_role_as_the_matrix_says(client, world, entry, method, r
 
     if method == "GET":
         response = client.get(url, entry.query(world))
+    elif entry.content_type:
+        response = client.post(url, entry.data(world), content_type=entry.content_type)
     else:
         response = client.post(url, entry.data(world))
 
@@ -1077,7 +1177,7 @@ def test_it_answers_each_role_as_the_matrix_says(client, world, entry, method, r
         assert response.status_code == status, response.content[:2000]
         if status == 302:
             assert not response.url.startswith("/accounts/login/"), response.url
-    if method == "POST" and expected in (200, 302):
+    if method == "POST" and expected in (200, 201, 302):
         assert after[entry.changes] != before[entry.changes], f"the POST changed no {entry.changes}"
     else:
         assert after == before
@@ -1114,6 +1214,10 @@ WRONG_METHODS = [
     ("put", "assignment_send_grades"),
     ("put", "access_tokens"),
     ("delete", "access_token_revoke"),
+    ("put", "annotation-container"),
+    ("delete", "annotation-container"),
+    ("post", "annotation"),
+    ("patch", "annotation"),
 ]
 
 
@@ -1150,6 +1254,7 @@ def test_it_refuses_other_methods(client, world, method, name):
         ("class_tag_merge", "teacher"),
         ("access_tokens", "owner"),
         ("access_token_revoke", "owner"),
+        ("annotation-container", "owner"),
     ],
 )
 def test_it_needs_the_csrf_token(world, name, role):
@@ -1163,6 +1268,64 @@ def test_it_needs_the_csrf_token(world, name, role):
 
     assert response.status_code == 403
     assert snapshot(client) == before
+
+
+# The Web Annotation Protocol's PUT and DELETE, which the matrix does not try: each role
+# sends the ETag its own GET gave it (a tool reads before it writes), and may change only
+# what the reading view lets it change.
+
+PROTOCOL_WRITES = [
+    ("put", shared_key, (401, 200, 403, 404, 403, 404, 404), "highlights"),
+    ("put", private_key, (401, 200, 404, 404, 404, 404, 404), "highlights"),
+    ("delete", shared_key, (401, 204, 403, 404, 403, 404, 404), "highlights"),
+    ("delete", private_key, (401, 204, 404, 404, 404, 404, 404), "highlights"),
+    ("put", reply_key, (401, 403, 200, 404, 403, 404, 404), "replies"),
+    ("delete", reply_key, (401, 403, 204, 404, 403, 404, 404), "replies"),
+]
+
+
+def tool_edit(world, key: dict) -> dict:
+    """What a PUT to the annotation at `key` says: a new note, or a reply's new words."""
+    if key["key"] == world.classmates_reply.client_key:
+        return tool_reply(world, "Which cable, in fact?")
+    phrase = world.shared.exact if key["key"] == world.shared.client_key else world.private.exact
+    return tool_highlight(world, phrase)
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "role", "expected", "changes"),
+    [
+        pytest.param(
+            method, kwargs, role, expected, changes, id=f"{method}-{kwargs.__name__}-{role}"
+        )
+        for method, kwargs, outcomes, changes in PROTOCOL_WRITES
+        for role, expected in zip(ROLES, outcomes, strict=True)
+    ],
+)
+def test_the_protocol_lets_only_the_author_change_an_annotation(
+    client, world, method, kwargs, role, expected, changes
+):
+    if role != "anonymous":
+        client.force_login(world.people[role])
+    key = kwargs(world)
+    url = reverse("annotation", kwargs=key)
+    read = client.get(url)
+    headers = {"If-Match": read["ETag"] if read.status_code == 200 else '"none"'}
+    before = snapshot(client)
+
+    if method == "put":
+        body = tool_edit(world, key)
+        response = client.put(url, body, content_type="application/ld+json", headers=headers)
+    else:
+        response = client.delete(url, headers=headers)
+
+    after = snapshot(client)
+    assert_no_secrets(response, role)
+    assert response.status_code == expected, response.content[:2000]
+    if expected in (200, 204):
+        assert after[changes] != before[changes]
+    else:
+        assert after == before
 
 
 # The URL configuration and the matrix must agree.

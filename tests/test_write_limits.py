@@ -7,11 +7,12 @@ The counters live in the database cache, so each test starts from none.
 """
 
 import re
+import uuid
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.urls.converters import IntConverter, SlugConverter
+from django.urls.converters import IntConverter, SlugConverter, UUIDConverter
 
 from annotations.models import AccessToken, ClassHide, Highlight, Reply, Tag
 from annotations.writes import create_highlight
@@ -66,6 +67,8 @@ def sample_url(name: str, pattern: URLPattern) -> str:
             kwargs[argument] = 999999
         elif isinstance(converter, SlugConverter):
             kwargs[argument] = "no-such-thing"
+        elif isinstance(converter, UUIDConverter):
+            kwargs[argument] = uuid.UUID(int=0)
         else:
             kwargs[argument] = "NOSUCHCODE"
     return reverse(name, kwargs=kwargs)
@@ -249,6 +252,8 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
             "/accounts/tokens/",
             {"name": "Zotero", "scope": "read", "expires": "7"},
         ),
+        # The Web Annotation Protocol's writes (a form, not JSON: refused, and counted).
+        "annotations": ("post", student, "/annotations/", {}),
     }
 
 
@@ -270,6 +275,7 @@ def scene(student, classmate, teacher, classroom, document, make_highlight):
         ("corrections", "Correcting articles"),
         ("lti_platforms", "Registering learning platforms"),
         ("tokens", "Making and revoking access tokens"),
+        ("annotations", "Writing annotations through the Web Annotation Protocol"),
     ],
 )
 def test_each_limit_refuses_the_next_try_and_changes_nothing(settings, client, scene, name, words):
