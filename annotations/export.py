@@ -457,8 +457,8 @@ def _opened(description: dict) -> str:
 
 def annotation_iri(base_url: str, client_key) -> str:
     """A highlight's or a reply's id: its address in the Annotation Protocol's container
-    (URL names annotation-container and annotation), by its client key."""
-    return f"{base_url}/annotations/{client_key}"
+    (/annotations/<key>, annotations/protocol/), by its client key."""
+    return base_url + reverse("annotation", args=[client_key])
 
 
 def person_iri(user) -> str:

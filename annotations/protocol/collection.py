@@ -16,7 +16,12 @@ from django.db.models import IntegerField, Value
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from annotations.export import JSONLD_CONTENT_TYPE, reply_annotation, web_annotation
+from annotations.export import (
+    JSONLD_CONTENT_TYPE,
+    annotation_iri,
+    reply_annotation,
+    web_annotation,
+)
 from annotations.models import Highlight, Reply, Viewer
 from annotations.protocol.answers import (
     ANNOTATION_LINK,
@@ -30,6 +35,7 @@ from annotations.protocol.answers import (
     base_url,
     body_and_etag,
 )
+from annotations.vocabulary import export_context
 
 PAGE_SIZE = 100
 
@@ -41,15 +47,6 @@ def container_iri(base: str, iris: bool = False) -> str:
 def page_iri(base: str, page: int, iris: bool) -> str:
     query = {"iris": 1, "page": page} if iris else {"page": page}
     return base + reverse("annotation-container") + "?" + urlencode(query)
-
-
-def annotation_iri(base: str, key) -> str:
-    return base + reverse("annotation", args=[key])
-
-
-def context(base: str) -> list:
-    # As the JSON-LD export has it (annotations/export.py jsonld_chunks).
-    return ["http://www.w3.org/ns/anno.jsonld", {"korea": base + "/ns#"}]
 
 
 # What the viewer may see
@@ -91,9 +88,9 @@ def replies_for(pks) -> dict[int, Reply]:
 
 
 def served(annotation: dict, key, base: str) -> dict:
-    """An annotation as the Protocol serves it: the export's description, at its address."""
+    """An annotation as the Protocol serves it: the export's description (with its
+    @context, so that it stands alone wherever it is found), at its address."""
     return {
-        "@context": context(base),
         **annotation,
         "id": annotation_iri(base, key),
         "canonical": f"urn:uuid:{key}",
@@ -115,7 +112,8 @@ def describe(user, annotation: Highlight | Reply, base: str) -> dict | None:
 
 
 def _items(user, rows, base: str, iris: bool) -> list:
-    """A page's items: addresses, or descriptions (without the page's @context)."""
+    """A page's items: addresses, or descriptions (each with its @context, as in the
+    JSON-LD export: one taken out of the page still says what its terms mean)."""
     if iris:
         return [annotation_iri(base, key) for *_, key in rows]
     highlights = highlights_for(user, [pk for _, kind, pk, _ in rows if kind == 0])
@@ -127,8 +125,6 @@ def _items(user, rows, base: str, iris: bool) -> list:
         elif kind == 1 and pk in replies:
             reply = replies[pk]
             items.append(served(reply_annotation(reply, reply.highlight, base), key, base))
-    for item in items:
-        del item["@context"]
     return items
 
 
@@ -144,7 +140,7 @@ def page(
         raise ProtocolError(404, f"No such page: the pages are 0 to {last}.", total=total)
     start = number * PAGE_SIZE
     data = {
-        "@context": context(base),
+        "@context": export_context(),
         "id": page_iri(base, number, iris),
         "type": "AnnotationPage",
         "partOf": {"id": container_iri(base, iris), "total": total},
@@ -164,7 +160,7 @@ def container(user, viewer: Viewer, base: str, preference: Preference) -> dict:
     iris = preference.iris
     total = _listed(user, viewer).count()
     data = {
-        "@context": [*context(base), "http://www.w3.org/ns/ldp.jsonld"],
+        "@context": [*export_context(), "http://www.w3.org/ns/ldp.jsonld"],
         "id": container_iri(base, iris),
         "type": ["BasicContainer", "AnnotationCollection"],
         "label": "The annotations you may see on Korea Reader",
