@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades bench-poll bench-writes bench-search
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades bench-poll bench-writes bench-search bench-imports
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -134,3 +134,7 @@ bench-poll: install
 # A highlight saved and a reply posted against a minimal authenticated write (bench/writes.py).
 bench-writes: install
 	$(WITH_DB) $(PY) bench/writes.py
+
+# A teacher's upload of 2,000 Hypothesis annotations into a class, then the same again (bench/imports.py).
+bench-imports: install
+	$(WITH_DB) $(PY) bench/imports.py

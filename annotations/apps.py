@@ -6,4 +6,4 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "Korea Reader"
 
     def ready(self):
-        from annotations import signals  # noqa: F401 (connects the receivers)
+        from annotations import checks, signals  # noqa: F401 (registers, connects)

@@ -99,7 +99,8 @@ def revoke_token(*, token: AccessToken) -> bool:
 # Authentication
 
 
-def _for_tools(request: HttpRequest) -> bool:
+def for_tools(request: HttpRequest) -> bool:
+    """Whether the request is for one of the URLs made for tools (TOOL_URLS)."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
@@ -174,7 +175,7 @@ class BearerTokens:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.token = None
         secret = bearer_secret(request)
-        if secret is None or not _for_tools(request):
+        if secret is None or not for_tools(request):
             return self.get_response(request)
         if token_failures_reached(request):
             return too_many_token_failures(request)

@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "korea_reader.middleware.RefuseNulCharacters",
     # Before the session: a live page's poll with nothing new costs one query (annotations/live.py).
     "annotations.live.PollShortcut",
+    # Other sites' tools on the tools' URLs only, around everything that may refuse them
+    # (a bad token's 401 included), with no credentials (annotations/cors.py).
+    "annotations.cors.OpenToTools",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -4,6 +4,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 
 from korea_reader.settings import env_bool, env_int, env_list
@@ -137,3 +138,17 @@ def test_a_vocabulary_url_that_is_not_an_address_of_ns_is_refused(address):
 
     assert result.returncode != 0
     assert "VOCABULARY_URL must be the address of /ns" in result.stderr
+
+
+def test_check_deploy_warns_of_a_vocabulary_left_at_the_development_address(settings):
+    def warned() -> list[str]:
+        return [
+            m.id
+            for m in run_checks(include_deployment_checks=True)
+            if m.id.startswith("annotations.")
+        ]
+
+    settings.VOCABULARY_URL = "http://127.0.0.1:8000/ns"
+    assert warned() == ["annotations.W001"]
+    settings.VOCABULARY_URL = "https://reader.example.org/ns"
+    assert warned() == []
