@@ -18,7 +18,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from annotations.anchoring import AnchorError, fold
 from annotations.models import Document, GlossaryEntry, Highlight, Reply
@@ -200,16 +200,22 @@ def _import_reply(incoming: Incoming, report, owners, lookups: FileLookups) -> N
     except ValidationError as err:
         raise ValueError(err.messages[0]) from None
     modified = incoming.modified or incoming.created
-    with transaction.atomic():  # the annotation's transaction
-        add_imported_reply(
-            highlight=highlight,
-            author=author,
-            text=text,
-            parent=parent,
-            client_key=incoming.key,
-            created=incoming.created,
-            edited=modified if modified != incoming.created else None,
-        )
+    try:
+        with transaction.atomic():  # the annotation's transaction
+            add_imported_reply(
+                highlight=highlight,
+                author=author,
+                text=text,
+                parent=parent,
+                client_key=incoming.key,
+                created=incoming.created,
+                edited=modified if modified != incoming.created else None,
+            )
+    except IntegrityError:  # another upload of the file, since `lookups` read the keys
+        if not Reply.objects.filter(author=author, client_key=incoming.key).exists():
+            raise
+        report.replies_present += 1
+        return
     lookups.replies.add((author.pk, incoming.key))
     report.replies += 1
 

@@ -6,6 +6,7 @@ with nothing written; changed only where they must point at our articles, they m
 placed by their quote, with their notes, tags, glossary links and replies.
 """
 
+import contextlib
 import copy
 import io
 import json
@@ -20,8 +21,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations.anchoring import quote_at
+from annotations.importing import ImportReport, Owners, annotations_in, import_annotations
 from annotations.models import Document, Highlight, Reply
-from annotations.tool_formats import kind_of
+from annotations.tool_formats import from_hypothesis, is_reply, kind_of
+from annotations.tool_import import FileLookups, NotPlaced, import_incoming
 from tests.helpers import HTMX, make_user
 
 DATA = Path(__file__).parent / "data" / "imports"
@@ -498,6 +501,29 @@ def test_an_upload_costs_a_few_queries_an_annotation_and_nothing_again(
     # Each is written in a transaction of its own: in a test's, a savepoint and its release.
     assert large_queries - small_queries <= 8 * 30, (small_queries, large_queries)
     assert large_again == small_again < 30, (small_again, large_again)
+
+
+def test_what_another_upload_wrote_since_the_file_was_read_is_already_here(
+    teacher, classroom, documents, student
+):
+    """The keys already here are read once for the file (FileLookups): one the same file,
+    uploaded at the same time, wrote since is found when writing, and not written twice."""
+    rows = annotations_in(json.loads(HYPOTHESIS.read_text(encoding="utf-8")))
+    stale = FileLookups()  # read before anything was written
+
+    def owners():
+        return Owners(classroom=classroom, importer=teacher, capped=True)
+
+    first = import_annotations(rows, owners=owners())
+    again = ImportReport()
+    for row in sorted(rows, key=is_reply):
+        with contextlib.suppress(NotPlaced):
+            import_incoming(from_hypothesis(row), again, owners(), lookups=stale)
+
+    assert (first.created, first.replies) == (4, 1)
+    assert (again.created, again.already_present) == (0, 4)
+    assert (again.replies, again.replies_present) == (0, 1)
+    assert Highlight.objects.count() == 4 and Reply.objects.count() == 1
 
 
 def test_an_upload_is_held_to_the_cap_on_highlights_an_article(
