@@ -8,6 +8,7 @@ where the quote is gone, it is kept as orphaned, with its quote, for its author 
 teacher to see. Nothing is dropped without being reported.
 """
 
+import contextlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from annotations import tool_formats
 from annotations.anchoring import Anchor, AnchorError
 from annotations.models import Document, GlossaryEntry, Highlight, Membership, Reply
 from annotations.throttles import LimitReached
-from annotations.tool_import import NotPlaced, import_incoming
+from annotations.tool_import import FileLookups, NotPlaced, import_incoming
 from annotations.validators import check_tags, clean_note, clean_reply
 from annotations.writes import add_imported_reply, create_highlight
 
@@ -95,13 +96,17 @@ def import_annotations(
     newest first). `assignment`: where another tool's highlights go (ours keep none)."""
     report = ImportReport()
     owners = owners or Owners()
-    for done, (number, annotation) in enumerate(_replies_last(annotations), start=1):
+    ordered = _replies_last(annotations)
+    incoming = _from_tools(ordered)
+    lookups = FileLookups(assignment, [one.key for one in incoming.values()]) if incoming else None
+    for done, (number, annotation) in enumerate(ordered, start=1):
         try:
             if not isinstance(annotation, dict):
                 raise ValueError("it is not a JSON object")
-            kind = tool_formats.kind_of(annotation)
-            if kind != tool_formats.OURS:
-                _import_from_tool(annotation, kind, number, report, owners, assignment)
+            if number in incoming:
+                _import_from_tool(incoming[number], number, report, owners, lookups)
+            elif tool_formats.kind_of(annotation) != tool_formats.OURS:
+                _from_tool(annotation)  # raises what made it unreadable
             elif annotation.get("motivation") == "replying":
                 _import_reply(annotation, report, owners)
             else:
@@ -132,13 +137,26 @@ def _replies_last(annotations: list) -> list[tuple[int, object]]:
     return sorted(enumerate(annotations, start=1), key=reply_time)
 
 
-def _import_from_tool(annotation: dict, kind: str, number: int, report, owners, assignment):
-    if kind == tool_formats.HYPOTHESIS:
-        incoming = tool_formats.from_hypothesis(annotation)
-    else:
-        incoming = tool_formats.from_web_annotation(annotation)
+def _from_tools(ordered: list[tuple[int, object]]) -> dict:
+    """The other tools' annotations of the file, read (tool_formats), by their number in
+    the file; those that cannot be read are left for the loop to report."""
+    incoming = {}
+    for number, annotation in ordered:
+        if isinstance(annotation, dict) and tool_formats.kind_of(annotation) != tool_formats.OURS:
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                incoming[number] = _from_tool(annotation)
+    return incoming
+
+
+def _from_tool(annotation: dict):
+    if tool_formats.kind_of(annotation) == tool_formats.HYPOTHESIS:
+        return tool_formats.from_hypothesis(annotation)
+    return tool_formats.from_web_annotation(annotation)
+
+
+def _import_from_tool(incoming, number: int, report, owners, lookups):
     try:
-        import_incoming(incoming, report, owners, assignment)
+        import_incoming(incoming, report, owners, lookups.assignment, lookups)
     except NotPlaced as why:
         report.not_placed.append(f"annotation {number} ({incoming.label}): {why}")
     except ValueError as err:
@@ -331,6 +349,7 @@ class Owners:
     importer: object | None = None
     # Held to the caps on highlights and new tags (writes._within_caps), as the upload is.
     capped: bool = False
+    _members: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def owner_for(self, creator: dict, *, reply: bool = False, report=None):
         """(account, made now) for an annotation's creator, or ValueError saying why not."""
@@ -415,12 +434,15 @@ class Owners:
         return person or self.importer
 
     def _in_class(self, name: str, teachers: bool = False):
-        """The class's student (or, for `teachers`, any member) of that user name."""
-        members = self.classroom.memberships.filter(user__username=name)
-        if not teachers:
-            members = members.filter(role=Membership.Role.STUDENT)
-        found = members.select_related("user").first() if name else None
-        return found.user if found else None
+        """The class's student (or, for `teachers`, any member) of that user name; the
+        class's members are read once, for the whole file."""
+        if self._members is None:
+            memberships = self.classroom.memberships.select_related("user")
+            self._members = {member.user.username: member for member in memberships}
+        found = self._members.get(name) if name else None
+        if found is None or (not teachers and found.role != Membership.Role.STUDENT):
+            return None
+        return found.user
 
 
 def _privileged(user) -> bool:

@@ -57,6 +57,7 @@ def create_highlight(
     anchor_status: str = Highlight.AnchorStatus.ANCHORED,
     hidden: bool = False,
     capped: bool = True,
+    times: tuple | None = None,
 ) -> tuple[Highlight, bool]:
     """Create a highlight, or return the one this client key created already.
 
@@ -64,7 +65,9 @@ def create_highlight(
     sends the same key, and gets the first highlight back instead of a duplicate. An
     import says how its highlight was placed (`anchor_status`) and whether a teacher
     had hidden it: then it is hidden in its assignment's class, or in every class its
-    author is a student of (a file does not say which class); it is not `capped`."""
+    author is a student of (a file does not say which class); it is not `capped`. An
+    import from another tool keeps the tool's `times` (created, updated), in the same
+    transaction, where auto_now would write today's."""
     if client_key is not None and not capped:
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
         if existing is not None:
@@ -85,6 +88,9 @@ def create_highlight(
     existing = _insert(highlight, hidden=hidden, retry=client_key is not None and not capped)
     if existing is not None:
         return existing, False
+    if times is not None:
+        Highlight.objects.filter(pk=highlight.pk).update(created=times[0], updated=times[1])
+        highlight.created, highlight.updated = times
     entries, tags = list(glossary_entries), _tags_to_put_on(list(tags), found)
     _link_new_highlight(highlight, tags, entries)
     _as_written(highlight, tags=tags, entries=entries)

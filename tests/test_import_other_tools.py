@@ -6,6 +6,7 @@ with nothing written; changed only where they must point at our articles, they m
 placed by their quote, with their notes, tags, glossary links and replies.
 """
 
+import contextlib
 import copy
 import io
 import json
@@ -16,9 +17,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from annotations.models import Highlight, Reply
-from annotations.tool_formats import kind_of
+from annotations.anchoring import quote_at
+from annotations.importing import ImportReport, Owners, annotations_in, import_annotations
+from annotations.models import Document, Highlight, Reply
+from annotations.tool_formats import from_hypothesis, is_reply, kind_of
+from annotations.tool_import import FileLookups, NotPlaced, import_incoming
 from tests.helpers import HTMX, make_user
 
 DATA = Path(__file__).parent / "data" / "imports"
@@ -422,6 +428,102 @@ def test_it_answers_a_put_with_405(client, teacher, classroom):
     client.force_login(teacher)
 
     assert client.put(f"/classes/{classroom.pk}/import/").status_code == 405
+
+
+def hypothesis_file(prefix: str, count: int, authors: list[str]) -> SimpleUploadedFile:
+    """`count` Hypothesis annotations as bench/imports.py makes them (in its shape): the
+    authors' notes on the three articles by quote and position, tags on half, one in ten a
+    reply to the one before it."""
+    documents = list(Document.objects.order_by("position"))
+    rows = []
+    for number in range(count):
+        document = documents[number % len(documents)]
+        row = {
+            "id": f"{prefix}{number:05d}",
+            "created": f"2026-11-02T09:{number % 60:02d}:00+00:00",
+            "user": f"acct:{authors[number % len(authors)]}@hypothes.is",
+            "uri": "https://k.example" + document.get_absolute_url(),
+            "text": f"Note {number}",
+            "tags": ["evidence", "cold war"] if number % 2 else [],
+            "permissions": {"read": ["group:__world__"]},
+        }
+        if number % 10 == 9:
+            row["references"] = [f"{prefix}{number - 1:05d}"]
+            row["target"] = [{"source": row["uri"]}]
+        else:
+            start = 40 + (number * 97) % (len(document.text) - 200)
+            while document.text[start].isspace():
+                start += 1
+            placed = quote_at(document.text, start, start + 30 + number % 50)
+            quote = {"exact": placed.exact, "prefix": placed.prefix, "suffix": placed.suffix}
+            row["target"] = [
+                {
+                    "source": row["uri"],
+                    "selector": [
+                        {"type": "TextQuoteSelector", **quote},
+                        {"type": "TextPositionSelector", "start": start, "end": placed.end},
+                    ],
+                }
+            ]
+        rows.append(row)
+    content = json.dumps({"total": count, "rows": rows}).encode()
+    return SimpleUploadedFile(f"{prefix}.json", content, "application/json")
+
+
+def queries_of_upload(client, classroom, sent: SimpleUploadedFile) -> tuple[int, str]:
+    sent.seek(0)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"/classes/{classroom.pk}/import/", {"file": sent})
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_an_upload_costs_a_few_queries_an_annotation_and_nothing_again(
+    client, teacher, classroom, documents, student, classmate
+):
+    """What is the same for every annotation is read once for the file (the articles, the
+    class's members, which keys are here already): an annotation written costs its own
+    few statements (it cost 12 and more), and one found already here none."""
+    client.force_login(teacher)
+    authors = [student.username, classmate.username]
+    small, large = hypothesis_file("small", 10, authors), hypothesis_file("large", 40, authors)
+
+    small_queries, _ = queries_of_upload(client, classroom, small)
+    large_queries, html = queries_of_upload(client, classroom, large)
+    small_again, html_again = queries_of_upload(client, classroom, small)
+    large_again, large_html_again = queries_of_upload(client, classroom, large)
+
+    assert "36 placed (" in html and "4 replies imported, 0 already here; 0 not placed" in html
+    assert "0 placed (0 placed again by their quote), 36 already here" in large_html_again
+    assert "0 replies imported, 4 already here" in large_html_again
+    assert "9 already here" in html_again
+    assert Highlight.objects.count() == 45 and Reply.objects.count() == 5
+    # Each is written in a transaction of its own: in a test's, a savepoint and its release.
+    assert large_queries - small_queries <= 8 * 30, (small_queries, large_queries)
+    assert large_again == small_again < 30, (small_again, large_again)
+
+
+def test_what_another_upload_wrote_since_the_file_was_read_is_already_here(
+    teacher, classroom, documents, student
+):
+    """The keys already here are read once for the file (FileLookups): one the same file,
+    uploaded at the same time, wrote since is found when writing, and not written twice."""
+    rows = annotations_in(json.loads(HYPOTHESIS.read_text(encoding="utf-8")))
+    stale = FileLookups()  # read before anything was written
+
+    def owners():
+        return Owners(classroom=classroom, importer=teacher, capped=True)
+
+    first = import_annotations(rows, owners=owners())
+    again = ImportReport()
+    for row in sorted(rows, key=is_reply):
+        with contextlib.suppress(NotPlaced):
+            import_incoming(from_hypothesis(row), again, owners(), lookups=stale)
+
+    assert (first.created, first.replies) == (4, 1)
+    assert (again.created, again.already_present) == (0, 4)
+    assert (again.replies, again.replies_present) == (0, 1)
+    assert Highlight.objects.count() == 4 and Reply.objects.count() == 1
 
 
 def test_an_upload_is_held_to_the_cap_on_highlights_an_article(
