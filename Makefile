@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Development defaults; a value set in the environment wins.
 export DEBUG ?= 1
 
-.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades bench-poll bench-writes bench-search bench-imports
+.PHONY: run serve test lint format install lock db-start db-stop db-status clean backup restore bench-reading bench-dashboard bench-export bench-weight bench-district bench-load bench-corrections bench-flood bench-hide-all bench-grades bench-poll bench-writes bench-search bench-imports bench-badge
 
 run: install
 	@$(WITH_DB) $(MAKE) --no-print-directory serve
@@ -90,6 +90,10 @@ bench-reading: install
 
 bench-dashboard: install
 	$(WITH_DB) $(PY) bench/dashboard.py
+
+# The header's badge of new notifications alone, for readers with nothing new and one new.
+bench-badge: install
+	$(WITH_DB) $(PY) bench/badge.py
 
 bench-export: install
 	$(WITH_DB) $(PY) bench/export.py

@@ -105,9 +105,20 @@ class Badge:
         user = getattr(self.request, "user", None)
         if user is None or not user.is_authenticated:
             return 0
+        # Most pages are opened by someone with nothing new: one indexed probe (the
+        # partial index notification_unread) answers them, without the viewer's lookups
+        # or the visibility rules (about 10 ms of the ORM). With some new, the count is
+        # shown_to's: one on a reply they may no longer read still does not count.
+        if not has_unread(user):
+            return 0
         viewer = Viewer.of_request(self.request)
         shown = Notification.objects.shown_to(user, viewer, self.highlights)
         return shown.unread().count()
+
+
+def has_unread(user) -> bool:
+    """Whether `user` has any new notification row at all, readable or not."""
+    return Notification.objects.filter(recipient=user.pk).unread().exists()
 
 
 def badge(request) -> dict:

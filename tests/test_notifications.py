@@ -171,21 +171,81 @@ def test_the_header_counts_the_new_ones(client, teacher, student, classroom, sha
     assert badge(client) is None
 
 
-def test_the_badge_costs_one_query_and_none_for_anonymous_visitors(
-    client, teacher, student, classroom, shared
-):
+def notification_queries(client, url="/") -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return [q["sql"] for q in queries.captured_queries if "annotations_notification" in q["sql"]]
+
+
+def test_the_badge_asks_nothing_for_anonymous_visitors(client, teacher, student, classroom, shared):
     add_reply(highlight=shared, author=teacher, text=TEXT, classroom=classroom.pk)
 
     with CaptureQueriesContext(connection) as anonymous:
         html = client.get("/").content.decode()
+
     assert "/notifications/" not in html
     assert not [q for q in anonymous.captured_queries if "annotations_notification" in q["sql"]]
 
+
+def test_with_nothing_new_the_badge_costs_one_probe_and_no_rules(
+    client, teacher, student, classroom, shared
+):
+    """Most pages are opened by someone with nothing new: the badge asks whether there
+    is a new row at all, and builds neither the viewer's lookups nor the rules."""
+    made = add_reply(highlight=shared, author=teacher, text=TEXT, classroom=classroom.pk)
+    Notification.objects.filter(reply=made).update(read=made.created)  # seen already
     client.force_login(student)
-    with CaptureQueriesContext(connection) as logged_in:
-        client.get("/")
-    asked = [q for q in logged_in.captured_queries if "annotations_notification" in q["sql"]]
+
+    asked = notification_queries(client)
+
     assert len(asked) == 1
+    assert "annotations_reply" not in asked[0]  # the probe: no visibility rules in it
+    assert badge(client) is None
+
+
+def test_with_something_new_the_badge_probes_then_counts_by_the_rules(
+    client, teacher, student, classroom, shared
+):
+    add_reply(highlight=shared, author=teacher, text=TEXT, classroom=classroom.pk)
+    client.force_login(student)
+
+    probe, count = notification_queries(client)
+
+    assert "annotations_reply" not in probe
+    assert "annotations_reply" in count  # shown_to's rules: the replies they may read
+    assert badge(client) == "1"
+
+
+def test_a_page_costs_less_for_someone_with_nothing_new(
+    client, teacher, student, classmate, classroom, shared, django_assert_num_queries
+):
+    """The same page, for two students of one class with the same lookups: the badge of
+    the one with nothing new skips the viewer's lookups and the count."""
+    add_reply(highlight=shared, author=teacher, text=TEXT, classroom=classroom.pk)
+    pages = {}
+    for user in (student, classmate):
+        client.force_login(user)
+        client.get("/")  # sessions and caches warm for both alike
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/")
+        pages[user] = len(queries)
+
+    # The home page builds no Viewer of its own: the badge made it (2 queries for a
+    # class without assignments) and counted (1); the probe asks in both cases.
+    assert pages[classmate] == pages[student] - 3
+    client.force_login(classmate)
+    with django_assert_num_queries(pages[classmate]):
+        assert badge(client) is None
+
+
+def test_the_probe_is_served_by_the_index_of_new_ones(student):
+    """notification_unread: (recipient) where read is null. The table is tiny here, so
+    sequential scans are ruled out to see what the planner can use."""
+    probe = Notification.objects.filter(recipient=student.pk).unread()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = probe.explain()
+    assert "notification_unread" in plan
 
 
 def test_a_partial_for_htmx_asks_nothing_of_notifications(
@@ -388,6 +448,21 @@ def test_a_removed_students_notifications_follow_what_they_may_read(
     remove_student(classroom=classroom, student=classmate)
 
     assert not Notification.objects.shown_to(classmate).filter(reply=second).exists()
+
+
+def test_a_new_one_on_a_reply_no_longer_readable_is_not_counted(
+    client, teacher, student, classmate, classroom, shared
+):
+    """The probe finds the row; the rules (shown_to) still leave it out of the count."""
+    first = reply(shared, classmate, classroom)
+    second = reply(shared, teacher, classroom, parent=first)
+    client.force_login(classmate)
+    assert badge(client) == "1"
+
+    remove_student(classroom=classroom, student=classmate)
+
+    assert Notification.objects.filter(recipient=classmate).unread().filter(reply=second).exists()
+    assert badge(client) is None
 
 
 def test_a_deleted_reply_takes_its_notifications_with_it(

@@ -89,8 +89,8 @@ def test_it_bounds_the_queries_of_the_reading_view(
     # glossary mentions, the entries their cards describe, the students' orphaned
     # highlights, whether the reader may correct the text (two: permissions), and the
     # reader's assignments that set the article (to work in them); the live page's token
-    # (the newest highlight and reply) and the header's count of new notifications (whose
-    # rule, Reply.visible_to, looks up the reader's classes, classmates and assignments
-    # again: three small queries, whatever the page holds).
-    with django_assert_max_num_queries(20):
+    # (the newest highlight and reply) and whether the reader has any new notification
+    # (the header's badge: with none, as here, it builds neither its rules nor their
+    # lookups; 18 before it asked). A reader with new ones: tests/test_notifications.py.
+    with django_assert_max_num_queries(16):
         assert client.get(document.get_absolute_url()).status_code == 200
