@@ -751,7 +751,7 @@ class ExportFilterForm(forms.Form):
             f"assignment-{assignment.pk}" if assignment else "",
             data["document"],
             data["student"],
-            f"{user.username}_my-work" if data["mine"] else "",
+            f"{user.username}_my-work" if data.get("mine") else "",
             f"tag-{data['tag']}" if data["tag"] else "",
             data["entry"],
         ]

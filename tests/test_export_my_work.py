@@ -66,7 +66,10 @@ def rows(content: bytes) -> list[dict]:
 
 
 def test_the_sheet_holds_my_highlights_and_the_ones_i_replied_to(client, student, thread):
-    sheet = rows(download(client, student, SHEET))
+    client.force_login(student)
+    response = client.get(f"{SHEET}?mine=1")
+    assert f'filename="{student.username}_my-work_' in response["Content-Disposition"]
+    sheet = rows(b"".join(response.streaming_content))
 
     links = [row["Link"].rsplit("#h-", 1)[-1] for row in sheet]
     # By student, as every sheet: the classmate (Alvarez) before the student (Kim).
