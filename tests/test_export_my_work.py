@@ -1,4 +1,4 @@
-""" "Download my work" (`/accounts/`, the exports with `?mine=1`): every highlight the
+"""Download my work (`/accounts/`, the exports with `?mine=1`): every highlight the
 person made and every reply they wrote, wherever it is; the highlights they replied to as
 they see them now, and of one they may no longer see nothing but their own words
 (docs/EXPORT.md, "Download my work")."""
