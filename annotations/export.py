@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 
-from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.aggregates import JSONBAgg, StringAgg
 from django.db import connection
 from django.db.models import (
     Case,
@@ -24,6 +24,7 @@ from django.db.models import (
     Exists,
     F,
     Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -33,7 +34,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
+from django.db.models.functions import Cast, Coalesce, Concat, JSONObject, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -87,6 +88,8 @@ COLUMNS = [
     "anchor_status",
     "url",
 ]
+# "Download my work" (`?mine=1`) appends its replies (docs/EXPORT.md, "Download my work").
+WORK_COLUMNS = [*COLUMNS, "replies"]
 
 
 class Neutralised(Func):
@@ -181,9 +184,9 @@ def _paragraph_number() -> RawSQL:
         )
         params += [document.pk, starts]
     if not cases:
-        return RawSQL("NULL::bigint", [])
+        return RawSQL("NULL::bigint", [], output_field=IntegerField())
     sql = 'CASE "annotations_highlight"."document_id" ' + " ".join(cases) + " END"
-    return RawSQL(sql, params)
+    return RawSQL(sql, params, output_field=IntegerField())
 
 
 def _tags() -> Subquery:
@@ -227,12 +230,39 @@ def readable_replies(viewer, classroom) -> QuerySet:
     return replies.filter(deleted__isnull=True)
 
 
-def _replies(viewer, classroom) -> Subquery:
-    """A highlight's replies the viewer may read (readable_replies), oldest first, one a
+def work_of(user) -> QuerySet:
+    """What "Download my work" holds: the person's highlights and each highlight they
+    replied to (a reply they have not deleted), seen by them now or not (seen_by)."""
+    replied = Reply.objects.filter(author=user, deleted__isnull=True).values("highlight")
+    return Highlight.objects.filter(Q(owner=user) | Q(pk__in=replied))
+
+
+def seen_by(user) -> Exists:
+    """Whether `user` may see the highlight now (HighlightQuerySet.visible_to)."""
+    return Exists(Highlight.objects.visible_to(user).filter(pk=OuterRef("pk")))
+
+
+def work_replies(user) -> QuerySet:
+    """The replies "Download my work" carries: those the person may read (readable_replies,
+    on highlights they see) and their own wherever they are, on a highlight they may no
+    longer see too."""
+    readable = readable_replies(user, None).values("pk")
+    return Reply.objects.filter(Q(pk__in=readable) | Q(author=user, deleted__isnull=True))
+
+
+def _masked(value, mine: bool):
+    """In "Download my work", a highlight's cell empty where the person may not see the
+    highlight now (the annotation `c_seen`): their reply on it comes alone."""
+    if not mine:
+        return value
+    return Case(When(c_seen=True, then=value), default=Value(None))
+
+
+def _replies(replies: QuerySet) -> Subquery:
+    """A highlight's `replies` (readable_replies, or work_replies), oldest first, one a
     line: "Ms Kim: Good point."."""
     return Subquery(
-        readable_replies(viewer, classroom)
-        .filter(highlight=OuterRef("pk"))
+        replies.filter(highlight=OuterRef("pk"))
         .values("highlight")
         .annotate(
             joined=StringAgg(
@@ -259,13 +289,16 @@ def _hidden(viewer, classroom) -> Exists:
 
 
 def teacher_queryset(
-    highlights: QuerySet, base_url: str, *, viewer, classroom: int | None = None
+    highlights: QuerySet, base_url: str, *, viewer, classroom: int | None = None, mine=False
 ) -> QuerySet:
     """The highlights as rows of the teacher's sheet (TEACHER_COLUMNS): by student (last
     name, first name, user name), then by article and place in the text; times in the
     current time zone (the viewer's, when a middleware has activated it). Hides and
-    replies are the viewer's classes' (those of `classroom` for one class's export)."""
+    replies are the viewer's classes' (those of `classroom` for one class's export).
+    `mine`: "Download my work" (work_of): the rows of highlights the viewer may no longer
+    see come last, empty but for their replies (work_replies)."""
     zone = timezone.get_current_timezone_name()
+    replies = work_replies(viewer) if mine else readable_replies(viewer, classroom)
     text = {
         "student": _name("owner"),
         "username": F("owner__username"),
@@ -275,7 +308,7 @@ def teacher_queryset(
         "tags": _tags(),
         "glossary_entries": _joined(_links(), "glossaryentry__name", "glossaryentry__name"),
         "assignment": F("assignment__title"),
-        "replies": _replies(viewer, classroom),
+        "replies": _replies(replies),
         "class": F("assignment__classroom__name"),
         "time_zone": Value(zone),
     }
@@ -298,28 +331,31 @@ def teacher_queryset(
     }
     columns = {**plain, **{name: Neutralised(value) for name, value in text.items()}}
     assert set(columns) == set(TEACHER_COLUMNS.values()), "every column is computed once"
+    columns = {
+        name: value if name in ("replies", "time_zone") else _masked(value, mine)
+        for name, value in columns.items()
+    }
     names = [f"c_{name}" for name in TEACHER_COLUMNS.values()]
+    order = ["owner__last_name", "owner__first_name", "owner__username", "document__position"]
+    order = [_masked(F(key), mine) for key in [*order, "start"]]
+    if mine:
+        highlights = highlights.annotate(c_seen=seen_by(viewer))
+        order.insert(0, F("c_seen").desc())
     return (
         highlights.with_mark_counts()
         .annotate(c_hidden_here=_hidden(viewer, classroom))
         .annotate(**{f"c_{name}": value for name, value in columns.items()})
-        .order_by(
-            "owner__last_name",
-            "owner__first_name",
-            "owner__username",
-            "document__position",
-            "start",
-            "pk",
-        )
+        .order_by(*order, "pk")
         .values(*names)
     )
 
 
 def export_queryset(
-    highlights: QuerySet, base_url: str, *, viewer, classroom: int | None = None
+    highlights: QuerySet, base_url: str, *, viewer, classroom: int | None = None, mine=False
 ) -> QuerySet:
     """The highlights as rows of COLUMNS, in the order of the text within each article;
-    `hidden` as the viewer sees it (teacher_queryset).
+    `hidden` as the viewer sees it (teacher_queryset). `mine`: "Download my work", as
+    the teacher's sheet has it, in WORK_COLUMNS (its replies in the last, `replies`).
 
     Each column is an annotation named "c_" + its name (model fields cannot be
     re-annotated under their own names); the CSV header is written from COLUMNS.
@@ -362,10 +398,40 @@ def export_queryset(
     }
     columns = {**plain, **{name: Neutralised(value) for name, value in text.items()}}
     assert set(columns) == set(COLUMNS), "every column is computed once"
+    names, order = COLUMNS, ["document__position", "start", "pk"]
+    if mine:
+        highlights = highlights.annotate(c_seen=seen_by(viewer))
+        columns = {name: _masked(value, mine) for name, value in columns.items()}
+        columns["replies"] = _replies_json(work_replies(viewer))
+        names = WORK_COLUMNS
+        order = [F("c_seen").desc(), _masked(F("document__position"), mine), "c_start", "pk"]
     return (
-        highlights.annotate(**{f"c_{name}": columns[name] for name in COLUMNS})
-        .order_by("document__position", "start", "pk")
-        .values(*[f"c_{name}" for name in COLUMNS])
+        highlights.annotate(**{f"c_{name}": columns[name] for name in names})
+        .order_by(*order)
+        .values(*[f"c_{name}" for name in names])
+    )
+
+
+def _replies_json(replies: QuerySet) -> Subquery:
+    """A highlight's replies as a JSON list, oldest first, each with its id (the
+    Protocol's, by client key), author's user name, times and text: one cell a script
+    reads whatever line breaks the texts hold."""
+    reply = JSONObject(
+        id=Cast("client_key", CharField()),
+        # As the JSON-LD's korea:inReplyTo: not to a reply emptied by its deletion.
+        in_reply_to=Case(
+            When(parent__deleted__isnull=True, then=Cast("parent__client_key", CharField()))
+        ),
+        author_username=F("author__username"),
+        created=Timestamp("created"),
+        edited=Timestamp("edited"),
+        text=F("text"),
+    )
+    return Subquery(
+        replies.filter(highlight=OuterRef("pk"))
+        .values("highlight")
+        .annotate(joined=Cast(JSONBAgg(reply, order_by=("created", "pk")), CharField()))
+        .values("joined")
     )
 
 
@@ -385,10 +451,10 @@ def csv_chunks(rows: QuerySet, *, header=COLUMNS, bom: bool = False) -> Iterator
 
 
 def sheet_chunks(
-    highlights: QuerySet, base_url: str, *, viewer, classroom=None, bom: bool = False
+    highlights: QuerySet, base_url: str, *, viewer, classroom=None, bom=False, mine=False
 ) -> Iterator[bytes]:
     """The teacher's sheet as CSV, streamed as csv_chunks streams the full export."""
-    rows = teacher_queryset(highlights, base_url, viewer=viewer, classroom=classroom)
+    rows = teacher_queryset(highlights, base_url, viewer=viewer, classroom=classroom, mine=mine)
     return csv_chunks(rows, header=list(TEACHER_COLUMNS), bom=bom)
 
 
@@ -402,13 +468,15 @@ def file_name(parts: list[str], extension: str, today: date, variant: str = "") 
 
 
 def jsonld_chunks(
-    highlights: QuerySet, base_url: str, *, viewer, collection_url: str, classroom=None
+    highlights: QuerySet, base_url: str, *, viewer, collection_url: str, classroom=None, mine=False
 ) -> Iterator[bytes]:
     """A W3C Web Annotation collection, streamed: its id is the export's own address
     (`collection_url`, with its query), and its one page (`first`, also its `last`) holds
     one annotation per highlight, each followed by its replies the viewer may read
     (readable_replies); `korea:hidden` as the viewer sees it (teacher_queryset). `total`
-    comes last, counted as the annotations go out (JSON's keys have no order)."""
+    comes last, counted as the annotations go out (JSON's keys have no order).
+    `mine`: "Download my work" (work_of): a highlight the viewer may no longer see is left
+    out, their replies on it come all the same (work_replies), last, targeting its id."""
     page_url = collection_url + "#page-1"
     collection = {
         "@context": export_context(),
@@ -426,7 +494,12 @@ def jsonld_chunks(
         "startIndex": 0,
     }
     yield (_opened(collection) + ', "first": ' + _opened(page) + ', "items": [\n').encode()
-    replies = readable_replies(viewer, classroom).select_related("author", "parent")
+    replies = work_replies(viewer) if mine else readable_replies(viewer, classroom)
+    replies = replies.select_related("author", "parent")
+    order = ["document__position", "start", "pk"]
+    if mine:
+        highlights = highlights.annotate(seen=seen_by(viewer))
+        order.insert(0, F("seen").desc())
     rows = (
         highlights.select_related("owner", "document", "assignment")
         .annotate(hidden_here=_hidden(viewer, classroom))
@@ -436,11 +509,11 @@ def jsonld_chunks(
             "glossary_entries",
             Prefetch("replies", replies.order_by("created", "pk"), to_attr="exported_replies"),
         )
-        .order_by("document__position", "start", "pk")
+        .order_by(*order)
     )
     total = 0
     for highlight in rows.iterator(chunk_size=2000):
-        items = [web_annotation(highlight, base_url)]
+        items = [web_annotation(highlight, base_url)] if getattr(highlight, "seen", True) else []
         items += [
             reply_annotation(reply, highlight, base_url) for reply in highlight.exported_replies
         ]

@@ -670,6 +670,8 @@ class ExportFilterForm(forms.Form):
         error_messages={"invalid": "give a date like 2026-11-22."},
     )
     excel = forms.BooleanField(required=False)
+    # "Download my work": the viewer's highlights and every highlight they replied to.
+    mine = forms.BooleanField(required=False)
 
     # Each filter but the class's, as the lookup it narrows the highlights by.
     LOOKUPS = {
@@ -683,12 +685,17 @@ class ExportFilterForm(forms.Form):
     }
 
     dates_message = "“since” must not be after “until”."
+    mine_message = "“mine” is the whole of your work: give it without other filters."
 
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             raise ValidationError(self.dates_message, code="dates")
+        # A filter would tell what a highlight one may no longer see holds.
+        narrowed = [name for name in [*self.LOOKUPS, "q", "classroom"] if cleaned.get(name)]
+        if cleaned.get("mine") and narrowed:
+            raise ValidationError(self.mine_message, code="mine")
         return cleaned
 
     def problems(self) -> str:
@@ -744,6 +751,7 @@ class ExportFilterForm(forms.Form):
             f"assignment-{assignment.pk}" if assignment else "",
             data["document"],
             data["student"],
+            f"{user.username}_my-work" if data.get("mine") else "",
             f"tag-{data['tag']}" if data["tag"] else "",
             data["entry"],
         ]

@@ -316,6 +316,7 @@ class SearchForm(ExportFilterForm):
     )
     classroom = None
     excel = None
+    mine = None  # the search finds what one may see, not one's work (Download my work)
     # Without the value in the message: a tag the viewer cannot see is not named back.
     document = forms.ChoiceField(
         widget=QuickSelect, label="Article", required=False, error_messages=_listed("an article")

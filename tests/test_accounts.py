@@ -38,17 +38,20 @@ def test_the_account_page_shows_who_you_are(client, student):
     page = client.get("/accounts/").content.decode()
     assert "Min-jun Kim" in page and student.username in page
     assert "Download my work" in page and "Delete my account" in page
-    assert f"/export/annotations.csv?student={student.username}" in page
+    assert "/export/annotations.csv?mine=1" in page and "every reply you wrote" in page
 
 
-def test_download_my_work_holds_exactly_my_highlights(
+def test_download_my_work_holds_exactly_my_highlights_and_those_i_replied_to(
     client, classroom, student, classmate, make_highlight
 ):
+    """The rest of "Download my work" is in tests/test_export_my_work.py."""
     mine = make_highlight(student, PHRASE, note="mine")
-    make_highlight(classmate, "the Soviet dictator liked to work at night", visibility="class")
+    theirs = make_highlight(classmate, "the Soviet dictator liked", visibility="class")
+    make_highlight(classmate, "to work at night", visibility="class")
+    add_reply(highlight=theirs, author=student, text="Mine, on theirs", classroom=classroom.pk)
     client.force_login(student)
-    response = client.get(f"/export/annotations.csv?student={student.username}")
-    assert csv_highlight_ids(b"".join(response.streaming_content)) == [mine.pk]
+    response = client.get("/export/annotations.csv?mine=1")
+    assert sorted(csv_highlight_ids(b"".join(response.streaming_content))) == [mine.pk, theirs.pk]
 
 
 def counts() -> dict[str, int]:

@@ -1283,12 +1283,14 @@ EXPORT = {
     "since": "2020-01-01",
     "until": "2040-01-01",
     "excel": "1",
+    "mine": "",
 }
 
 
 @hostile
 @given(changes=edits(*EXPORT), kind=st.sampled_from([".csv", "-all.csv", ".jsonld"]))
 @example(changes={"classroom": "99999999999999999999", "since": "0001-01-01"}, kind=".csv")
+@example(changes={"mine": "1"}, kind=".jsonld")
 def test_export_filters_export_or_say_why(teacher, assignment, shared_work, changes, kind):
     ids = {"classroom": str(assignment.classroom_id), "assignment": str(assignment.pk)}
     query = edited({**EXPORT, **ids}, changes)

@@ -1000,6 +1000,10 @@ ENTRIES = [
     Entry("export_csv_all", get=ANY_USER),
     Entry("export_jsonld", get=ANY_USER),
     Entry("export_csv", get=ANY_USER, query=lambda w: {"q": "Kim"}, variant="[search]"),
+    # "Download my work": one's own highlights and replies (tests/test_export_my_work.py).
+    Entry("export_csv", get=ANY_USER, query=lambda w: {"mine": "1"}, variant="[my work]"),
+    Entry("export_csv_all", get=ANY_USER, query=lambda w: {"mine": "1"}, variant="[my work]"),
+    Entry("export_jsonld", get=ANY_USER, query=lambda w: {"mine": "1"}, variant="[my work]"),
     # Search: everyone finds only what visible_to shows them (tests/test_search.py); the
     # shared highlight by its words and its tag, the private one by its passage.
     Entry("search", get=ANY_USER),

@@ -160,7 +160,7 @@ def account(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "time_zone_chosen": bool(viewer_time_zone(request)),
-        "export_query": urlencode({"student": request.user.username}),
+        "export_query": urlencode({"mine": 1}),
         "pending_request": TeacherRequest.objects.filter(
             user=request.user, decision=TeacherRequest.Decision.PENDING
         ).exists(),

@@ -7,13 +7,16 @@ from django.views.decorators.http import require_safe
 from django_ratelimit import ALL
 
 from annotations.export import (
+    COLUMNS,
     JSONLD_CONTENT_TYPE,
+    WORK_COLUMNS,
     csv_chunks,
     export_queryset,
     exportable_by,
     file_name,
     jsonld_chunks,
     sheet_chunks,
+    work_of,
 )
 from annotations.forms import ExportFilterForm
 from annotations.throttles import write_limit
@@ -34,6 +37,7 @@ def annotations_csv(request: HttpRequest) -> HttpResponse:
             viewer=request.user,
             classroom=data["classroom"],
             bom=data["excel"],
+            mine=data["mine"],
         )
 
     return _download(request, chunks, "csv", "text/csv; charset=utf-8")
@@ -46,10 +50,15 @@ def annotations_csv_all(request: HttpRequest) -> HttpResponse:
     """The same highlights with every column, as the machine names them (docs/EXPORT.md)."""
 
     def chunks(highlights, base_url, form):
+        data = form.cleaned_data
         rows = export_queryset(
-            highlights, base_url, viewer=request.user, classroom=form.cleaned_data["classroom"]
+            highlights,
+            base_url,
+            viewer=request.user,
+            classroom=data["classroom"],
+            mine=data["mine"],
         )
-        return csv_chunks(rows, bom=form.cleaned_data["excel"])
+        return csv_chunks(rows, header=WORK_COLUMNS if data["mine"] else COLUMNS, bom=data["excel"])
 
     return _download(request, chunks, "csv", "text/csv; charset=utf-8", variant="all columns")
 
@@ -67,6 +76,7 @@ def annotations_jsonld(request: HttpRequest) -> HttpResponse:
             viewer=request.user,
             classroom=form.cleaned_data["classroom"],
             collection_url=request.build_absolute_uri(),
+            mine=form.cleaned_data["mine"],
         )
 
     return _download(request, chunks, "jsonld", JSONLD_CONTENT_TYPE)
@@ -83,7 +93,10 @@ def _download(
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    highlights = form.apply(exportable_by(request.user), viewer=request.user)
+    if form.cleaned_data["mine"]:
+        highlights = work_of(request.user)
+    else:
+        highlights = form.apply(exportable_by(request.user), viewer=request.user)
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(chunks(highlights, base_url, form), content_type=content_type)
     if extension == "csv" and form.cleaned_data["excel"]:
