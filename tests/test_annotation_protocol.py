@@ -54,15 +54,16 @@ def quote(document, phrase: str = PHRASE) -> dict:
     }
 
 
-def new_annotation(document, phrase: str = PHRASE, **extra) -> dict:
-    """A highlight as a tool would send it: its article's address and a quote selector."""
+def new_annotation(document, phrase: str = PHRASE, *, base: str = BASE, **extra) -> dict:
+    """A highlight as a tool would send it: its article's address (on `base`) and a
+    quote selector."""
     return {
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "type": "Annotation",
         "motivation": "commenting",
         "body": {"type": "TextualBody", "value": "Why was he not surprised?"},
         "target": {
-            "source": BASE + document.get_absolute_url(),
+            "source": base + document.get_absolute_url(),
             "selector": [quote(document, phrase)],
         },
         **extra,

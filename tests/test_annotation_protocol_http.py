@@ -10,11 +10,10 @@ import urllib.request
 
 import pytest
 
+from annotations.export import JSONLD_CONTENT_TYPE as JSONLD
 from annotations.tokens import create_token
 from tests.app_server import database_url, production_environment, serve
-from tests.helpers import PHRASE
-
-JSONLD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+from tests.test_annotation_protocol import new_annotation
 
 
 class NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -34,26 +33,6 @@ def send(url: str, method: str = "GET", body: dict | None = None, **headers):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as answer:
         return answer.code, answer.headers, answer.read()
-
-
-def new_annotation(document, base: str) -> dict:
-    start = document.text.index(PHRASE)
-    end = start + len(PHRASE)
-    return {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "type": "Annotation",
-        "motivation": "commenting",
-        "body": {"type": "TextualBody", "value": "Over the wire"},
-        "target": {
-            "source": base + document.get_absolute_url(),
-            "selector": {
-                "type": "TextQuoteSelector",
-                "exact": PHRASE,
-                "prefix": document.text[start - 32 : start],
-                "suffix": document.text[end : end + 32],
-            },
-        },
-    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,7 +61,9 @@ def test_the_protocols_server_musts_hold_over_http(document, student, tmp_path):
         assert status == 200 and "POST" in headers["Allow"] and headers["Accept-Post"]
 
         # POST: 201, the new annotation's address (under the container) in Location.
-        status, headers, body = send(container, "POST", new_annotation(document, app.url), **bearer)
+        status, headers, body = send(
+            container, "POST", new_annotation(document, base=app.url), **bearer
+        )
         assert status == 201, body[:500]
         location, etag = headers["Location"], headers["ETag"]
         assert location.startswith(container) and json.loads(body)["id"] == location

@@ -13,41 +13,29 @@ from django.test import Client
 from annotations.models import Classroom, Highlight, Reply, Tag
 from annotations.tokens import create_token
 from tests.helpers import PHRASE, jsonld_items, painted_mark
+from tests.test_annotation_protocol import BASE, new_annotation
 from tests.web_annotation_suite import check
 
-BASE = "http://testserver"
 EXPORT = "/export/annotations.jsonld"
 
 
 def annotation_of(document, glossary) -> dict:
-    start = document.text.index(PHRASE)
-    end = start + len(PHRASE)
-    return {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "type": "Annotation",
-        "motivation": "commenting",
-        "body": [
-            {"type": "TextualBody", "value": "Why then?\nAnd why him?", "purpose": "commenting"},
-            {"type": "TextualBody", "value": "evidence", "purpose": "tagging"},
-            {
-                "type": "SpecificResource",
-                "purpose": "identifying",
-                "source": BASE + glossary["joseph-stalin"].get_absolute_url(),
-            },
-        ],
-        "target": {
-            "source": BASE + document.get_absolute_url(),
-            "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": PHRASE,
-                    "prefix": document.text[start - 32 : start],
-                    "suffix": document.text[end : end + 32],
-                },
-                {"type": "TextPositionSelector", "start": start, "end": end},
-            ],
+    """A highlight a tool sends: a note with a line break, a tag, a glossary entry, and a
+    position beside the quote."""
+    annotation = new_annotation(document)
+    annotation["body"] = [
+        {"type": "TextualBody", "value": "Why then?\nAnd why him?", "purpose": "commenting"},
+        {"type": "TextualBody", "value": "evidence", "purpose": "tagging"},
+        {
+            "type": "SpecificResource",
+            "purpose": "identifying",
+            "source": BASE + glossary["joseph-stalin"].get_absolute_url(),
         },
-    }
+    ]
+    start = document.text.index(PHRASE)
+    position = {"type": "TextPositionSelector", "start": start, "end": start + len(PHRASE)}
+    annotation["target"]["selector"].append(position)
+    return annotation
 
 
 def exported(tool: Client, bearer: dict) -> list[dict]:
