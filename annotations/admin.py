@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.db.models import QuerySet
 from taggit.models import Tag as TaggitTag
 
 from annotations.glossary import recompute_mentions
 from annotations.models import (
+    AccessToken,
     Alias,
     Classroom,
     Document,
@@ -12,6 +14,7 @@ from annotations.models import (
     Tag,
     TaggedHighlight,
 )
+from annotations.tokens import revoke_tokens
 
 
 @admin.register(Document)
@@ -101,3 +104,25 @@ class GlossaryEntryAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         recompute_mentions()
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(admin.ModelAdmin):
+    """Staff see the tokens, never their secrets (only the hash is kept), and revoke one
+    an account has lost; only its owner makes one (/accounts/tokens/)."""
+
+    list_display = ["name", "owner", "shown", "scope", "created", "expires", "last_used", "revoked"]
+    list_filter = ["scope"]
+    search_fields = ["name", "owner__username", "shown"]
+    list_select_related = ["owner"]
+    fields = ["owner", "name", "shown", "scope", "created", "expires", "last_used", "revoked"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request, tokens: QuerySet) -> None:
+        revoked = revoke_tokens(tokens)
+        self.message_user(request, f"{revoked} revoked; they stop working at once.")

@@ -90,10 +90,13 @@ def create_token(*, owner, name: str, scope: str, days: int) -> tuple[AccessToke
 
 def revoke_token(*, token: AccessToken) -> bool:
     """Revoke the token for good; False if it was revoked already."""
-    revoked = AccessToken.objects.filter(pk=token.pk, revoked__isnull=True).update(
-        revoked=timezone.now()
-    )
-    return bool(revoked)
+    return bool(revoke_tokens(AccessToken.objects.filter(pk=token.pk)))
+
+
+def revoke_tokens(tokens) -> int:
+    """Revoke these tokens for good (staff, in the admin: an account's lost tokens); how
+    many were still unrevoked."""
+    return tokens.filter(revoked__isnull=True).update(revoked=timezone.now())
 
 
 # Authentication

@@ -11,13 +11,21 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import async_to_sync
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations.models import AccessToken
-from annotations.tokens import NEW_TOKEN, can_write, create_token, note_use, revoke_token
+from annotations.tokens import (
+    NEW_TOKEN,
+    can_write,
+    create_token,
+    find_token,
+    note_use,
+    revoke_token,
+)
 from tests.helpers import HTMX, PASSWORD, PHRASE
 
 URL = "/accounts/tokens/"
@@ -557,3 +565,25 @@ def test_deleting_the_account_deletes_its_tokens(student):
     token_for(student)
     student.delete()
     assert not AccessToken.objects.exists()
+
+
+def test_staff_see_tokens_in_the_admin_without_their_secrets_and_revoke_them(client, student):
+    token, secret = create_token(owner=student, name="Lost laptop", scope="read-write", days=7)
+    admin_user = get_user_model().objects.create_superuser("root", password="x" * 12)
+    client.force_login(admin_user)
+
+    listed = client.get("/admin/annotations/accesstoken/").content.decode()
+    add = client.get("/admin/annotations/accesstoken/add/")
+    revoked = client.post(
+        "/admin/annotations/accesstoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+        follow=True,
+    )
+
+    assert "Lost laptop" in listed and token.shown in listed
+    assert secret not in listed and token.digest not in listed
+    assert add.status_code == 403  # only its owner makes a token
+    assert "1 revoked" in revoked.content.decode()
+    token.refresh_from_db()
+    assert token.revoked is not None
+    assert find_token(secret)[0] is None
