@@ -153,6 +153,9 @@
   document.body.addEventListener("htmx:afterSettle", function (event) {
     const panel = document.getElementById("panel");
     if (!panel || event.detail.elt !== panel) return;
+    // Closed again before htmx settled (Esc pressed at once, panel.js): focus and scroll
+    // stay where closing put them, not on a panel that is back below the text.
+    if (!panel.classList.contains("sheet")) return;
     // In order of preference: a field to correct, the note to write, the heading, a card.
     const target = ["[aria-invalid='true']", "#id_note", "#panel-heading", ".card"]
       .map((selector) => panel.querySelector(selector))

@@ -222,6 +222,33 @@ def test_the_editor_opens_as_a_bottom_sheet_and_closes_to_where_the_reader_was(
     assert abs(page.evaluate("() => scrollY") - where) < 2
 
 
+def test_a_sheet_closed_before_htmx_settles_leaves_the_reader_where_they_were(
+    phone, student, document
+):
+    """Esc pressed as a card's answer is swapped in, before htmx settles it: the late
+    move of the focus into the panel must not scroll to the panel, back below the text."""
+    page = phone()
+    helpers.log_in(page, student, next_page=DOC, tap=True)
+    page.locator("#p-12").scroll_into_view_if_needed()
+    select_words(page, 12)
+    page.get_by_role("button", name="Highlight", exact=True).tap()
+    page.get_by_role("button", name="Save").tap()
+    expect(page.locator("#panel")).to_contain_text("Highlight saved.")
+    page.keyboard.press("Escape")
+    where = page.evaluate("() => scrollY")
+    # The next answer into the panel: closed at once, between its swap and its settle.
+    page.evaluate(
+        """() => document.getElementById("panel").addEventListener("htmx:afterSwap", () =>
+            document.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape"})), {once: true})"""
+    )
+    page.locator("#p-12 mark.hl-own").first.tap()
+    page.wait_for_function("() => !document.getElementById('panel').classList.contains('sheet')")
+    page.wait_for_timeout(300)  # past htmx's settle (20 ms)
+
+    assert abs(page.evaluate("() => scrollY") - where) < 2
+    assert page.evaluate("() => !document.getElementById('panel').contains(document.activeElement)")
+
+
 def test_paragraph_numbers_show_on_a_phone(phone, document):
     page = phone()
     page.goto(DOC)
