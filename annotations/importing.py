@@ -13,7 +13,6 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -27,8 +26,6 @@ from annotations.tool_import import FileLookups, NotPlaced, import_incoming
 from annotations.validators import check_tags, clean_note, clean_reply
 from annotations.writes import add_imported_reply, create_highlight
 
-_DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
-_ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
 _ANNOTATION_IRI = re.compile(
     r"https?://[^/?#\s]+(?:/[^?#\s]*)?/annotations/(?P<key>[-0-9a-fA-F]{36})"
 )
@@ -275,8 +272,8 @@ def _flag(annotation: dict, key: str) -> bool:
 def _target(identifier: str, target: dict) -> tuple[Document, Anchor, str]:
     """The article, where in it, and how it was placed: by position, again by its quote
     (the text differs), or not at all (kept orphaned, with its quote)."""
-    match = _DOCUMENT_PATH.search(urlsplit(target["source"]).path)
-    document = Document.objects.filter(slug=match.group(1)).first() if match else None
+    slug = tool_formats.document_slug(target["source"])
+    document = Document.objects.filter(slug=slug).first() if slug else None
     if document is None:
         raise ValueError(f"{identifier}: no article here for {target['source']}")
     selectors = {selector["type"]: selector for selector in target["selector"]}
@@ -318,8 +315,8 @@ def _bodies(identifier: str, bodies) -> tuple[str, list[str], list[GlossaryEntry
     entries, missing = [], []
     for body in bodies:
         if body.get("purpose") == "identifying":
-            found = _ENTRY_PATH.search(urlsplit(body.get("source", "")).path)
-            entry = GlossaryEntry.objects.filter(slug=found.group(1)).first() if found else None
+            slug = tool_formats.entry_slug(body.get("source", ""))
+            entry = GlossaryEntry.objects.filter(slug=slug).first() if slug else None
             if entry is None:
                 missing.append(
                     f"{identifier}: no glossary entry {body.get('source')}; the link was left out"

@@ -27,6 +27,20 @@ _KEYS = uuid.UUID("5b0b7c2e-18a4-4d7e-9a53-4f0e1c7d2a61")  # the namespace of ou
 _HYPOTHESIS_ID = re.compile(r"/(?:a|api/annotations)/([-\w]+?)(?:\.jsonld)?/?$")
 _OUR_ID = re.compile(r"/annotations/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _ACCOUNT = re.compile(r"^acct:([^@]+)@(.+)$")
+_DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
+_ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
+
+
+def document_slug(address: str) -> str | None:
+    """The slug of our article an address names (`/documents/<slug>/`, on any host)."""
+    found = _DOCUMENT_PATH.search(urlsplit(address).path)
+    return found.group(1) if found else None
+
+
+def entry_slug(address: str) -> str | None:
+    """The slug of our glossary entry an address names (`/glossary/<slug>/`, any host)."""
+    found = _ENTRY_PATH.search(urlsplit(address).path)
+    return found.group(1) if found else None
 
 
 @dataclass

@@ -15,19 +15,16 @@ costs no query.
 """
 
 import re
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotations.anchoring import AnchorError, fold
 from annotations.models import Document, GlossaryEntry, Highlight, Reply
-from annotations.tool_formats import Incoming
+from annotations.tool_formats import Incoming, document_slug, entry_slug
 from annotations.validators import check_tags, clean_note, clean_reply
 from annotations.writes import add_imported_reply, create_highlight
 
-_DOCUMENT_PATH = re.compile(r"/documents/([-\w]+)/?$")
-_ENTRY_PATH = re.compile(r"/glossary/([-\w]+)/?$")
 _WIKIDATA = re.compile(r"wikidata\.org/(?:wiki|entity)/(Q[1-9][0-9]*)$")
 
 
@@ -127,9 +124,9 @@ def _place(incoming: Incoming, lookups: FileLookups) -> tuple[Document, object, 
 def _document(incoming: Incoming, lookups: FileLookups) -> Document:
     """The article the annotation's address names, or the only one holding its quote
     with its context (of the assignment's, if it has one)."""
-    found = _DOCUMENT_PATH.search(urlsplit(incoming.source).path)
-    if found:
-        document = lookups.by_slug(found.group(1))
+    slug = document_slug(incoming.source)
+    if slug:
+        document = lookups.by_slug(slug)
         if document is None:
             raise NotPlaced(f"no article here for {incoming.source}")
         if document not in lookups.allowed:
@@ -175,9 +172,9 @@ def _entries(links: list[str], lookups: FileLookups) -> tuple[list[GlossaryEntry
 
 
 def _entry(link: str) -> GlossaryEntry | None:
-    path, wikidata = _ENTRY_PATH.search(urlsplit(link).path), _WIKIDATA.search(link)
-    if path:
-        return GlossaryEntry.objects.filter(slug=path.group(1)).first()
+    slug, wikidata = entry_slug(link), _WIKIDATA.search(link)
+    if slug:
+        return GlossaryEntry.objects.filter(slug=slug).first()
     if wikidata:
         return GlossaryEntry.objects.filter(wikidata=wikidata.group(1)).first()
     return None
