@@ -1,4 +1,4 @@
-"""Throttles (django-ratelimit), and the limits on what one account may write.
+"""Throttles, and the limits on what one account may write.
 
 Before people have an account, only what can be abused is counted: wrong join codes per
 address (so a class of thirty behind one school address, all with the right code, is
@@ -11,60 +11,95 @@ by its pk at the rate WRITE_LIMITS[name]. The caps that do not pass with time (h
 on one article) or pass slowly (new tags a day) are checked in the writes themselves
 (annotations/writes.py), which raise LimitReached; the decorator answers both the same
 way: 429, with what was refused, when to try again, and that nothing was changed.
+
+Counts are kept in fixed windows, in the database cache (korea_reader/cache.py), which
+adds to a window's counter in one statement: every write pays that one round trip.
 """
 
+import hashlib
+import time
+import zlib
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django_ratelimit import UNSAFE
-from django_ratelimit.core import get_usage
 
 from korea_reader.client_ip import client_ip
 
-
-def _usage(request: HttpRequest, group: str, key, rate: str, *, count: bool) -> dict | None:
-    return get_usage(request, group=group, key=key, rate=rate, increment=count)
-
-
-def _reached(usage: dict | None) -> bool:
-    return usage is not None and usage["count"] >= usage["limit"]
+UNSAFE = ("DELETE", "PATCH", "POST", "PUT")  # the methods a write limit counts by default
+ALL = None  # every method: exports count their GETs
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _by_code(code: str):
-    return lambda group, request: code
+@dataclass(frozen=True)
+class Usage:
+    """A window's count for one key, with its limit and the seconds left in it."""
+
+    count: int
+    limit: int
+    time_left: int
+
+    @property
+    def reached(self) -> bool:
+        """No more may come in this window."""
+        return self.count >= self.limit
+
+    @property
+    def passed(self) -> bool:
+        """The one just counted came past the limit."""
+        return self.count > self.limit
+
+
+def _split_rate(rate: str) -> tuple[int, int]:
+    """'30/m' -> (30, 60); '5/10m' -> (5, 600)."""
+    count, period = rate.split("/")
+    return int(count), int(period[:-1] or 1) * _SECONDS[period[-1]]
+
+
+def _usage(group: str, who: str, rate: str, *, count: int = 0) -> Usage:
+    """`who`'s usage of `group` at `rate`, first counting `count` more. Windows are fixed,
+    and each key's ends at a second of its own (from a hash of `who`), so that not every
+    counter starts again at once."""
+    limit, period = _split_rate(rate)
+    now = int(time.time())
+    end = now - now % period + zlib.crc32(who.encode()) % period
+    if end < now:
+        end += period
+    name = f"{group}|{rate}|{who}|{end}"
+    key = "rl:" + hashlib.sha256(name.encode()).hexdigest()
+    # A second past the window's end: a request in its last second still finds it.
+    used = cache.count(key, end - now + 1, count) if count else cache.get(key, 0)
+    return Usage(used, limit, end - now)
 
 
 def wrong_codes_reached(request: HttpRequest) -> bool:
-    rate = settings.JOIN_FAILURES_PER_ADDRESS
-    return _reached(_usage(request, "join-wrong-code", "ip", rate, count=False))
+    return _usage("join-wrong-code", client_ip(request), settings.JOIN_FAILURES_PER_ADDRESS).reached
 
 
 def count_wrong_code(request: HttpRequest) -> None:
-    _usage(request, "join-wrong-code", "ip", settings.JOIN_FAILURES_PER_ADDRESS, count=True)
+    _usage("join-wrong-code", client_ip(request), settings.JOIN_FAILURES_PER_ADDRESS, count=1)
 
 
 def sign_ups_reached(request: HttpRequest, code: str) -> bool:
-    by_address = _usage(request, "sign-up-address", "ip", settings.SIGNUPS_PER_ADDRESS, count=False)
-    by_code = _usage(
-        request, "sign-up-code", _by_code(code), settings.SIGNUPS_PER_CODE, count=False
-    )
-    return _reached(by_address) or _reached(by_code)
+    by_address = _usage("sign-up-address", client_ip(request), settings.SIGNUPS_PER_ADDRESS)
+    return by_address.reached or _usage("sign-up-code", code, settings.SIGNUPS_PER_CODE).reached
 
 
 def count_sign_up(request: HttpRequest, code: str) -> None:
-    _usage(request, "sign-up-address", "ip", settings.SIGNUPS_PER_ADDRESS, count=True)
-    _usage(request, "sign-up-code", _by_code(code), settings.SIGNUPS_PER_CODE, count=True)
+    _usage("sign-up-address", client_ip(request), settings.SIGNUPS_PER_ADDRESS, count=1)
+    _usage("sign-up-code", code, settings.SIGNUPS_PER_CODE, count=1)
 
 
 def token_failures_reached(request: HttpRequest) -> bool:
     rate = settings.TOKEN_FAILURES_PER_ADDRESS
-    return _reached(_usage(request, "token-failure", "ip", rate, count=False))
+    return _usage("token-failure", client_ip(request), rate).reached
 
 
 def count_token_failure(request: HttpRequest) -> None:
-    _usage(request, "token-failure", "ip", settings.TOKEN_FAILURES_PER_ADDRESS, count=True)
+    _usage("token-failure", client_ip(request), settings.TOKEN_FAILURES_PER_ADDRESS, count=1)
 
 
 def too_many_token_failures(request: HttpRequest) -> JsonResponse:
@@ -148,7 +183,7 @@ def _try_again(period: str) -> str:
     return "Try again tomorrow." if period == "a day" else f"Try again in {period}."
 
 
-def _account_or_address(group: str, request: HttpRequest) -> str:
+def _account_or_address(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"account:{request.user.pk}"
     return f"address:{client_ip(request)}"
@@ -178,22 +213,17 @@ def write_limit(name: str, *, methods=UNSAFE, by_address: bool = False):
 
 
 def _over_limit(request: HttpRequest, name: str, methods) -> HttpResponse | None:
+    if methods is not ALL and request.method not in methods:
+        return None
     rate = settings.WRITE_LIMITS[name]
-    usage = get_usage(
-        request,
-        group=f"write:{name}",
-        key=_account_or_address,
-        rate=rate,
-        method=methods,
-        increment=True,
-    )
-    if usage is None or not usage["should_limit"]:
+    usage = _usage(f"write:{name}", _account_or_address(request), rate, count=1)
+    if not usage.passed:
         return None
     count, period = _period(rate)
     per = period if period.startswith(("a ", "an ")) else f"in {period}"
     what = f"{WRITE_LIMIT_WORDS[name]}: at most {count} {per}, and that many came just now."
     response = too_many(request, what, _try_again(period))
-    response["Retry-After"] = str(max(usage["time_left"], 1))
+    response["Retry-After"] = str(max(usage.time_left, 1))
     return response
 
 
@@ -204,18 +234,11 @@ def count_new_tags(owner, names: int) -> None:
     if not names:
         return
     rate = f"{settings.NEW_TAGS_PER_DAY}/d"
-
-    def by_owner(group, request):
-        return str(owner.pk)
-
-    usage = get_usage(None, group="new-tags", key=by_owner, rate=rate, increment=False)
-    if usage is None:
-        return
-    if usage["count"] + names > usage["limit"]:
+    usage = _usage("new-tags", str(owner.pk), rate)
+    if usage.count + names > usage.limit:
         raise LimitReached(
-            f"You have made {usage['count']} new tags today, and one account may make "
-            f"{usage['limit']} a day. Tags already in use are always free to use.",
+            f"You have made {usage.count} new tags today, and one account may make "
+            f"{usage.limit} a day. Tags already in use are always free to use.",
             "Try again tomorrow, or choose tags from the suggestions.",
         )
-    for _ in range(names):
-        get_usage(None, group="new-tags", key=by_owner, rate=rate, increment=True)
+    _usage("new-tags", str(owner.pk), rate, count=names)

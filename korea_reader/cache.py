@@ -1,20 +1,20 @@
-"""Django's database cache, with an add() and incr() that throttles can count on, cheaply.
+"""Django's database cache, with counters that throttles can count on, cheaply.
 
-django-ratelimit keeps its counters in a cache: on every counted request it calls add()
-(a new window's counter) and then incr(). Django's DatabaseCache does neither as a
-counter needs: its incr() reads, adds and writes the value again with the default
-timeout, so two requests at once could count as one, and a window of an hour could end
-five minutes after its last request; and its add() counts the whole table first (to cull
-it), then reads and writes the row in a transaction: five round trips to PostgreSQL.
+The throttles (annotations/throttles.py) keep a counter per key and window here, and
+every write adds to one. Django's DatabaseCache counts badly: its incr() reads, adds and
+writes the value again with the default timeout, so two requests at once could count as
+one, and a window of an hour could end five minutes after its last request; and its
+add() counts the whole table first (to cull it), then reads and writes the row in a
+transaction: five round trips to PostgreSQL.
 
-Here add() is one statement (an INSERT that takes over an expired row and leaves a live
-one alone, without locking it: most counted requests find their window's counter live),
-and incr() one UPDATE that adds in SQL: a counter is stored as "i:<n>" (a colon is not
-in base64's alphabet, so no pickled value reads as one), which PostgreSQL can add to
-under the row's lock, so no count is lost and the expiry is left alone. A
-counted request costs two round trips. Expired rows are deleted whenever add() makes a
-row, instead of Django's cull. PostgreSQL holds the counts, so every app server shares
-them, with nothing more to run.
+Here a counter is stored as "i:<n>" (a colon is not in base64's alphabet, so no pickled
+value reads as one), which PostgreSQL can add to under the row's lock: no count is lost
+and the expiry is left alone. count(), what the throttles call, is one upsert that makes
+a window's counter or adds to it: one round trip a counted request. add() (an INSERT that
+takes over an expired row and leaves a live one alone, without locking it) and incr()
+(one UPDATE that adds in SQL) count the same way, for anything using Django's cache API.
+Expired rows are deleted whenever a counter is made, instead of Django's cull.
+PostgreSQL holds the counts, so every app server shares them, with nothing more to run.
 """
 
 import base64
@@ -80,6 +80,33 @@ class DatabaseCache(DjangoDatabaseCache):
             if added:
                 cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])
         return added
+
+    def count(self, key, timeout: int, delta: int = 1, version=None) -> int:
+        """Add `delta` to the counter `key` and return it, in one statement: an upsert
+        that makes the counter at `delta` (expiring in `timeout` seconds) when there is
+        none, or only an expired one or a value that is no counter, and otherwise adds
+        under the row's lock, leaving its expiry alone. When it made the counter, the
+        expired rows are deleted too, as add() does. `delta` is at least 1."""
+        key = self.make_and_validate_key(key, version=version)
+        expires = datetime.fromtimestamp(self.get_backend_timeout(timeout), tz=UTC)
+        now = timezone.now()
+        connection, table = self._connection_and_table()
+        anew = f"(counter.expires < %s OR NOT starts_with(counter.value, '{COUNTER}'))"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} AS counter (cache_key, value, expires) VALUES (%s, %s, %s) "
+                "ON CONFLICT (cache_key) DO UPDATE SET "
+                f"value = CASE WHEN {anew} THEN EXCLUDED.value"
+                f" ELSE '{COUNTER}' || (substr(counter.value, %s)::bigint + %s) END, "
+                f"expires = CASE WHEN {anew} THEN EXCLUDED.expires ELSE counter.expires END "
+                "RETURNING value",
+                [key, self._encoded(delta), expires.replace(microsecond=0), now]
+                + [len(COUNTER) + 1, delta, now],
+            )
+            count = self._decoded(cursor.fetchone()[0])
+            if count == delta:  # made now: a counter that lived holds more
+                cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])
+        return count
 
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)

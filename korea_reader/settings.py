@@ -79,7 +79,6 @@ INSTALLED_APPS = [
     "template_partials",
     "taggit",
     "axes",
-    "django_ratelimit",
     "lti_tool",  # django-lti: LTI registrations, deployments and keys
     "annotations",
 ]
@@ -274,12 +273,10 @@ AXES_LOCKOUT_CALLABLE = "annotations.log_in_locks.lockout_response"
 # A log-in refused during a lock tried no password: it neither counts nor prolongs the lock.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
-# Throttles for what anyone may try without an account (django-ratelimit), counted in
-# the database cache so that every app server sees the same counts. A rate is
+# Throttles for what anyone may try without an account (annotations/throttles.py), counted
+# in the database cache so that every app server sees the same counts. A rate is
 # "number/period" (s, m, h, d). Wrong join codes are counted per address; sign-ups per
 # address and per class code, high enough for a class of 30 behind one school address.
-RATELIMIT_USE_CACHE = "default"
-RATELIMIT_IP_META_KEY = "korea_reader.client_ip.client_ip"
 JOIN_FAILURES_PER_ADDRESS = env_str("JOIN_FAILURES_PER_ADDRESS", "20/h")
 SIGNUPS_PER_ADDRESS = env_str("SIGNUPS_PER_ADDRESS", "100/h")
 SIGNUPS_PER_CODE = env_str("SIGNUPS_PER_CODE", "100/h")
@@ -363,9 +360,6 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Korea Reader <noreply@localh
 
 # Preloading is a commitment for the whole domain; a school decides it, not the default.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-# django-ratelimit knows only memcached and Redis as shared, atomic caches;
-# korea_reader.cache.DatabaseCache is one too (see there).
-SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
 
 LOGGING = {
     "version": 1,

@@ -6,9 +6,9 @@ classes exist), and an outsider who belongs to none of it.
 
 from types import SimpleNamespace
 
-import django_ratelimit.core
 import pytest
 
+from annotations import throttles
 from annotations.loading import load_documents, load_glossary
 from annotations.models import Assignment, Document, GlossaryEntry
 from annotations.teachers import make_teacher
@@ -28,11 +28,11 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def still_rate_limit_clock(monkeypatch):
-    """django-ratelimit counts in fixed windows that end at a second set by each key; one
+    """The throttles count in fixed windows that end at a second set by each key; one
     that ended between a test's two requests let the second through (CI saw it once).
-    Its clock stands still for the test, so a count is never cut in two."""
-    now = django_ratelimit.core.time.time()
-    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
+    Their clock stands still for the test, so a count is never cut in two."""
+    now = throttles.time.time()
+    monkeypatch.setattr(throttles, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture

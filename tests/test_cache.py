@@ -1,11 +1,14 @@
-"""The database cache django-ratelimit counts in (korea_reader/cache.py): add() makes a
-row or takes over an expired one, incr() counts without losing a count."""
+"""The database cache the throttles count in (korea_reader/cache.py): count() makes a
+window's counter or adds to it in one statement; add() makes a row or takes over an
+expired one, incr() counts; none loses a count."""
 
 import threading
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 
 @pytest.fixture
@@ -92,12 +95,69 @@ def test_increments_at_once_lose_no_count(transactional_db):
     assert cache.get("rl:busy") == 100
 
 
-def test_a_counted_request_costs_two_statements(counter, django_assert_num_queries):
-    cache.add(counter, 1, 60)
+def _expiry() -> datetime:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM korea_reader_cache")
+        return cursor.fetchone()[0]
 
-    with django_assert_num_queries(2):  # django-ratelimit's add(), then incr()
-        assert cache.add(counter, 1, 60) is False
-        assert cache.incr(counter) == 2
+
+def test_count_makes_a_counter_then_adds_to_it_and_keeps_its_expiry(counter):
+    assert cache.count(counter, 60) == 1
+    expires = _expiry()
+    assert expires > timezone.now() + timedelta(seconds=55)
+
+    assert cache.count(counter, 600) == 2
+    assert cache.count(counter, 600, 3) == 5
+
+    assert cache.get(counter) == 5
+    assert _expiry() == expires  # a later timeout does not stretch the window
+
+
+def test_a_counted_request_costs_one_statement(counter, django_assert_num_queries):
+    cache.count(counter, 60)
+
+    with django_assert_num_queries(1):
+        assert cache.count(counter, 60) == 2
+
+
+def test_count_takes_over_an_expired_counter_and_deletes_other_expired_rows(counter):
+    cache.count(counter, 60, 7)
+    cache.set("another", "value", 60)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE korea_reader_cache SET expires = now() - interval '1 minute'")
+
+    assert cache.count(counter, 60) == 1
+
+    assert _expiry() > timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM korea_reader_cache")
+        assert cursor.fetchone()[0] == 1  # the other expired row is gone
+
+
+def test_count_of_what_is_no_counter_starts_one(counter):
+    cache.set(counter, "not a number", 60)
+
+    assert cache.count(counter, 60) == 1
+    assert cache.count(counter, 60) == 2
+
+
+def test_counts_at_once_lose_none(transactional_db):
+    cache.clear()
+
+    def count() -> None:
+        try:
+            for _ in range(25):
+                cache.count("rl:busy", 60)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=count) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert cache.get("rl:busy") == 100
 
 
 def test_a_number_that_set_stored_still_counts(counter):

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from django_ratelimit import ALL
 
 from annotations.export import (
     COLUMNS,
@@ -19,7 +18,7 @@ from annotations.export import (
     work_of,
 )
 from annotations.forms import ExportFilterForm
-from annotations.throttles import write_limit
+from annotations.throttles import ALL, write_limit
 
 
 @login_required

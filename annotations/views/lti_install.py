@@ -11,7 +11,6 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit import ALL
 from lti_tool.models import LtiRegistration
 
 from annotations.access import get_deployment_of, get_platform, staff_required
@@ -27,7 +26,7 @@ from annotations.lti.registrations import (
     tool_urls,
 )
 from annotations.pages import form_page
-from annotations.throttles import write_limit
+from annotations.throttles import ALL, write_limit
 
 
 def _origin(request: HttpRequest) -> str:
