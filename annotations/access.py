@@ -33,11 +33,11 @@ from annotations.models import (
     TeacherRequest,
     Viewer,
 )
+from annotations.validators import LARGEST_ID
 
 Role = Membership.Role
 ARCHIVED = "This class is archived: its work can be read and exported, not changed."
 # Ids are bigints: a longer number names nobody (and int() of it would not fit a query).
-_LARGEST_ID = 2**63 - 1
 
 
 def get_document(slug: str) -> Document:
@@ -62,7 +62,7 @@ def get_tag_for_user(request: HttpRequest, slug: str) -> Tag:
 def get_tag_of_class(classroom: Classroom, tag_id: int) -> Tag:
     """A tag on the class's work (class_tags.tags_of_class), for its teacher; 404 for
     any other tag, used elsewhere or not at all."""
-    if not 0 < tag_id <= _LARGEST_ID:
+    if not 0 < tag_id <= LARGEST_ID:
         raise Http404("No such tag in this class.")
     return get_object_or_404(tags_of_class(classroom), pk=tag_id)
 
@@ -230,7 +230,7 @@ def get_teacher_request(pk: int) -> TeacherRequest:
 
 def get_token_for_user(request: HttpRequest, pk: int) -> AccessToken:
     """One's own access token; anyone else's is not there (404), staff's view included."""
-    if pk > _LARGEST_ID:
+    if pk > LARGEST_ID:
         raise Http404("No such token.")
     return get_object_or_404(AccessToken.objects.filter(owner=request.user), pk=pk)
 
@@ -273,7 +273,7 @@ def get_student_of(assignment: Assignment, user_id: int):
 
 def get_student_of_class(classroom: Classroom, user_id: int):
     """A student of the class, or 404."""
-    if not 0 < user_id <= _LARGEST_ID:
+    if not 0 < user_id <= LARGEST_ID:
         raise Http404("No such student in this class.")
     return get_object_or_404(
         get_user_model(),
@@ -339,7 +339,7 @@ def get_highlight_to_mark(request: HttpRequest, pk: int) -> Highlight:
 def get_reply_to_answer(request: HttpRequest, pk: int) -> tuple[Reply, list[int]]:
     """A reply the user may read (404 otherwise) to a question the user may moderate as
     the author's teacher (get_highlight_to_moderate: 403 otherwise), with the classes."""
-    if not 0 < pk <= _LARGEST_ID:
+    if not 0 < pk <= LARGEST_ID:
         raise Http404("No such reply.")
     reply = get_object_or_404(Reply.objects.visible_to(request.user), pk=pk)
     reply.highlight, classes = get_highlight_to_moderate(request, reply.highlight_id)
@@ -413,7 +413,7 @@ def get_highlight_to_reply(
 def get_reply_to_change(request: HttpRequest, pk: int) -> Reply:
     """A reply the user reads (404 otherwise) that is theirs to edit or delete (403), in
     a class that is not archived (403)."""
-    if not 0 < pk <= _LARGEST_ID:
+    if not 0 < pk <= LARGEST_ID:
         raise Http404("No such reply.")
     viewer = Viewer.of_request(request)
     replies = Reply.objects.visible_to(request.user, viewer).filter(deleted__isnull=True)
@@ -486,14 +486,14 @@ def get_thread_to_join(
 
 def get_platform(pk: int) -> LtiRegistration:
     """A registered learning platform, for staff (the view is @staff_required)."""
-    if not 0 < pk <= _LARGEST_ID:
+    if not 0 < pk <= LARGEST_ID:
         raise Http404("No such platform.")
     return get_object_or_404(LtiRegistration, pk=pk)
 
 
 def get_deployment_of(registration: LtiRegistration, pk: int) -> LtiDeployment:
     """One of the platform's deployments; 404 for another platform's."""
-    if not 0 < pk <= _LARGEST_ID:
+    if not 0 < pk <= LARGEST_ID:
         raise Http404("No such deployment of this platform.")
     return get_object_or_404(LtiDeployment, pk=pk, registration=registration)
 

@@ -1,4 +1,4 @@
-from functools import cached_property
+from functools import cached_property, partial
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from annotations.models import (
 from annotations.search import Search
 from annotations.time_zones import TimeZoneField, ZonedDateTimeField, describe
 from annotations.validators import (
+    LARGEST_ID,
     MAX_ALIAS_LENGTH,
     MAX_MIN_HIGHLIGHTS,
     MAX_NOTE_LENGTH,
@@ -129,6 +130,28 @@ class HighlightMoveForm(forms.Form):
         self.fields["assignment"].label_from_instance = lambda a: f"{a.title} ({a.classroom.name})"
 
 
+class WorkField(forms.ModelChoiceField):
+    """The assignment a new highlight counts for: one the writer works in on the article
+    (AssignmentQuerySet.to_work_in_one, looked up by `find`, which the form sets); a
+    hidden field, so no choices are ever listed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Assignment.objects.none(), **kwargs)
+        self.find = lambda pk: None
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            pk = 0
+        found = self.find(pk) if 0 < pk <= LARGEST_ID else None
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
 class HighlightForm(HighlightNoteForm):
     """A new highlight: where it is, as the browser saw it, plus the note and tags."""
 
@@ -139,8 +162,7 @@ class HighlightForm(HighlightNoteForm):
     suffix = forms.CharField(strip=False, required=False, max_length=64, widget=forms.HiddenInput)
     revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    assignment = forms.ModelChoiceField(
-        queryset=Assignment.objects.none(),
+    assignment = WorkField(
         required=False,
         widget=forms.HiddenInput,
         error_messages={
@@ -157,10 +179,11 @@ class HighlightForm(HighlightNoteForm):
         self.document = document
         super().__init__(*args, **kwargs)
         if user is not None:
-            # What a save in it asks next: whether it is in an LMS (the student's score
-            # is queued for it) and has entries to link (the progress box lists them).
-            assignments = Assignment.objects.to_work_in(user, document).with_links()
-            self.fields["assignment"].queryset = assignments
+            # With what a save in it asks next: whether it is in an LMS (the student's
+            # score is queued for it) and has entries to link (the progress box lists them).
+            self.fields["assignment"].find = partial(
+                Assignment.objects.to_work_in_one, user, document
+            )
         if self["assignment"].value():
             self.label_for_assignment()
 

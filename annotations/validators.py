@@ -12,6 +12,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+LARGEST_ID = 2**63 - 1  # the largest id PostgreSQL's bigint holds
 MAX_NOTE_LENGTH = 5000
 MAX_INSTRUCTIONS_LENGTH = 5000
 MAX_REPLY_LENGTH = 2000

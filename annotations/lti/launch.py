@@ -24,6 +24,7 @@ from lti_tool.utils import sync_data_from_launch
 
 from annotations.lti.models import AssignmentLink, ClassLink
 from annotations.models import Assignment, Classroom, Membership
+from annotations.validators import LARGEST_ID
 
 log = logging.getLogger("annotations.lti")
 
@@ -39,7 +40,6 @@ MAX_NAME = 150
 CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 # What deep linking puts in the link's custom claim: the id of the assignment it opens.
 ASSIGNMENT_CLAIM = "korea_reader_assignment"
-LARGEST_ID = 2**63 - 1
 LINE_ITEM_URL_MAX = AssignmentLink._meta.get_field("line_item_url").max_length
 
 
