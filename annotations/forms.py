@@ -60,6 +60,32 @@ class TagsField(forms.CharField):
         return check_tags(parse_tags(super().clean(value) or ""))
 
 
+class GlossaryEntriesField(forms.ModelMultipleChoiceField):
+    """The glossary entries ticked, checked in one query: Django's field builds a query
+    for each id only to see that it is one, before the query that finds them."""
+
+    def _check_values(self, value):
+        ids = set()
+        for pk in value:
+            try:
+                ids.add(int(pk))
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                ) from None
+        usable = all(0 < pk <= LARGEST_ID for pk in ids)
+        found = self.queryset.filter(pk__any=ids) if usable else []
+        if len(found) != len(ids):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": min(ids - {entry.pk for entry in found})},
+            )
+        return found
+
+
 class HighlightNoteForm(forms.ModelForm):
     """What the owner can change about a highlight: its note, tags and visibility."""
 
@@ -77,7 +103,7 @@ class HighlightNoteForm(forms.ModelForm):
         label="Who can see it",
         initial=Highlight.Visibility.PRIVATE,
     )
-    glossary_entries = forms.ModelMultipleChoiceField(
+    glossary_entries = GlossaryEntriesField(
         queryset=GlossaryEntry.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -217,6 +217,7 @@ BAD_ENTRIES = {
     "a number and text": lambda ok: [ok.pk, "1; DROP TABLE"],
     "a decimal": lambda ok: ["1.5"],
     "negative": lambda ok: ["-1"],
+    "past the largest id": lambda ok: [ok.pk, str(2**63)],
 }
 
 
