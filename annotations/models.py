@@ -766,18 +766,19 @@ class Viewer:
 
     @classmethod
     def of(cls, user) -> "Viewer":
-        everyone, assignments, made = _viewer_rows(user.pk)
-        mine = [(room, role, archived) for pk, room, role, archived, _ in everyone if pk == user.pk]
+        me = user.pk  # once: request.user is a lazy object, dear to ask for each row
+        everyone, assignments, made = _viewer_rows(me)
+        mine = [(room, role, archived) for pk, room, role, archived, _ in everyone if pk == me]
         classes = {room for room, _, _ in mine}
         teaching = {room for room, role, _ in mine if role == Membership.Role.TEACHER}
         roles, taught = defaultdict(dict), set()
         for member, classroom, role, _, _ in everyone:
-            if member == user.pk:
+            if member == me:
                 continue
             roles[member][classroom] = role
             if classroom in teaching and role == Membership.Role.STUDENT:
                 taught.add(member)
-        with_hides = {room for pk, room, *_, hidden in everyone if pk == user.pk and hidden}
+        with_hides = {room for pk, room, *_, hidden in everyone if pk == me and hidden}
         return cls(
             user=user,
             classes=classes,

@@ -85,29 +85,32 @@ def create_highlight(
     highlight = Highlight.placed(
         anchor, owner=owner, document=document, client_key=client_key or uuid.uuid4(), **fields
     )
-    existing = _insert(highlight, hidden=hidden, retry=client_key is not None and not capped)
-    if existing is not None:
-        return existing, False
+    entries, retry = list(glossary_entries), client_key is not None and not capped
+    inserted = _insert(highlight, tags, found, entries, hidden=hidden, retry=retry)
+    if isinstance(inserted, Highlight):
+        return inserted, False
     if times is not None:
         Highlight.objects.filter(pk=highlight.pk).update(created=times[0], updated=times[1])
         highlight.created, highlight.updated = times
-    entries, tags = list(glossary_entries), _tags_to_put_on(list(tags), found)
-    _link_new_highlight(highlight, tags, entries)
-    _as_written(highlight, tags=tags, entries=entries)
+    _as_written(highlight, tags=inserted, entries=entries)
     if getattr(assignment, "in_lms", True):  # known when the form found it (with_links)
         _progress_may_change(highlight.assignment_id, owner.pk)
     return highlight, True
 
 
-def _insert(highlight: Highlight, *, hidden: bool, retry: bool) -> Highlight | None:
-    """Insert the new highlight (hidden from its classes if `hidden`). With `retry`, a
+def _insert(
+    highlight: Highlight, names, found: dict, entries, *, hidden: bool, retry: bool
+) -> list[Tag] | Highlight:
+    """Insert the new highlight with its tags (`names`, those in use `found`) and glossary
+    `entries` (hidden from its classes if `hidden`); the tags put on. With `retry`, a
     highlight the same client key made a moment ago, in a race with this one, is returned
     instead. Without (no key, or a capped save: the owner's lock (lock_revision) lets no
     save with the same key in before this one commits) a refusal is the caller's, and no
     savepoint to come back to is needed."""
     try:
         with transaction.atomic(savepoint=retry):
-            highlight.save()
+            tags = _tags_to_put_on(list(names), found)
+            _insert_with_links(highlight, tags, entries)
             if hidden:
                 _hide_everywhere(highlight)
     except IntegrityError:
@@ -120,7 +123,7 @@ def _insert(highlight: Highlight, *, hidden: bool, retry: bool) -> Highlight | N
         if existing is None:
             raise
         return existing
-    return None
+    return tags
 
 
 def _as_written(highlight: Highlight, *, tags: list[Tag], entries: list[GlossaryEntry]) -> None:
@@ -242,25 +245,37 @@ def _tags_to_put_on(names: list[str], found: dict) -> list[Tag]:
     return tags
 
 
-def _link_new_highlight(highlight: Highlight, tags: list[Tag], entries) -> None:
-    """A new highlight's taggings and glossary links, in one statement where taggit's
-    set() takes five and three more a tag, and add() another: it has none yet, so there
-    is nothing to read first or to conflict with."""
-    if not tags and not entries:
-        return
-    links = Highlight.glossary_entries.through._meta
-    taggings = TaggedHighlight._meta
+def _insert_with_links(highlight: Highlight, tags: list[Tag], entries) -> None:
+    """A new highlight's row, taggings and glossary links, in one statement, where
+    Model.save() and taggit's set() took two and five more and three a tag: it has no
+    links yet, so there is nothing to read first or to conflict with. Its columns and
+    values are Django's own (each field's pre_save and database value, as save() takes
+    them); the id and the generated search vector come back onto it."""
+    meta = Highlight._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    fields = [field for field in fields if not field.generated]
+    values = [
+        field.get_db_prep_save(field.pre_save(highlight, True), connection) for field in fields
+    ]
+    links, taggings = Highlight.glossary_entries.through._meta, TaggedHighlight._meta
+    vector = meta.get_field("search_vector").column
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)  # "end"
     sql = (
-        f"WITH linked AS (INSERT INTO {links.db_table}"
+        f"WITH new AS (INSERT INTO {meta.db_table} ({columns})"
+        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {meta.pk.column}, {vector}),"
+        f" linked AS (INSERT INTO {links.db_table}"
         f" ({links.get_field('highlight').column}, {links.get_field('glossaryentry').column})"
-        " SELECT %s, unnest(%s::bigint[]))"
-        f" INSERT INTO {taggings.db_table}"
+        " SELECT new.id, unnest(%s::bigint[]) FROM new),"
+        f" tagged AS (INSERT INTO {taggings.db_table}"
         f" ({taggings.get_field('content_object').column}, {taggings.get_field('tag').column})"
-        " SELECT %s, unnest(%s::bigint[])"
+        " SELECT new.id, unnest(%s::bigint[]) FROM new)"
+        " SELECT * FROM new"
     )
-    params = [highlight.pk, [entry.pk for entry in entries], highlight.pk, [t.pk for t in tags]]
+    params = [*values, [entry.pk for entry in entries], [tag.pk for tag in tags]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        highlight.pk, highlight.search_vector = cursor.fetchone()
+    highlight._state.adding, highlight._state.db = False, connection.alias
 
 
 @transaction.atomic
