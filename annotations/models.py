@@ -987,10 +987,18 @@ class Highlight(models.Model):
     Visibility = HighlightVisibility
     AnchorStatus = AnchorStatus
 
+    # No index of their own on owner, document and assignment: each leads one of the
+    # indexes in Meta (highlight_client_key_once, highlight_document_start,
+    # highlight_assignment_since), which serve the same lookups; every save paid for both.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="highlights"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="highlights",
+        db_index=False,
     )
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="highlights")
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="highlights", db_index=False
+    )
     revision = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -1010,6 +1018,7 @@ class Highlight(models.Model):
         null=True,
         blank=True,
         related_name="highlights",
+        db_index=False,
     )
     # Sent by the browser with each new highlight, so a retried request creates nothing new.
     client_key = models.UUIDField(default=uuid.uuid4)
@@ -1219,8 +1228,9 @@ class Reply(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
     )
+    # No index of its own: reply_client_key_once (author, client_key) serves its lookups.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="replies"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="replies", db_index=False
     )
     # Empty only when the class it was made in is gone: its writer and the author see it.
     classroom = models.ForeignKey(
