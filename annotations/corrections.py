@@ -267,24 +267,28 @@ def _common_prefix(a: str, b: str) -> int:
     return length
 
 
-def lock_revision(document: Document, *, owner=None) -> int:
+def lock_revision(document: Document, *, owner=None, also: tuple[str, list] = ("NULL", [])):
     """The document's revision, share-locked until the transaction ends.
 
     Creating a highlight holds this lock, so a correction (which takes the row's update
     lock) waits for highlights placed on the old text, and they are carried with it. With
     `owner`, the owner's account row is locked FOR UPDATE in the same statement (one round
-    trip): writes._within_caps counts their saves one after another under it.
+    trip): writes._within_caps counts their saves one after another under it. `also`: an
+    SQL expression and its parameters, read in the same statement, before these locks
+    are taken (writes.create_highlight locks its tags so); its value comes back second.
     """
     documents = Document._meta.db_table
+    expression, params = also
     if owner is None:
-        sql = f"SELECT revision FROM {documents} WHERE id = %s FOR SHARE"
-        params = [document.pk]
+        sql = f"SELECT revision, {expression} FROM {documents} WHERE id = %s FOR SHARE"
+        params = [*params, document.pk]
     else:
         sql = (
-            f"SELECT document.revision FROM {documents} document, {owner._meta.db_table} owner"
+            f"SELECT document.revision, {expression}"
+            f" FROM {documents} document, {owner._meta.db_table} owner"
             " WHERE document.id = %s AND owner.id = %s FOR SHARE OF document FOR UPDATE OF owner"
         )
-        params = [document.pk, owner.pk]
+        params = [*params, document.pk, owner.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+        return cursor.fetchone()

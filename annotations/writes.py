@@ -72,9 +72,12 @@ def create_highlight(
         existing = Highlight.objects.filter(owner=owner, client_key=client_key).first()
         if existing is not None:
             return existing, False
-    found = _tags_named(tags)
-    # Capped, the owner's saves wait for each other, counted one after another.
-    revision = lock_revision(document, owner=owner if capped else None)
+    # Capped, the owner's saves wait for each other, counted one after another; the tags
+    # named are locked first, in the same statement.
+    revision, found = lock_revision(
+        document, owner=owner if capped else None, also=_tags_named_sql(tags)
+    )
+    found = _tags_found(found)
     if capped:
         retried = _within_caps(owner, document, tags, found, client_key)
         if retried is not None:
@@ -203,6 +206,25 @@ def _tags_named(names) -> dict:
         list(names),
     )
     return {tag.name.casefold(): tag for tag in found}
+
+
+def _tags_named_sql(names) -> tuple[str, list]:
+    """_tags_named's query as an SQL expression (its tags as JSON, [id, name, slug]) and
+    its parameters, for a statement that takes other locks after these."""
+    if not names:
+        return "NULL", []
+    sql = (
+        "(SELECT json_agg(json_build_array(tag.id, tag.name, tag.slug)) FROM"
+        f" (SELECT id, name, slug FROM {Tag._meta.db_table} WHERE UPPER(name::text) = ANY("
+        "ARRAY(SELECT UPPER(named) FROM unnest(%s::text[]) named)) FOR KEY SHARE) tag)"
+    )
+    return sql, [list(names)]
+
+
+def _tags_found(rows) -> dict:
+    """The tags _tags_named_sql found, by casefolded name, as _tags_named gives them."""
+    tags = [Tag.from_db(connection.alias, ["id", "name", "slug"], row) for row in rows or ()]
+    return {tag.name.casefold(): tag for tag in tags}
 
 
 def _new_tag_names(names, found: dict | None = None) -> set[str]:

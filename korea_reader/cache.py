@@ -86,27 +86,31 @@ class DatabaseCache(DjangoDatabaseCache):
         that makes the counter at `delta` (expiring in `timeout` seconds) when there is
         none, or only an expired one or a value that is no counter, and otherwise adds
         under the row's lock, leaving its expiry alone. When it made the counter, the
-        expired rows are deleted too, as add() does. `delta` is at least 1."""
+        same statement deletes the other expired rows, as add() does (a counter that
+        lived holds more than `delta`; else PostgreSQL skips the delete without a scan).
+        `delta` is at least 1."""
         key = self.make_and_validate_key(key, version=version)
         expires = datetime.fromtimestamp(self.get_backend_timeout(timeout), tz=UTC)
         now = timezone.now()
         connection, table = self._connection_and_table()
         anew = f"(counter.expires < %s OR NOT starts_with(counter.value, '{COUNTER}'))"
+        made = self._encoded(delta)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} AS counter (cache_key, value, expires) VALUES (%s, %s, %s) "
-                "ON CONFLICT (cache_key) DO UPDATE SET "
+                f"WITH counted AS (INSERT INTO {table} AS counter (cache_key, value, expires)"
+                " VALUES (%s, %s, %s) ON CONFLICT (cache_key) DO UPDATE SET "
                 f"value = CASE WHEN {anew} THEN EXCLUDED.value"
                 f" ELSE '{COUNTER}' || (substr(counter.value, %s)::bigint + %s) END, "
                 f"expires = CASE WHEN {anew} THEN EXCLUDED.expires ELSE counter.expires END "
-                "RETURNING value",
-                [key, self._encoded(delta), expires.replace(microsecond=0), now]
-                + [len(COUNTER) + 1, delta, now],
+                "RETURNING value), "
+                # Not the counter itself: one statement changes a row once.
+                f"expired AS (DELETE FROM {table} WHERE expires < %s AND cache_key <> %s"
+                " AND (SELECT value FROM counted) = %s) "
+                "SELECT value FROM counted",
+                [key, made, expires.replace(microsecond=0), now, len(COUNTER) + 1, delta, now]
+                + [now, key, made],
             )
-            count = self._decoded(cursor.fetchone()[0])
-            if count == delta:  # made now: a counter that lived holds more
-                cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])
-        return count
+            return self._decoded(cursor.fetchone()[0])
 
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
