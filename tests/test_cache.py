@@ -11,6 +11,23 @@ from django.db import connection
 from django.utils import timezone
 
 
+def at_once(count, threads: int = 4, each: int = 25) -> None:
+    """`count` called `each` times in each of `threads` threads, each on its own connection."""
+
+    def run() -> None:
+        try:
+            for _ in range(each):
+                count()
+        finally:
+            connection.close()
+
+    started = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join()
+
+
 @pytest.fixture
 def counter(db):
     cache.clear()
@@ -79,18 +96,7 @@ def test_increments_at_once_lose_no_count(transactional_db):
     cache.clear()
     cache.add("rl:busy", 0, 60)
 
-    def count() -> None:
-        try:
-            for _ in range(25):
-                cache.incr("rl:busy")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=count) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(lambda: cache.incr("rl:busy"))
 
     assert cache.get("rl:busy") == 100
 
@@ -144,18 +150,7 @@ def test_count_of_what_is_no_counter_starts_one(counter):
 def test_counts_at_once_lose_none(transactional_db):
     cache.clear()
 
-    def count() -> None:
-        try:
-            for _ in range(25):
-                cache.count("rl:busy", 60)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=count) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(lambda: cache.count("rl:busy", 60))
 
     assert cache.get("rl:busy") == 100
 
