@@ -200,17 +200,16 @@ def _tags_named(names) -> dict:
     commit, so without it a merge could delete a tag a save had just put on a highlight."""
     if not names:
         return {}
-    upper = ", ".join(["UPPER(%s)"] * len(names))
-    found = Tag.objects.raw(
-        f"SELECT * FROM {Tag._meta.db_table} WHERE UPPER(name::text) IN ({upper}) FOR KEY SHARE",
-        list(names),
-    )
-    return {tag.name.casefold(): tag for tag in found}
+    expression, params = _tags_named_sql(names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {expression}", params)
+        return _tags_found(cursor.fetchone()[0])
 
 
 def _tags_named_sql(names) -> tuple[str, list]:
     """_tags_named's query as an SQL expression (its tags as JSON, [id, name, slug]) and
-    its parameters, for a statement that takes other locks after these."""
+    its parameters: alone, or in a statement that takes other locks after these
+    (create_highlight's lock_revision)."""
     if not names:
         return "NULL", []
     sql = (
