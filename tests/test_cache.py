@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from annotations.throttles import _usage
+
 
 def at_once(count, threads: int = 4, each: int = 25) -> None:
     """`count` called `each` times in each of `threads` threads, each on its own connection."""
@@ -198,3 +200,20 @@ def test_incr_after_add_read_it_raises_once_it_expired(counter):
 
     with pytest.raises(ValueError):
         cache.incr(counter)
+
+
+def test_the_throttles_count_in_an_unlogged_table_of_their_own(db):
+    """Worth nothing after a crash, a count waits for no flush of the write-ahead log
+    (migration 0028); the default cache, which keeps what must outlive one, is logged."""
+    assert _usage("test-group", "someone", "5/m", count=2).count == 2
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relpersistence FROM pg_class"
+            " WHERE relname IN ('korea_reader_counts', 'korea_reader_cache')"
+        )
+        assert dict(cursor.fetchall()) == {"korea_reader_counts": "u", "korea_reader_cache": "p"}
+        cursor.execute("SELECT count(*) FROM korea_reader_counts")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("SELECT count(*) FROM korea_reader_cache")
+        assert cursor.fetchone()[0] == 0
