@@ -77,7 +77,9 @@ def get_highlight_for_user(
     models.Viewer), for its card to reuse, and the `related` rows it shows (a card: its
     author, article and assignment)."""
     viewer = Viewer.of_request(request)
-    highlights = Highlight.objects.visible_to(request.user, viewer).select_related(*related)
+    highlights = Highlight.objects.visible_to(request.user, viewer)
+    if related:  # select_related() with no names would follow every relation
+        highlights = highlights.select_related(*related)
     highlight = get_object_or_404(highlights, pk=pk)
     highlight.viewer = viewer
     if change:
@@ -298,7 +300,9 @@ def moderation_classes(user, highlight: Highlight, viewer: Viewer | None = None)
     theirs = viewer.roles.get(highlight.owner_id, {})
     classes = sorted(room for room in viewer.teaching if theirs.get(room) == Role.STUDENT)
     if highlight.assignment_id:
-        return [room for room in classes if room == highlight.assignment.classroom_id]
+        # None for an assignment of another class: the user teaches none of it.
+        room = viewer.assignment_classes.get(highlight.assignment_id)
+        return [room] if room in classes else []
     return classes
 
 
@@ -352,31 +356,21 @@ def reply_classes(user, highlights, viewer: Viewer | None = None) -> dict[int, l
     """For each of `highlights` (ones `user` sees), the open classes in which they may
     reply to it: those they share with its author (the assignment's class, for a
     highlight in one), the ones they teach in first, then oldest first. From the user's
-    lookups (`viewer`, models.Viewer, made here if not given), and the assignments' classes
-    the highlights do not carry. A thread goes on in the class of its first reply
+    lookups alone (`viewer`, models.Viewer, made here if not given): they hold the
+    classes of every assignment of the user's classes, and an assignment of another
+    class shares none with them. A thread goes on in the class of its first reply
     (writes.add_reply)."""
     if not user.is_authenticated:
         return {highlight.pk: [] for highlight in highlights}
     viewer = viewer or Viewer.of(user)
     mine = viewer.open_classes
-    # The assignments' classes; those the highlights carry already need no query.
-    classes_of_work = {
-        h.assignment_id: h.assignment.classroom_id
-        for h in highlights
-        if h.assignment_id and Highlight.assignment.is_cached(h)
-    }
-    work = {h.assignment_id for h in highlights} - {None} - set(classes_of_work)
-    if work:
-        classes_of_work |= dict(
-            Assignment.objects.filter(pk__in=work).values_list("pk", "classroom")
-        )
     classes = {}
     for highlight in highlights:
         owner = highlight.owner_id
         # One's own: every class of one's; another's: the classes shared with them.
         shared = mine if owner == user.pk else mine & viewer.roles.get(owner, {}).keys()
         if highlight.assignment_id:
-            shared = shared & {classes_of_work[highlight.assignment_id]}
+            shared = shared & {viewer.assignment_classes.get(highlight.assignment_id)}
         classes[highlight.pk] = sorted(shared, key=lambda pk: (pk not in viewer.teaching, pk))
     return classes
 

@@ -762,6 +762,7 @@ class Viewer:
     taught: set  # the students of the classes the viewer teaches
     taught_assignments: list
     open_assignments: dict  # by class: those whose classmates' work the viewer sees
+    assignment_classes: dict  # each assignment of the viewer's classes: its class
     classes_with_hides: set  # those of the viewer's classes where a teacher hid any
 
     @classmethod
@@ -788,6 +789,7 @@ class Viewer:
             taught=taught,
             taught_assignments=[pk for pk, room, _, _ in assignments if room in teaching],
             open_assignments=_open_by_class(assignments, made),
+            assignment_classes={pk: room for pk, room, _, _ in assignments},
             classes_with_hides=with_hides,
         )
 

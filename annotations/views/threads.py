@@ -21,8 +21,9 @@ from annotations.writes import add_reply, delete_reply, edit_reply
 def reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A reply to a highlight the writer sees, or with `parent` an answer in its thread;
     for htmx, answered with the thread (moderation.back_to_card, thread_only), which
-    shows nothing of the highlight's author or article: only its assignment is fetched."""
-    related = ("assignment",) if request.htmx else CARD_RELATIONS
+    shows nothing of the highlight's author, article or assignment: none is fetched (the
+    assignment's class is in the writer's lookups, models.Viewer)."""
+    related = () if request.htmx else CARD_RELATIONS
     highlight, classes = get_highlight_to_reply(request, pk, related=related)
     answering = None
     if request.POST.get("parent"):
