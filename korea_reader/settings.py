@@ -162,6 +162,17 @@ DATABASES = {
         "TEST": {"NAME": env_str("TEST_DATABASE_NAME", "") or None},
     }
 }
+# Prepared statements: with server-side binding psycopg prepares what a connection runs a
+# fifth time, and PostgreSQL plans it once for the connection instead of at every request
+# (every access check and write runs the same few statements; docs/PERFORMANCE.md).
+# DATABASE_PREPARED_STATEMENTS=0 behind a pooler that cannot keep them for a connection,
+# such as PgBouncer in transaction mode without max_prepared_statements (docs/DEPLOY.md).
+if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -159,3 +159,35 @@ def test_check_deploy_warns_of_a_vocabulary_left_at_the_development_address(sett
     assert warned() == ["annotations.W001"]
     settings.VOCABULARY_URL = "https://reader.example.org/ns"
     assert warned() == []
+
+
+PREPARED = """
+from django.db import connection
+with connection.cursor() as cursor:
+    for _ in range(6):
+        cursor.execute("SELECT 1 + %s", [1])
+    cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+    options = connection.settings_dict["OPTIONS"]
+    print(cursor.fetchone()[0], sorted(options))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "1 ['connect_timeout', 'prepare_threshold', 'server_side_binding']"),
+        ({"DATABASE_PREPARED_STATEMENTS": "0"}, "0 ['connect_timeout']"),
+    ],
+    ids=["by default", "turned off"],
+)
+def test_a_statement_run_a_fifth_time_is_prepared_unless_turned_off(env, expected):
+    """PostgreSQL then plans it once for the connection; the URL's own options stay."""
+    database = settings.DATABASES["default"]
+    url = (
+        f"postgresql://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}?connect_timeout=10"
+    )
+    result = manage("shell", "-c", PREPARED, DEBUG="1", DATABASE_URL=url, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
