@@ -21,6 +21,9 @@ MARK_FIELDS = (
     "marked_helpful",
     "can_mark",
 )
+# What attach_marks finds for a highlight's author while nobody has marked it (a new one):
+# no counts, no answer, and its author never marks their own.
+UNMARKED = dict.fromkeys(MARK_FIELDS, False) | {"same_question_count": 0, "helpful_count": 0}
 
 
 def attach_marks(highlight: Highlight, user) -> Highlight:

@@ -15,6 +15,7 @@ from annotations.access import Role, can_correct_text, can_reply_to_new
 from annotations.models import Assignment, Document, GlossaryEntry, Highlight
 from annotations.paragraphs import Paragraph
 from annotations.progress import student_progress
+from annotations.questions import UNMARKED
 from annotations.segments import MentionSpan, Span, render_reading_text
 
 TEMPLATE = "annotations/document.html"
@@ -116,6 +117,9 @@ def saved_highlight_context(user, highlight: Highlight, *, role=None, message: s
     """
     highlight.visible_replies = []
     highlight.can_reply = can_reply_to_new(user, highlight)
+    # Nor marks or hides (its card asks for them all the same).
+    for name, value in {**UNMARKED, "hidden_here": False}.items():
+        setattr(highlight, name, value)
     return {
         "document": highlight.document,
         "panel": "card",
