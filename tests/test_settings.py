@@ -42,14 +42,18 @@ def test_env_list_splits_and_trims(monkeypatch):
     assert env_list("SOME_HOSTS", "") == ["reader.example.org", "www.example.org"]
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """Run manage.py in a fresh interpreter, against the database the tests use."""
+def database_url_of_tests() -> str:
+    """The URL of the database the tests use, for a fresh interpreter."""
     database = settings.DATABASES["default"]
-    url = (
+    return (
         f"postgresql://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
         f"{database['PORT']}/{database['NAME']}"
     )
-    environ = {**os.environ, "DATABASE_URL": url, **env}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh interpreter, against the database the tests use."""
+    environ = {**os.environ, "DATABASE_URL": database_url_of_tests(), **env}
     # The browser tests' async-safety switch is theirs alone, not production's.
     environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
@@ -182,11 +186,7 @@ with connection.cursor() as cursor:
 )
 def test_a_statement_run_a_fifth_time_is_prepared_unless_turned_off(env, expected):
     """PostgreSQL then plans it once for the connection; the URL's own options stay."""
-    database = settings.DATABASES["default"]
-    url = (
-        f"postgresql://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-        f"{database['PORT']}/{database['NAME']}?connect_timeout=10"
-    )
+    url = database_url_of_tests() + "?connect_timeout=10"
     result = manage("shell", "-c", PREPARED, DEBUG="1", DATABASE_URL=url, **env)
 
     assert result.returncode == 0, result.stderr
